@@ -1,0 +1,68 @@
+import Type, { type Static } from 'typebox';
+import { ASSET_TYPES } from './jobs.js';
+
+/** Generation metadata, as embedded in the file and its JSON sidecar. */
+export const GenerationMeta = Type.Object({
+  jobId: Type.Optional(Type.String()),
+  provider: Type.Optional(Type.String()),
+  model: Type.Optional(Type.String()),
+  prompt: Type.Optional(Type.String()),
+  negativePrompt: Type.Optional(Type.String()),
+  seed: Type.Optional(Type.Number()),
+  steps: Type.Optional(Type.Number()),
+  cfg: Type.Optional(Type.Number()),
+  sampler: Type.Optional(Type.String()),
+  scheduler: Type.Optional(Type.String()),
+  width: Type.Optional(Type.Number()),
+  height: Type.Optional(Type.Number()),
+  backend: Type.Optional(Type.String()),
+});
+export type GenerationMeta = Static<typeof GenerationMeta>;
+
+export const Asset = Type.Object({
+  id: Type.String(),
+  type: Type.Enum(ASSET_TYPES),
+  fileName: Type.String(),
+  /** Path relative to OUTPUT_PATH, with forward slashes. */
+  relPath: Type.String(),
+  size: Type.Integer(),
+  mimeType: Type.String(),
+  createdAt: Type.String(),
+  url: Type.String(),
+  thumbUrl: Type.String(),
+  meta: GenerationMeta,
+});
+export type Asset = Static<typeof Asset>;
+
+/** The sidecar written next to every output: `<file>.json`. */
+export const AssetSidecar = Type.Object({
+  version: Type.Literal(1),
+  createdAt: Type.String(),
+  meta: GenerationMeta,
+});
+export type AssetSidecar = Static<typeof AssetSidecar>;
+
+export function assetUrls(id: string): { url: string; thumbUrl: string } {
+  return { url: `/api/assets/${id}/file`, thumbUrl: `/api/assets/${id}/thumb` };
+}
+
+/**
+ * Stable asset id for a path relative to OUTPUT_PATH: 16 hex chars of two FNV-1a hashes. Ids never
+ * carry the path itself, and the same file always gets the same id, so the index can be rebuilt.
+ */
+export function assetIdForPath(relPath: string): string {
+  const bytes = new TextEncoder().encode(relPath);
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (const byte of bytes) {
+    a = Math.imul(a ^ byte, 0x01000193) >>> 0;
+    b = Math.imul(b ^ byte, 0x01000193 + 0x2f) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}
+
+export const ASSET_ID_PATTERN = '^[0-9a-f]{16}$';
+
+export function assetRef(asset: Asset): { id: string; type: Asset['type']; url: string; thumbUrl: string } {
+  return { id: asset.id, type: asset.type, url: asset.url, thumbUrl: asset.thumbUrl };
+}

@@ -1,0 +1,128 @@
+import Type from 'typebox';
+import { Compile } from 'typebox/compile';
+
+/** Runtime configuration, parsed once at boot from the environment (see .env.example). */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly redisUrl: string;
+  readonly outputPath: string;
+  readonly modelsPath: string;
+  readonly dataPath: string;
+  readonly comfyuiUrls: readonly string[];
+  readonly bflApiKey: string | undefined;
+  readonly bflApiUrl: string;
+  readonly v0ApiKey: string | undefined;
+  readonly v0ApiUrl: string;
+  readonly logLevel: LogLevel;
+  /** Prefix of every Redis key and queue this deployment owns (tests use a unique one per file). */
+  readonly keyPrefix: string;
+  /** Largest JSON body the API accepts, in bytes. */
+  readonly bodyLimit: number;
+  /** How long a worker's job lock lives without renewal; a crashed worker's job is retried after it. */
+  readonly jobLockMs: number;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const EnvSchema = Type.Object({
+  PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  HOST: Type.Optional(Type.String({ minLength: 1 })),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  OUTPUT_PATH: Type.Optional(Type.String({ minLength: 1 })),
+  MODELS_PATH: Type.Optional(Type.String({ minLength: 1 })),
+  DATA_PATH: Type.Optional(Type.String({ minLength: 1 })),
+  COMFYUI_URLS: Type.Optional(Type.String()),
+  COMFYUI_URL: Type.Optional(Type.String()),
+  BFL_API_KEY: Type.Optional(Type.String()),
+  BFL_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  V0_API_KEY: Type.Optional(Type.String()),
+  V0_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  LOG_LEVEL: Type.Optional(Type.Enum(LOG_LEVELS)),
+  KEY_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })),
+  BODY_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$' })),
+  JOB_LOCK_MS: Type.Optional(Type.String({ pattern: '^[0-9]{3,7}$' })),
+});
+
+const envValidator = Compile(EnvSchema);
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+function joinPath(base: string, child: string): string {
+  return base.endsWith('/') ? base + child : `${base}/${child}`;
+}
+
+function parseUrlList(raw: string): string[] {
+  const urls = raw
+    .split(',')
+    .map((u) => u.trim())
+    .filter((u) => u.length > 0)
+    .map((u) => u.replace(/\/+$/, ''));
+  for (const url of urls) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new ConfigError(`COMFYUI_URLS: "${url}" is not a URL (expected e.g. http://127.0.0.1:8188)`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new ConfigError(`COMFYUI_URLS: "${url}" must start with http:// or https://`);
+    }
+  }
+  return [...new Set(urls)];
+}
+
+/**
+ * Validates the environment and returns a frozen Config. Empty strings count as unset, so a `.env`
+ * line like `BFL_API_KEY=` means "not configured". Throws ConfigError naming the bad key.
+ */
+export function parseConfig(env: Record<string, string | undefined>, cwd = '.'): Config {
+  const relevant: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    if (value !== undefined && value.trim() !== '') relevant[key] = value.trim();
+  }
+  if (!envValidator.Check(relevant)) {
+    const first = [...envValidator.Errors(relevant)][0];
+    const key = first?.instancePath.replace(/^\//, '') || 'environment';
+    const shown = key in relevant && !/KEY/.test(key) ? ` (got "${relevant[key]}")` : '';
+    throw new ConfigError(`Invalid ${key}${shown}: ${first?.message ?? 'invalid value'}`);
+  }
+  const e = relevant as Record<keyof typeof EnvSchema.properties, string | undefined>;
+  const port = Number(e.PORT ?? '3002');
+  if (port < 1 || port > 65535) throw new ConfigError(`Invalid PORT "${e.PORT}": must be 1-65535`);
+  const dataPath = e.DATA_PATH ?? joinPath(cwd, 'data');
+  const comfyRaw = e.COMFYUI_URLS ?? e.COMFYUI_URL ?? '';
+  return Object.freeze({
+    port,
+    host: e.HOST ?? '127.0.0.1',
+    redisUrl: e.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    outputPath: e.OUTPUT_PATH ?? joinPath(dataPath, 'output'),
+    modelsPath: e.MODELS_PATH ?? joinPath(dataPath, 'models'),
+    dataPath,
+    comfyuiUrls: Object.freeze(parseUrlList(comfyRaw)),
+    bflApiKey: e.BFL_API_KEY,
+    bflApiUrl: (e.BFL_API_URL ?? 'https://api.bfl.ai').replace(/\/+$/, ''),
+    v0ApiKey: e.V0_API_KEY,
+    v0ApiUrl: (e.V0_API_URL ?? 'https://api.v0.dev/v1').replace(/\/+$/, ''),
+    logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+    keyPrefix: e.KEY_PREFIX ?? 'orch',
+    bodyLimit: Number(e.BODY_LIMIT ?? String(1024 * 1024)),
+    jobLockMs: Number(e.JOB_LOCK_MS ?? '30000'),
+  });
+}
+
+/** Paths of secrets for pino's `redact` option: secrets are never logged. */
+export const SECRET_LOG_PATHS = [
+  'bflApiKey',
+  'v0ApiKey',
+  'config.bflApiKey',
+  'config.v0ApiKey',
+  'req.headers.authorization',
+  'req.headers["x-key"]',
+  'headers.authorization',
+  'headers["x-key"]',
+];

@@ -1,0 +1,59 @@
+import Type, { type Static } from 'typebox';
+import { Job } from './jobs.js';
+import { Asset } from './assets.js';
+import { BackendStatus } from './backends.js';
+
+export const EVENT_TYPES = [
+  'job.queued',
+  'job.started',
+  'job.progress',
+  'job.preview',
+  'job.completed',
+  'job.failed',
+  'job.cancelled',
+  'asset.added',
+  'asset.removed',
+  'backend.status',
+  'chat.message',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export const JobPreview = Type.Object({ jobId: Type.String(), dataUrl: Type.String() });
+export type JobPreview = Static<typeof JobPreview>;
+
+/** Event payload by type: the job, asset or backend exactly as the REST routes return it. */
+export interface EventDataMap {
+  'job.queued': Job;
+  'job.started': Job;
+  'job.progress': Job;
+  'job.preview': JobPreview;
+  'job.completed': Job;
+  'job.failed': Job;
+  'job.cancelled': Job;
+  'asset.added': Asset;
+  'asset.removed': { id: string };
+  'backend.status': BackendStatus;
+  'chat.message': unknown;
+}
+
+export type EventOf<T extends EventType> = { id: string; type: T; at: string; data: EventDataMap[T] };
+export type AppEvent = { [T in EventType]: EventOf<T> }[EventType];
+/** An event before the stream has given it an id. */
+export type NewEvent = { [T in EventType]: { type: T; data: EventDataMap[T] } }[EventType];
+
+export const AppEventSchema = Type.Object({
+  id: Type.String({ description: 'Redis stream id; send it back as Last-Event-ID or ?since= to resume' }),
+  type: Type.Enum(EVENT_TYPES),
+  at: Type.String(),
+  data: Type.Unknown(),
+});
+
+export function isJobEvent(e: AppEvent): e is Extract<AppEvent, { data: Job }> {
+  return e.type.startsWith('job.') && e.type !== 'job.preview';
+}
+
+/** Stream ids look like `1700000000000-0`. */
+export const STREAM_ID_PATTERN = '^[0-9]{1,16}-[0-9]{1,16}$';
+export function isStreamId(value: string): boolean {
+  return new RegExp(STREAM_ID_PATTERN).test(value);
+}

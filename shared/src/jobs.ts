@@ -1,0 +1,123 @@
+import Type, { type Static } from 'typebox';
+
+export const PROVIDERS = ['comfyui', 'flux', 'v0'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+export const JOB_KINDS = ['image', 'video', 'site'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
+export const JOB_STATUSES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+/** Statuses a job never leaves. */
+export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'cancelled'];
+
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+export const GenerationParams = Type.Object(
+  {
+    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEED })),
+    steps: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    cfg: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    sampler: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.+-]+$' })),
+    scheduler: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.+-]+$' })),
+    width: Type.Optional(Type.Integer({ minimum: 64, maximum: 4096, multipleOf: 8 })),
+    height: Type.Optional(Type.Integer({ minimum: 64, maximum: 4096, multipleOf: 8 })),
+    batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
+    denoise: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+  },
+  { additionalProperties: false },
+);
+export type GenerationParams = Static<typeof GenerationParams>;
+
+const Prompt = Type.String({ minLength: 1, maxLength: 20000 });
+const ModelName = Type.String({ minLength: 1, maxLength: 512 });
+
+export const ComfyJobRequest = Type.Object(
+  {
+    provider: Type.Literal('comfyui'),
+    kind: Type.Literal('image'),
+    model: Type.Optional(ModelName),
+    prompt: Prompt,
+    negativePrompt: Type.Optional(Type.String({ maxLength: 20000 })),
+    params: Type.Optional(GenerationParams),
+    workflow: Type.Optional(Type.Literal('txt2img')),
+    priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  },
+  { additionalProperties: false },
+);
+export type ComfyJobRequest = Static<typeof ComfyJobRequest>;
+
+/**
+ * `POST /api/jobs` body. One union discriminated by provider; later providers (flux, v0) join it.
+ */
+export const JobRequest = Type.Union([ComfyJobRequest]);
+export type JobRequest = Static<typeof JobRequest>;
+
+export const JobProgress = Type.Object({
+  percent: Type.Number({ minimum: 0, maximum: 100 }),
+  step: Type.Optional(Type.Integer()),
+  totalSteps: Type.Optional(Type.Integer()),
+  etaMs: Type.Optional(Type.Integer()),
+  node: Type.Optional(Type.String()),
+  message: Type.Optional(Type.String()),
+});
+export type JobProgress = Static<typeof JobProgress>;
+
+export const JobError = Type.Object({
+  code: Type.String(),
+  message: Type.String(),
+  details: Type.Optional(Type.Unknown()),
+});
+export type JobError = Static<typeof JobError>;
+
+export const ASSET_TYPES = ['image', 'video', 'site'] as const;
+export type AssetType = (typeof ASSET_TYPES)[number];
+
+export const AssetRef = Type.Object({
+  id: Type.String(),
+  type: Type.Enum(ASSET_TYPES),
+  url: Type.String(),
+  thumbUrl: Type.String(),
+});
+export type AssetRef = Static<typeof AssetRef>;
+
+export const Job = Type.Object({
+  id: Type.String(),
+  provider: Type.Enum(PROVIDERS),
+  kind: Type.Enum(JOB_KINDS),
+  status: Type.Enum(JOB_STATUSES),
+  progress: JobProgress,
+  request: JobRequest,
+  createdAt: Type.String(),
+  startedAt: Type.Optional(Type.String()),
+  finishedAt: Type.Optional(Type.String()),
+  backend: Type.Optional(Type.String()),
+  error: Type.Optional(JobError),
+  assets: Type.Optional(Type.Array(AssetRef)),
+  /** Id of the job this one re-runs (POST /api/jobs/:id/retry). */
+  retryOf: Type.Optional(Type.String()),
+});
+export type Job = Static<typeof Job>;
+
+/** What BullMQ carries: the validated request; the job record in Redis holds the rest. */
+export const QueuedJobData = Type.Object({
+  id: Type.String(),
+  request: JobRequest,
+});
+export type QueuedJobData = Static<typeof QueuedJobData>;
+
+export function isFinal(status: JobStatus): boolean {
+  return FINAL_STATUSES.includes(status);
+}
+
+/** Default that makes a fresh job object; the server stores it before enqueueing. */
+export function newJob(id: string, request: JobRequest, now: Date, retryOf?: string): Job {
+  return {
+    id,
+    provider: request.provider,
+    kind: request.kind,
+    status: 'queued',
+    progress: { percent: 0 },
+    request,
+    createdAt: now.toISOString(),
+    ...(retryOf ? { retryOf } : {}),
+  };
+}

@@ -1,0 +1,221 @@
+import type { Redis } from 'ioredis';
+import type { Job } from './jobs.js';
+import type { Asset } from './assets.js';
+import type { AppEvent, EventType, NewEvent } from './events.js';
+import { EVENT_STREAM_MAXLEN, redisKeys, type RedisKeys } from './keys.js';
+
+/*
+ * Job records and the event stream, shared by server and worker. The Redis client is injected, so
+ * this module holds the key layout and the atomic update rules, and the caller owns the connection.
+ */
+
+// Stores the new job and appends its event, unless the stored job already reached a final status
+// (a late progress update must never resurrect a cancelled job). Returns the event id, or 0 when
+// the job is missing, or 1 when it is final.
+const UPDATE_JOB_LUA = `
+local cur = redis.call('GET', KEYS[1])
+if not cur then return 0 end
+local st = cjson.decode(cur)['status']
+if st == 'completed' or st == 'failed' or st == 'cancelled' then return 1 end
+redis.call('SET', KEYS[1], ARGV[1])
+return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'e', ARGV[2])
+`;
+
+export type UpdateResult = { ok: true; job: Job; eventId: string } | { ok: false; reason: 'missing' | 'final' };
+
+export function encodeEvent(type: EventType, data: unknown, at = new Date()): string {
+  return JSON.stringify({ type, at: at.toISOString(), data });
+}
+
+export function decodeEvent(id: string, fields: string[]): AppEvent | null {
+  const idx = fields.indexOf('e');
+  const raw = idx >= 0 ? fields[idx + 1] : undefined;
+  if (raw === undefined) return null;
+  try {
+    const parsed = JSON.parse(raw) as Omit<AppEvent, 'id'>;
+    return { id, ...parsed } as AppEvent;
+  } catch {
+    return null;
+  }
+}
+
+export class EventLog {
+  readonly keys: RedisKeys;
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = redisKeys(prefix);
+  }
+
+  async append(event: NewEvent): Promise<string> {
+    const id = await this.redis.xadd(
+      this.keys.events,
+      'MAXLEN',
+      '~',
+      EVENT_STREAM_MAXLEN,
+      '*',
+      'e',
+      encodeEvent(event.type, event.data),
+    );
+    return id ?? '';
+  }
+
+  /** Events strictly after `sinceId` (oldest first), at most `count`. */
+  async readAfter(sinceId: string, count = 1000): Promise<AppEvent[]> {
+    const rows = await this.redis.xrange(this.keys.events, `(${sinceId}`, '+', 'COUNT', count);
+    return rows.map(([id, fields]) => decodeEvent(id, fields)).filter((e): e is AppEvent => e !== null);
+  }
+
+  /** The id of the newest event, or `0-0` for an empty stream. */
+  async lastId(): Promise<string> {
+    const rows = await this.redis.xrevrange(this.keys.events, '+', '-', 'COUNT', 1);
+    return rows[0]?.[0] ?? '0-0';
+  }
+
+  /** Oldest id still in the stream (a client asking for older ids has missed some events). */
+  async firstId(): Promise<string | null> {
+    const rows = await this.redis.xrange(this.keys.events, '-', '+', 'COUNT', 1);
+    return rows[0]?.[0] ?? null;
+  }
+
+  /**
+   * Blocks on the stream and calls `onEvents` for every batch after `fromId` until `signal` aborts.
+   * `blocking` must be a connection of its own: XREAD BLOCK holds it.
+   */
+  async tail(blocking: Redis, fromId: string, onEvents: (events: AppEvent[]) => void, signal: AbortSignal): Promise<void> {
+    let last = fromId;
+    while (!signal.aborted) {
+      let res: [string, [string, string[]][]][] | null;
+      try {
+        res = (await blocking.xread('COUNT', 500, 'BLOCK', 1000, 'STREAMS', this.keys.events, last)) as
+          | [string, [string, string[]][]][]
+          | null;
+      } catch (err) {
+        if (signal.aborted) return;
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      if (!res) continue;
+      const entries = res[0]?.[1] ?? [];
+      if (entries.length === 0) continue;
+      last = entries[entries.length - 1]![0];
+      const events = entries.map(([id, f]) => decodeEvent(id, f)).filter((e): e is AppEvent => e !== null);
+      if (events.length > 0) onEvents(events);
+    }
+  }
+}
+
+export class JobStore {
+  readonly keys: RedisKeys;
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = redisKeys(prefix);
+  }
+
+  /** Stores a new job and appends `job.queued`. */
+  async create(job: Job): Promise<string> {
+    const res = await this.redis
+      .multi()
+      .set(this.keys.job(job.id), JSON.stringify(job))
+      .zadd(this.keys.jobsByTime, Date.parse(job.createdAt), job.id)
+      .xadd(this.keys.events, 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', 'e', encodeEvent('job.queued', job))
+      .exec();
+    return (res?.[2]?.[1] as string | undefined) ?? '';
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const raw = await this.redis.get(this.keys.job(id));
+    return raw ? (JSON.parse(raw) as Job) : null;
+  }
+
+  async getMany(ids: string[]): Promise<Job[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => this.keys.job(id)));
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Job);
+  }
+
+  /**
+   * Applies `change` to the stored job and appends one event of `type` carrying the new job, atomically
+   * refusing when the stored job is already final.
+   */
+  async update(id: string, type: EventType, change: (job: Job) => Job): Promise<UpdateResult> {
+    const current = await this.get(id);
+    if (!current) return { ok: false, reason: 'missing' };
+    const next = change(current);
+    const res = (await this.redis.eval(
+      UPDATE_JOB_LUA,
+      2,
+      this.keys.job(id),
+      this.keys.events,
+      JSON.stringify(next),
+      encodeEvent(type, next),
+      EVENT_STREAM_MAXLEN,
+    )) as string | number;
+    if (res === 0) return { ok: false, reason: 'missing' };
+    if (res === 1) return { ok: false, reason: 'final' };
+    return { ok: true, job: next, eventId: String(res) };
+  }
+
+  /** Job ids newest first with creation time (ms) at or before `maxScore`, skipping `offset` of them. */
+  async listIds(maxScore: number | null, offset: number, limit: number): Promise<{ id: string; score: number }[]> {
+    const max = maxScore === null ? '+inf' : String(maxScore);
+    const flat = await this.redis.zrevrangebyscore(this.keys.jobsByTime, max, '-inf', 'WITHSCORES', 'LIMIT', offset, limit);
+    const out: { id: string; score: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+    return out;
+  }
+}
+
+/** The gallery index: one JSON record per asset plus a time-ordered set. Rebuildable from the files. */
+export class AssetStore {
+  readonly keys: RedisKeys;
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+  ) {
+    this.keys = redisKeys(prefix);
+  }
+
+  /** Stores (or replaces) the record and appends `asset.added`. */
+  async put(asset: Asset): Promise<void> {
+    await this.redis
+      .multi()
+      .set(this.keys.asset(asset.id), JSON.stringify(asset))
+      .zadd(this.keys.assetsByTime, Date.parse(asset.createdAt), asset.id)
+      .xadd(this.keys.events, 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', 'e', encodeEvent('asset.added', asset))
+      .exec();
+  }
+
+  async get(id: string): Promise<Asset | null> {
+    const raw = await this.redis.get(this.keys.asset(id));
+    return raw ? (JSON.parse(raw) as Asset) : null;
+  }
+
+  async getMany(ids: string[]): Promise<Asset[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => this.keys.asset(id)));
+    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Asset);
+  }
+
+  async remove(id: string): Promise<boolean> {
+    const res = await this.redis
+      .multi()
+      .del(this.keys.asset(id))
+      .zrem(this.keys.assetsByTime, id)
+      .xadd(this.keys.events, 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', 'e', encodeEvent('asset.removed', { id }))
+      .exec();
+    return Number(res?.[0]?.[1] ?? 0) > 0;
+  }
+
+  /** Asset ids newest first with creation time (ms) at or before `maxScore`, skipping `offset`. */
+  async listIds(maxScore: number | null, offset: number, limit: number): Promise<{ id: string; score: number }[]> {
+    const max = maxScore === null ? '+inf' : String(maxScore);
+    const flat = await this.redis.zrevrangebyscore(this.keys.assetsByTime, max, '-inf', 'WITHSCORES', 'LIMIT', offset, limit);
+    const out: { id: string; score: number }[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]) });
+    return out;
+  }
+}
