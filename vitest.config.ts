@@ -13,7 +13,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['{shared,server,worker,test}/**/*.test.ts'],
+    include: ['{shared,server,worker,test,web}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     environment: 'node',
     testTimeout: 30000,

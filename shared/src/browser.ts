@@ -1,0 +1,14 @@
+/*
+ * The browser-safe part of @orchestrator/shared: everything except store.ts, whose classes need an
+ * ioredis client. The web build aliases '@orchestrator/shared' to this file.
+ */
+export * from './config.js';
+export * from './jobs.js';
+export * from './assets.js';
+export * from './backends.js';
+export * from './events.js';
+export * from './api.js';
+export * from './keys.js';
+export * from './png-text.js';
+export * from './validate.js';
+export * from './cursor.js';

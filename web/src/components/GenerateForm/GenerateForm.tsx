@@ -1,0 +1,174 @@
+import { useState, type FormEvent, type KeyboardEvent } from 'react';
+import type { FieldError } from '@orchestrator/shared';
+import { ApiError, errorMessage } from '../../api/client';
+import { useBackends, type ModelOption } from '../../hooks/useBackends';
+import { useCreateJob } from '../../hooks/useJobActions';
+import { buildRequest, fieldOf } from '../../lib/request';
+import { useFormDraft } from '../../state/formDraft';
+import { AdvancedSettings } from './AdvancedSettings';
+import { Field, invalidProps } from './Field';
+import styles from './GenerateForm.module.css';
+
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
+function modelLabel(model: ModelOption, backendCount: number): string {
+  return backendCount > 1 && model.backends.length < backendCount ? `${model.name} — ${model.backends.join(', ')}` : model.name;
+}
+
+/** Field errors by form field name (`width`, `prompt`), plus the ones that belong to no field. */
+function byField(errors: FieldError[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of errors) {
+    const field = fieldOf(e.path);
+    if (!out[field]) out[field] = e.message;
+  }
+  return out;
+}
+
+const FORM_FIELDS = new Set(['prompt', 'negativePrompt', 'model', 'seed', 'steps', 'cfg', 'sampler', 'scheduler', 'width', 'height', 'batchSize']);
+
+/** The txt2img form for ComfyUI backends. Its draft survives reloads; errors never clear the input. */
+export function GenerateForm() {
+  const draft = useFormDraft((s) => s.draft);
+  const update = useFormDraft((s) => s.update);
+  const { summary, isPending: backendsPending, error: backendsError } = useBackends();
+  const create = useCreateJob();
+  const [localErrors, setLocalErrors] = useState<FieldError[]>([]);
+
+  const configured = summary.backends.length;
+  const online = summary.online.length;
+  const model = draft.model || summary.models[0]?.name || '';
+  const modelKnown = summary.models.some((m) => m.name === model);
+
+  const serverErrors = create.error instanceof ApiError ? create.error.fieldErrors : [];
+  const allErrors = [...localErrors, ...serverErrors];
+  const errors = byField(allErrors);
+  const unplaced = allErrors.filter((e) => !FORM_FIELDS.has(fieldOf(e.path)));
+  const advancedHasError = ['seed', 'steps', 'cfg', 'sampler', 'scheduler', 'width', 'height', 'batchSize'].some((f) => errors[f]);
+
+  let blocker: string | null = null;
+  if (backendsPending) blocker = 'Checking backends…';
+  else if (backendsError) blocker = `Cannot load backends: ${errorMessage(backendsError)}`;
+  else if (configured === 0) blocker = 'No ComfyUI backend is configured. Set COMFYUI_URLS on the server and restart it.';
+  const note = !blocker && online === 0 ? 'Backend offline — job will wait in the queue until one comes online.' : null;
+
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    if (blocker || create.isPending) return;
+    const built = buildRequest({ ...draft, model });
+    if (!built.ok) {
+      setLocalErrors(built.errors);
+      create.reset();
+      return;
+    }
+    setLocalErrors([]);
+    // Show the seed actually used, so a good result can be reproduced from the form.
+    if (draft.randomSeed) update({ seed: String(built.seed) });
+    create.mutate(built.request);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      submit();
+    }
+  };
+
+  const shortcut = isMac ? '⌘↵' : 'Ctrl+↵';
+
+  return (
+    <form className={styles.form} onSubmit={submit} onKeyDown={onKeyDown} aria-label="Generate an image" noValidate>
+      <Field id="gen-model" label="Model" error={errors.model}>
+        <select
+          id="gen-model"
+          data-testid="model-select"
+          value={model}
+          onChange={(e) => update({ model: e.target.value })}
+          disabled={summary.models.length === 0 && !model}
+          {...invalidProps('gen-model', errors.model)}
+        >
+          {!model && <option value="">No checkpoints reported</option>}
+          {model && !modelKnown && <option value={model}>{model} (not on an online backend)</option>}
+          {summary.models.map((m) => (
+            <option key={m.name} value={m.name}>
+              {modelLabel(m, summary.online.length || configured)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="gen-prompt" label="Prompt" error={errors.prompt}>
+        <textarea
+          id="gen-prompt"
+          data-testid="prompt-input"
+          rows={4}
+          placeholder="A lighthouse at dusk, volumetric light, 35mm"
+          value={draft.prompt}
+          onChange={(e) => update({ prompt: e.target.value })}
+          {...invalidProps('gen-prompt', errors.prompt)}
+        />
+      </Field>
+      <Field id="gen-negative" label="Negative prompt" error={errors.negativePrompt}>
+        <textarea
+          id="gen-negative"
+          data-testid="negative-input"
+          rows={2}
+          placeholder="blurry, low quality"
+          value={draft.negativePrompt}
+          onChange={(e) => update({ negativePrompt: e.target.value })}
+          {...invalidProps('gen-negative', errors.negativePrompt)}
+        />
+      </Field>
+      <details
+        className={styles.advanced}
+        open={draft.advancedOpen || advancedHasError}
+        onToggle={(e) => {
+          const open = e.currentTarget.open;
+          if (open !== draft.advancedOpen) update({ advancedOpen: open });
+        }}
+      >
+        <summary className={styles.summary}>
+          Advanced
+          <span className={styles.summaryInfo}>
+            {draft.randomSeed ? 'random seed' : `seed ${draft.seed}`} · {draft.steps} steps · {draft.width}×{draft.height}
+            {draft.batchSize !== '1' ? ` · ×${draft.batchSize}` : ''}
+          </span>
+        </summary>
+        <AdvancedSettings draft={draft} update={update} samplers={summary.samplers} schedulers={summary.schedulers} errors={errors} />
+      </details>
+      {(create.error || localErrors.length > 0) && (
+        <div className={styles.error} role="alert">
+          {create.error ? errorMessage(create.error) : 'Please fix the highlighted fields.'}
+          {unplaced.map((e) => (
+            <div key={e.path + e.message} className={styles.errorDetail}>
+              {e.path}: {e.message}
+            </div>
+          ))}
+        </div>
+      )}
+      {blocker && (
+        <p className={styles.blocker} id="gen-blocker">
+          {blocker}
+        </p>
+      )}
+      {note && (
+        <p className={styles.note} id="gen-note">
+          {note}
+        </p>
+      )}
+      <div className={styles.actions}>
+        <button
+          type="submit"
+          className={styles.generate}
+          data-testid="generate-button"
+          disabled={blocker !== null || create.isPending}
+          aria-describedby={blocker ? 'gen-blocker' : note ? 'gen-note' : undefined}
+        >
+          {create.isPending ? 'Queuing…' : 'Generate'}
+        </button>
+        <kbd className={styles.shortcut} aria-label={`Shortcut: ${isMac ? 'Command' : 'Control'} Enter`}>
+          {shortcut}
+        </kbd>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { QueryClient } from '@tanstack/react-query';
+import type { AppEvent, Asset, Job } from '@orchestrator/shared';
+import { queryKeys } from '../api/keys';
+import type { Pages } from '../lib/pages';
+import { applyEvent } from './applyEvent';
+
+const job: Job = {
+  id: 'j1',
+  provider: 'comfyui',
+  kind: 'image',
+  status: 'running',
+  progress: { percent: 35, step: 7, totalSteps: 20 },
+  request: { provider: 'comfyui', kind: 'image', prompt: 'a fox' },
+  createdAt: '2025-01-01T00:00:00.000Z',
+};
+const asset: Asset = {
+  id: '0123456789abcdef',
+  type: 'image',
+  fileName: 'a.png',
+  relPath: 'a.png',
+  size: 10,
+  mimeType: 'image/png',
+  createdAt: '2025-01-01T00:00:01.000Z',
+  url: '/api/assets/0123456789abcdef/file',
+  thumbUrl: '/api/assets/0123456789abcdef/thumb',
+  meta: {},
+};
+const event = (type: AppEvent['type'], data: unknown) => ({ id: '1-0', type, at: '2025-01-01T00:00:00.000Z', data }) as AppEvent;
+const empty = <T>(): Pages<T> => ({ pages: [{ items: [] }], pageParams: [undefined] });
+
+describe('applyEvent', () => {
+  it('adds jobs and assets to the cached lists and toasts failures', () => {
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.jobs, empty<Job>());
+    client.setQueryData(queryKeys.assets, empty<Asset>());
+    const failed: Job[] = [];
+    applyEvent(client, event('job.progress', job));
+    applyEvent(client, event('asset.added', asset));
+    applyEvent(client, event('job.failed', { ...job, status: 'failed', error: { code: 'x', message: 'boom' } }), { onJobFailed: (j) => failed.push(j) });
+    expect(client.getQueryData<Pages<Job>>(queryKeys.jobs)?.pages[0]!.items[0]!.status).toBe('failed');
+    expect(client.getQueryData<Pages<Asset>>(queryKeys.assets)?.pages[0]!.items[0]!.id).toBe(asset.id);
+    expect(failed.map((j) => j.error?.message)).toEqual(['boom']);
+  });
+
+  it('ignores payloads that do not match the shared schemas', () => {
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.jobs, empty<Job>());
+    applyEvent(client, event('job.progress', { id: 'j1', status: 'running' }));
+    expect(client.getQueryData<Pages<Job>>(queryKeys.jobs)?.pages[0]!.items).toEqual([]);
+  });
+
+  it('keeps the latest preview frame and drops it when the job finishes', () => {
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.jobs, empty<Job>());
+    applyEvent(client, event('job.preview', { jobId: 'j1', dataUrl: 'data:image/png;base64,AA' }));
+    expect(client.getQueryData(queryKeys.preview('j1'))).toBe('data:image/png;base64,AA');
+    applyEvent(client, event('job.completed', { ...job, status: 'completed', progress: { percent: 100 } }));
+    expect(client.getQueryData(queryKeys.preview('j1'))).toBeUndefined();
+  });
+});

@@ -1,0 +1,92 @@
+import type { QueryClient } from '@tanstack/react-query';
+import {
+  Asset,
+  BackendStatus,
+  checked,
+  isFinal,
+  Job,
+  JobPreview,
+  type AppEvent,
+  type Asset as AssetT,
+  type BackendStatus as BackendStatusT,
+  type Job as JobT,
+} from '@orchestrator/shared';
+import { queryKeys } from '../api/keys';
+import { latest } from '../lib/jobState';
+import { findItem, removeItem, upsertItem, type Pages } from '../lib/pages';
+import { recentAssets, recentJobs } from './recentChanges';
+
+const validJob = checked(Job);
+const validAsset = checked(Asset);
+const validBackend = checked(BackendStatus);
+const validPreview = checked(JobPreview);
+
+export interface EventEffects {
+  /** A job failed while the page was open. */
+  onJobFailed?: (job: JobT) => void;
+}
+
+/**
+ * Applies one event to the react-query cache: the only way server state changes after the first
+ * fetch. Payloads that do not match the shared schemas are ignored.
+ */
+export function applyEvent(client: QueryClient, event: AppEvent, effects: EventEffects = {}): void {
+  switch (event.type) {
+    case 'job.queued':
+    case 'job.started':
+    case 'job.progress':
+    case 'job.completed':
+    case 'job.failed':
+    case 'job.cancelled': {
+      if (!validJob.check(event.data)) return;
+      const job = event.data;
+      recentJobs.record(job.id, job);
+      client.setQueryData<Pages<JobT>>(queryKeys.jobs, (data) => upsertItem(data, job, latest));
+      client.setQueryData<JobT>(queryKeys.job(job.id), (old) => (old ? latest(old, job) : old));
+      if (isFinal(job.status)) client.removeQueries({ queryKey: queryKeys.preview(job.id), exact: true });
+      if (event.type === 'job.failed') effects.onJobFailed?.(job);
+      return;
+    }
+    case 'job.preview': {
+      if (!validPreview.check(event.data)) return;
+      const { jobId, dataUrl } = event.data;
+      // A late frame must not bring back the preview of a job that already finished.
+      const job = client.getQueryData<JobT>(queryKeys.job(jobId)) ?? findItem(client.getQueryData<Pages<JobT>>(queryKeys.jobs), jobId);
+      if (job && isFinal(job.status)) return;
+      client.setQueryData(queryKeys.preview(jobId), dataUrl);
+      return;
+    }
+    case 'asset.added': {
+      if (!validAsset.check(event.data)) return;
+      const asset = event.data;
+      recentAssets.record(asset.id, asset);
+      client.setQueryData<Pages<AssetT>>(queryKeys.assets, (data) => upsertItem(data, asset));
+      client.setQueryData(queryKeys.asset(asset.id), asset);
+      return;
+    }
+    case 'asset.removed': {
+      const data = event.data as { id?: unknown } | null;
+      if (typeof data?.id !== 'string') return;
+      const id = data.id;
+      recentAssets.record(id, null);
+      client.setQueryData<Pages<AssetT>>(queryKeys.assets, (pages) => removeItem(pages, id));
+      client.removeQueries({ queryKey: queryKeys.asset(id), exact: true });
+      return;
+    }
+    case 'backend.status': {
+      if (!validBackend.check(event.data)) return;
+      const backend = event.data;
+      client.setQueryData<BackendStatusT[]>(queryKeys.backends, (list) => {
+        if (!list) return list;
+        const idx = list.findIndex((b) => b.id === backend.id);
+        if (idx < 0) return [...list, backend];
+        const next = list.slice();
+        next[idx] = backend;
+        return next;
+      });
+      return;
+    }
+    case 'chat.message':
+      return;
+  }
+}

@@ -1,0 +1,64 @@
+import { create } from 'zustand';
+import { createJSONStorage, persist } from 'zustand/middleware';
+
+/**
+ * The generation form as the user left it. Numbers are kept as the text typed, so a half-typed
+ * value survives a reload and validation can say what is wrong with it.
+ */
+export interface FormDraft {
+  model: string;
+  prompt: string;
+  negativePrompt: string;
+  advancedOpen: boolean;
+  seed: string;
+  randomSeed: boolean;
+  steps: string;
+  cfg: string;
+  sampler: string;
+  scheduler: string;
+  width: string;
+  height: string;
+  batchSize: string;
+}
+
+export const DEFAULT_DRAFT: FormDraft = {
+  model: '',
+  prompt: '',
+  negativePrompt: '',
+  advancedOpen: false,
+  seed: '0',
+  randomSeed: true,
+  steps: '20',
+  cfg: '7',
+  sampler: 'euler',
+  scheduler: 'normal',
+  width: '1024',
+  height: '1024',
+  batchSize: '1',
+};
+
+interface FormDraftState {
+  draft: FormDraft;
+  update: (patch: Partial<FormDraft>) => void;
+  reset: () => void;
+}
+
+export const useFormDraft = create<FormDraftState>()(
+  persist(
+    (set) => ({
+      draft: DEFAULT_DRAFT,
+      update: (patch) => set((s) => ({ draft: { ...s.draft, ...patch } })),
+      reset: () => set((s) => ({ draft: { ...DEFAULT_DRAFT, model: s.draft.model } })),
+    }),
+    {
+      name: 'orchestrator.form',
+      version: 1,
+      storage: createJSONStorage(() => localStorage),
+      // A draft saved by an older build may lack newer fields.
+      merge: (persisted, current) => ({
+        ...current,
+        draft: { ...DEFAULT_DRAFT, ...((persisted as Partial<FormDraftState> | undefined)?.draft ?? {}) },
+      }),
+    },
+  ),
+);
