@@ -1,0 +1,107 @@
+// State container of one fake server: queue, history, socket hub, executor, files, faults.
+import os from 'node:os';
+import { Executor } from './executor.js';
+import { FileStore } from './files.js';
+import type { FakeComfyFaults } from './index.js';
+import { PromptQueue } from './queue.js';
+import type { ValidateEnv } from './validate.js';
+import { WsHub } from './ws.js';
+
+export interface ResolvedOptions {
+  host: string;
+  rootDir: string;
+  stepMs: number;
+  checkpoints: string[];
+  textEncoders: string[];
+  previews: boolean;
+  strictPromptId: boolean;
+  version: string;
+  maxUploadSize: number;
+}
+
+export const MODEL_FOLDERS = [
+  'checkpoints', 'configs', 'loras', 'vae', 'text_encoders', 'diffusion_models', 'clip_vision', 'style_models',
+  'embeddings', 'diffusers', 'vae_approx', 'controlnet', 'gligen', 'upscale_models', 'custom_nodes', 'hypernetworks',
+  'photomaker', 'classifiers', 'model_patches', 'audio_encoders',
+];
+
+function versionAtLeast(v: string, major: number, minor: number): boolean {
+  const [a = 0, b = 0] = v.split('.').map((x) => parseInt(x, 10) || 0);
+  return a > major || (a === major && b >= minor);
+}
+
+export class App {
+  readonly files: FileStore;
+  readonly hub: WsHub;
+  readonly queue: PromptQueue;
+  readonly executor: Executor;
+  /** server.number: priority counter for prompts posted without `number`. */
+  counter = 0;
+  port = 0;
+  faults: FakeComfyFaults = {};
+  readonly stats = { promptsSubmitted: 0, promptsExecuted: 0, interrupts: 0, uploads: 0 };
+
+  constructor(readonly opts: ResolvedOptions) {
+    this.files = new FileStore(opts.rootDir);
+    this.hub = new WsHub({
+      queueRemaining: () => this.queue.remaining(),
+      reconnectNode: (sid) => (this.executor.clientId === sid ? this.executor.lastNodeId : null),
+      serverFeatures: () => this.features(),
+    });
+    this.queue = new PromptQueue(() => this.hub.send('status', { status: this.queueInfo() }, null));
+    this.executor = new Executor({
+      queue: this.queue, hub: this.hub, files: this.files, stepMs: opts.stepMs, previews: opts.previews,
+      faults: () => this.faults, stats: this.stats,
+    });
+  }
+
+  queueInfo(): Record<string, unknown> {
+    return { exec_info: { queue_remaining: this.queue.remaining() } };
+  }
+
+  features(): Record<string, unknown> {
+    return { supports_preview_metadata: true, max_upload_size: this.opts.maxUploadSize };
+  }
+
+  env(checkpointsOverride?: string[]): ValidateEnv {
+    return {
+      checkpoints: [...(checkpointsOverride ?? this.opts.checkpoints)].sort(),
+      textEncoders: [...this.opts.textEncoders].sort(),
+      files: this.files,
+      newerErrors: versionAtLeast(this.opts.version, 0, 4),
+    };
+  }
+
+  modelList(folder: string): string[] | undefined {
+    if (!MODEL_FOLDERS.includes(folder)) return undefined;
+    if (folder === 'checkpoints') return [...this.opts.checkpoints].sort();
+    if (folder === 'text_encoders') return [...this.opts.textEncoders].sort();
+    return [];
+  }
+
+  systemStats(): Record<string, unknown> {
+    const gib = 1024 ** 3;
+    return {
+      system: {
+        os: 'posix',
+        ram_total: os.totalmem(),
+        ram_free: os.freemem(),
+        comfyui_version: this.opts.version,
+        required_frontend_version: '1.27.10',
+        installed_templates_version: '0.1.95',
+        required_templates_version: '0.1.95',
+        python_version: `3.12.3 (simulated by a Node ${process.version} protocol fake)`,
+        pytorch_version: '2.8.0+simulated',
+        embedded_python: false,
+        argv: ['fake-comfyui', '--listen', this.opts.host, '--port', String(this.port), '--preview-method', this.opts.previews ? 'auto' : 'none'],
+        simulated: true,
+      },
+      devices: [
+        {
+          name: 'Simulated GPU (fake ComfyUI)', type: 'cuda', index: 0,
+          vram_total: 24 * gib, vram_free: 22 * gib, torch_vram_total: 2 * gib, torch_vram_free: 1.5 * gib,
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+// Standalone runner: `npm run fake:comfyui` (node --import tsx test/fakes/comfyui/cli.ts).
+// Env: PORT (default 8188), HOST (default 127.0.0.1), FAKE_CHECKPOINTS (comma list), STEP_MS,
+// FAKE_ROOT_DIR (keep files in a known dir instead of a fresh temp dir).
+import { startFakeComfy } from './index.js';
+
+const env = process.env;
+const checkpoints = env.FAKE_CHECKPOINTS?.split(',').map((s) => s.trim()).filter(Boolean);
+const stepMs = env.STEP_MS ? Number(env.STEP_MS) : undefined;
+if (stepMs !== undefined && !(stepMs >= 0)) {
+  console.error(`STEP_MS must be a non-negative number, got ${JSON.stringify(env.STEP_MS)}`);
+  process.exit(2);
+}
+
+const fake = await startFakeComfy({
+  port: env.PORT ? Number(env.PORT) : 8188,
+  host: env.HOST ?? '127.0.0.1',
+  ...(checkpoints && checkpoints.length > 0 ? { checkpoints } : {}),
+  ...(stepMs !== undefined ? { stepMs } : {}),
+  ...(env.FAKE_ROOT_DIR ? { rootDir: env.FAKE_ROOT_DIR } : {}),
+});
+
+console.log(`SIMULATED ComfyUI (protocol fake) listening on ${fake.url} — no real GPU work is done`);
+console.log(`  files: ${fake.rootDir} (output/, input/, temp/)`);
+
+let closing = false;
+const shutdown = (signal: string): void => {
+  if (closing) return;
+  closing = true;
+  console.log(`\n${signal} received, shutting down the simulated ComfyUI`);
+  fake.close().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,0 +1,121 @@
+// Public API of the protocol-faithful fake ComfyUI server (see /work/shared/protocols/comfyui.md).
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { App } from './app.js';
+import { jsonClone } from './py.js';
+import { requestHandler, upgradeHandler } from './server.js';
+
+export interface FakeComfyOptions {
+  port?: number; // 0 = random free port (default 0)
+  host?: string; // default '127.0.0.1'
+  rootDir?: string; // base dir for output/input/temp; default: a fresh mkdtemp dir
+  stepMs?: number; // time per sampler step, default 20
+  checkpoints?: string[]; // CheckpointLoaderSimple ckpt_name options
+  previews?: boolean; // send binary preview frames during sampling (like --preview-method auto); default true
+  strictPromptId?: boolean; // newer-server behaviour: prompt_id must be lowercase canonical UUID; default true
+  version?: string; // system_stats comfyui_version, default '0.3.64'
+}
+export interface FakeComfyFaults {
+  executionError?: { nodeType?: string; message?: string }; // next prompt fails at runtime at that node type (default KSampler)
+  dropWsAfterSteps?: number; // during the next prompt, terminate every open WS connection after N sampler steps
+  slowStartMs?: number; // delay before a picked-up prompt starts executing
+  refuse?: boolean; // 503 for every HTTP request, WS upgrades rejected
+  validationError?: boolean; // next POST /prompt answers 400 prompt_outputs_failed_validation
+}
+export interface FakeComfy {
+  url: string;
+  port: number;
+  rootDir: string;
+  faults: FakeComfyFaults;
+  stats: { promptsSubmitted: number; promptsExecuted: number; interrupts: number; uploads: number };
+  history(): Record<string, unknown>;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_CHECKPOINTS = ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors'];
+export const DEFAULT_TEXT_ENCODERS = ['clip_g.safetensors', 'clip_l.safetensors', 't5xxl_fp16.safetensors'];
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<FakeComfy> {
+  const host = options.host ?? '127.0.0.1';
+  const created = options.rootDir === undefined;
+  const rootDir = path.resolve(options.rootDir ?? (await mkdtemp(path.join(os.tmpdir(), 'fake-comfyui-'))));
+  await mkdir(rootDir, { recursive: true });
+  const app = new App({
+    host, rootDir,
+    stepMs: options.stepMs ?? 20,
+    checkpoints: [...(options.checkpoints ?? DEFAULT_CHECKPOINTS)],
+    textEncoders: [...DEFAULT_TEXT_ENCODERS],
+    previews: options.previews ?? true,
+    strictPromptId: options.strictPromptId ?? true,
+    version: options.version ?? '0.3.64',
+    maxUploadSize: 100 * 1024 * 1024,
+  });
+  await app.files.init();
+
+  let server: Server | null = null;
+  const open = async (port: number): Promise<number> => {
+    const s = createServer({ maxHeaderSize: 64 * 1024 }, requestHandler(app));
+    s.on('upgrade', upgradeHandler(app));
+    s.on('clientError', (_e, socket) => socket.destroy());
+    const bound = await listen(s, port, host);
+    server = s;
+    return bound;
+  };
+  app.port = await open(options.port ?? 0);
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+
+  const stop = async (): Promise<void> => {
+    const s = server;
+    if (!s) return;
+    server = null;
+    app.hub.terminateAll();
+    await new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeAllConnections();
+    });
+  };
+
+  let closed = false;
+  const fake: FakeComfy = {
+    url: `http://${urlHost}:${app.port}`,
+    port: app.port,
+    rootDir,
+    get faults(): FakeComfyFaults {
+      return app.faults;
+    },
+    set faults(f: FakeComfyFaults) {
+      app.faults = f;
+    },
+    stats: app.stats,
+    history: () => jsonClone(Object.fromEntries(app.queue.history)) as Record<string, unknown>,
+    stop,
+    start: async () => {
+      if (closed) throw new Error('fake ComfyUI was closed');
+      if (!server) await open(app.port);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await stop();
+      await app.executor.close();
+      app.hub.close();
+      if (created) await rm(rootDir, { recursive: true, force: true });
+    },
+  };
+  return fake;
+}

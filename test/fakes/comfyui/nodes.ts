@@ -1,0 +1,293 @@
+// Node catalogue: the real v0.3.64 input specs of the simulated nodes as a data table, rendered
+// into /object_info entries (legacy list-first combos, V3 ["COMBO", {options}] combos).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FileStore } from './files.js';
+import * as sim from './sim.js';
+import type { Runner } from './sim.js';
+
+type Opts = Record<string, unknown>;
+export type ComboSource = string[] | 'checkpoints' | 'text_encoders' | 'input_images';
+export type InSpec =
+  | { k: 'prim'; type: 'INT' | 'FLOAT' | 'STRING' | 'BOOLEAN'; opts: Opts }
+  | { k: 'link'; type: string; opts?: Opts }
+  | { k: 'combo'; source: ComboSource; opts?: Opts };
+
+export interface NodeDef {
+  name: string;
+  display?: string | null; // undefined → name
+  category: string;
+  description?: string;
+  module?: string;
+  v3?: boolean;
+  outputNode?: boolean;
+  required: Record<string, InSpec>;
+  hidden?: Record<string, string>;
+  outputs: string[];
+  outputNames?: string[];
+  outputTooltips?: string[];
+  /** VALIDATE_INPUTS: inputs it receives skip the built-in range/combo checks. */
+  validate?: { inputs: string[]; fn: (inputs: Record<string, unknown>, files: FileStore) => true | string };
+  /** IS_CHANGED: part of the cache signature (LoadImage hashes the file content). */
+  isChanged?: (inputs: Record<string, unknown>, files: FileStore) => string;
+  run: Runner;
+}
+
+export interface CatalogueEnv {
+  checkpoints: string[];
+  textEncoders: string[];
+  files: FileStore;
+}
+
+const INT = (opts: Opts): InSpec => ({ k: 'prim', type: 'INT', opts });
+const FLOAT = (opts: Opts): InSpec => ({ k: 'prim', type: 'FLOAT', opts });
+const STRING = (opts: Opts): InSpec => ({ k: 'prim', type: 'STRING', opts });
+const BOOLEAN = (opts: Opts): InSpec => ({ k: 'prim', type: 'BOOLEAN', opts });
+const LINK = (type: string, opts?: Opts): InSpec => (opts ? { k: 'link', type, opts } : { k: 'link', type });
+const COMBO = (source: ComboSource, opts?: Opts): InSpec => (opts ? { k: 'combo', source, opts } : { k: 'combo', source });
+
+const MAX_RES = 16384;
+export const SAMPLERS = [
+  'euler', 'euler_cfg_pp', 'euler_ancestral', 'euler_ancestral_cfg_pp', 'heun', 'heunpp2', 'dpm_2', 'dpm_2_ancestral',
+  'lms', 'dpm_fast', 'dpm_adaptive', 'dpmpp_2s_ancestral', 'dpmpp_2s_ancestral_cfg_pp', 'dpmpp_sde', 'dpmpp_sde_gpu',
+  'dpmpp_2m', 'dpmpp_2m_cfg_pp', 'dpmpp_2m_sde', 'dpmpp_2m_sde_gpu', 'dpmpp_2m_sde_heun', 'dpmpp_2m_sde_heun_gpu',
+  'dpmpp_3m_sde', 'dpmpp_3m_sde_gpu', 'ddpm', 'lcm', 'ipndm', 'ipndm_v', 'deis', 'res_multistep',
+  'res_multistep_cfg_pp', 'res_multistep_ancestral', 'res_multistep_ancestral_cfg_pp', 'gradient_estimation',
+  'gradient_estimation_cfg_pp', 'er_sde', 'seeds_2', 'seeds_3', 'sa_solver', 'sa_solver_pece', 'ddim', 'uni_pc',
+  'uni_pc_bh2',
+];
+export const SCHEDULERS = [
+  'simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'beta', 'normal', 'linear_quadratic', 'kl_optimal',
+];
+const HIDDEN_PNG = { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' };
+const SAVE_DESC = 'Saves the input images to your ComfyUI output directory.';
+
+export const NODE_DEFS: NodeDef[] = [
+  {
+    name: 'CheckpointLoaderSimple', display: 'Load Checkpoint', category: 'loaders',
+    description: 'Loads a diffusion model checkpoint, diffusion models are used to denoise latents.',
+    required: { ckpt_name: COMBO('checkpoints', { tooltip: 'The name of the checkpoint (model) to load.' }) },
+    outputs: ['MODEL', 'CLIP', 'VAE'],
+    outputTooltips: [
+      'The model used for denoising latents.',
+      'The CLIP model used for encoding text prompts.',
+      'The VAE model used for encoding and decoding images to and from latent space.',
+    ],
+    run: sim.checkpointLoader,
+  },
+  {
+    name: 'CLIPTextEncode', display: 'CLIP Text Encode (Prompt)', category: 'conditioning',
+    description: 'Encodes a text prompt using a CLIP model into an embedding that can be used to guide the diffusion model towards generating specific images.',
+    required: {
+      text: STRING({ multiline: true, dynamicPrompts: true, tooltip: 'The text to be encoded.' }),
+      clip: LINK('CLIP', { tooltip: 'The CLIP model used for encoding the text.' }),
+    },
+    outputs: ['CONDITIONING'],
+    outputTooltips: ['A conditioning containing the embedded text used to guide the diffusion model.'],
+    run: sim.clipTextEncode,
+  },
+  {
+    name: 'EmptyLatentImage', display: 'Empty Latent Image', category: 'latent',
+    description: 'Create a new batch of empty latent images to be denoised via sampling.',
+    required: {
+      width: INT({ default: 512, min: 16, max: MAX_RES, step: 8, tooltip: 'The width of the latent images in pixels.' }),
+      height: INT({ default: 512, min: 16, max: MAX_RES, step: 8, tooltip: 'The height of the latent images in pixels.' }),
+      batch_size: INT({ default: 1, min: 1, max: 4096, tooltip: 'The number of latent images in the batch.' }),
+    },
+    outputs: ['LATENT'], outputTooltips: ['The empty latent image batch.'],
+    run: sim.emptyLatent(4),
+  },
+  {
+    name: 'KSampler', display: 'KSampler', category: 'sampling',
+    description: 'Uses the provided model, positive and negative conditioning to denoise the latent image.',
+    required: {
+      model: LINK('MODEL', { tooltip: 'The model used for denoising the input latent.' }),
+      seed: INT({ default: 0, min: 0, max: 0xffffffffffffffffn, control_after_generate: true, tooltip: 'The random seed used for creating the noise.' }),
+      steps: INT({ default: 20, min: 1, max: 10000, tooltip: 'The number of steps used in the denoising process.' }),
+      cfg: FLOAT({ default: 8.0, min: 0.0, max: 100.0, step: 0.1, round: 0.01, tooltip: 'The Classifier-Free Guidance scale balances creativity and adherence to the prompt. Higher values result in images more closely matching the prompt however too high values will negatively impact quality.' }),
+      sampler_name: COMBO(SAMPLERS, { tooltip: 'The algorithm used when sampling, this can affect the quality, speed, and style of the generated output.' }),
+      scheduler: COMBO(SCHEDULERS, { tooltip: 'The scheduler controls how noise is gradually removed to form the image.' }),
+      positive: LINK('CONDITIONING', { tooltip: 'The conditioning describing the attributes you want to include in the image.' }),
+      negative: LINK('CONDITIONING', { tooltip: 'The conditioning describing the attributes you want to exclude from the image.' }),
+      latent_image: LINK('LATENT', { tooltip: 'The latent image to denoise.' }),
+      denoise: FLOAT({ default: 1.0, min: 0.0, max: 1.0, step: 0.01, tooltip: 'The amount of denoising applied, lower values will maintain the structure of the initial image allowing for image to image sampling.' }),
+    },
+    outputs: ['LATENT'], outputTooltips: ['The denoised latent.'],
+    run: sim.kSampler,
+  },
+  {
+    name: 'VAEDecode', display: 'VAE Decode', category: 'latent',
+    description: 'Decodes latent images back into pixel space images.',
+    required: {
+      samples: LINK('LATENT', { tooltip: 'The latent to be decoded.' }),
+      vae: LINK('VAE', { tooltip: 'The VAE model used for decoding the latent.' }),
+    },
+    outputs: ['IMAGE'], outputTooltips: ['The decoded image.'],
+    run: sim.vaeDecode,
+  },
+  {
+    name: 'SaveImage', display: 'Save Image', category: 'image', description: SAVE_DESC, outputNode: true,
+    required: {
+      images: LINK('IMAGE', { tooltip: 'The images to save.' }),
+      filename_prefix: STRING({ default: 'ComfyUI', tooltip: 'The prefix for the file to save. This may include formatting information such as %date:yyyy-MM-dd% or %Empty Latent Image.width% to include values from nodes.' }),
+    },
+    hidden: HIDDEN_PNG, outputs: [],
+    run: sim.saveImage,
+  },
+  {
+    name: 'PreviewImage', display: 'Preview Image', category: 'image', description: SAVE_DESC, outputNode: true,
+    required: { images: LINK('IMAGE') }, hidden: HIDDEN_PNG, outputs: [],
+    run: sim.previewImage,
+  },
+  {
+    name: 'EmptyImage', category: 'image',
+    required: {
+      width: INT({ default: 512, min: 1, max: MAX_RES, step: 1 }),
+      height: INT({ default: 512, min: 1, max: MAX_RES, step: 1 }),
+      batch_size: INT({ default: 1, min: 1, max: 4096 }),
+      color: INT({ default: 0, min: 0, max: 0xffffff, step: 1, display: 'color' }),
+    },
+    outputs: ['IMAGE'],
+    run: sim.emptyImage,
+  },
+  {
+    name: 'LoadImage', display: 'Load Image', category: 'image',
+    required: { image: COMBO('input_images', { image_upload: true }) },
+    outputs: ['IMAGE', 'MASK'],
+    validate: {
+      inputs: ['image'],
+      fn: (inp, files) => (files.existsAnnotated(inp.image) ? true : `Invalid image file: ${String(inp.image)}`),
+    },
+    isChanged: (inp, files) => {
+      try {
+        return createHash('sha256').update(readFileSync(files.annotatedPath(inp.image) ?? '')).digest('hex');
+      } catch {
+        return `nan:${Math.random()}`; // IS_CHANGED raised → NaN → never cached
+      }
+    },
+    run: sim.loadImage,
+  },
+  {
+    name: 'ImageOnlyCheckpointLoader', display: 'Image Only Checkpoint Loader (img2vid model)',
+    category: 'loaders/video_models', module: 'comfy_extras.nodes_video_model',
+    required: { ckpt_name: COMBO('checkpoints') },
+    outputs: ['MODEL', 'CLIP_VISION', 'VAE'],
+    run: sim.imageOnlyCheckpointLoader,
+  },
+  {
+    name: 'SVD_img2vid_Conditioning', category: 'conditioning/video_models', module: 'comfy_extras.nodes_video_model',
+    required: {
+      clip_vision: LINK('CLIP_VISION'),
+      init_image: LINK('IMAGE'),
+      vae: LINK('VAE'),
+      width: INT({ default: 1024, min: 16, max: MAX_RES, step: 8 }),
+      height: INT({ default: 576, min: 16, max: MAX_RES, step: 8 }),
+      video_frames: INT({ default: 14, min: 1, max: 4096 }),
+      motion_bucket_id: INT({ default: 127, min: 1, max: 1023 }),
+      fps: INT({ default: 6, min: 1, max: 1024 }),
+      augmentation_level: FLOAT({ default: 0.0, min: 0.0, max: 10.0, step: 0.01 }),
+    },
+    outputs: ['CONDITIONING', 'CONDITIONING', 'LATENT'], outputNames: ['positive', 'negative', 'latent'],
+    run: sim.svdConditioning,
+  },
+  {
+    name: 'VideoLinearCFGGuidance', category: 'sampling/video_models', module: 'comfy_extras.nodes_video_model',
+    required: { model: LINK('MODEL'), min_cfg: FLOAT({ default: 1.0, min: 0.0, max: 100.0, step: 0.5, round: 0.01 }) },
+    outputs: ['MODEL'],
+    run: sim.passModel,
+  },
+  {
+    name: 'SaveAnimatedWEBP', category: 'image/animation', module: 'comfy_extras.nodes_images', outputNode: true,
+    required: {
+      images: LINK('IMAGE'),
+      filename_prefix: STRING({ default: 'ComfyUI' }),
+      fps: FLOAT({ default: 6.0, min: 0.01, max: 1000.0, step: 0.01 }),
+      lossless: BOOLEAN({ default: true }),
+      quality: INT({ default: 80, min: 0, max: 100 }),
+      method: COMBO(['default', 'fastest', 'slowest']),
+    },
+    hidden: HIDDEN_PNG, outputs: [],
+    run: sim.saveAnimatedWebp,
+  },
+  {
+    name: 'EmptySD3LatentImage', display: null, category: 'latent/sd3', module: 'comfy_extras.nodes_sd3', v3: true,
+    required: {
+      width: INT({ default: 1024, min: 16, max: MAX_RES, step: 16 }),
+      height: INT({ default: 1024, min: 16, max: MAX_RES, step: 16 }),
+      batch_size: INT({ default: 1, min: 1, max: 4096 }),
+    },
+    outputs: ['LATENT'],
+    run: sim.emptyLatent(16),
+  },
+  {
+    name: 'ModelSamplingSD3', category: 'advanced/model', module: 'comfy_extras.nodes_model_advanced',
+    required: { model: LINK('MODEL'), shift: FLOAT({ default: 3.0, min: 0.0, max: 100.0, step: 0.01 }) },
+    outputs: ['MODEL'],
+    run: sim.passModel,
+  },
+  {
+    name: 'TripleCLIPLoader', display: null, category: 'advanced/loaders', module: 'comfy_extras.nodes_sd3', v3: true,
+    description: '[Recipes]\n\nsd3: clip-l, clip-g, t5',
+    required: {
+      clip_name1: COMBO('text_encoders'),
+      clip_name2: COMBO('text_encoders'),
+      clip_name3: COMBO('text_encoders'),
+    },
+    outputs: ['CLIP'],
+    run: sim.tripleClipLoader,
+  },
+];
+
+export const NODES: ReadonlyMap<string, NodeDef> = new Map(NODE_DEFS.map((d) => [d.name, d]));
+
+function comboOptions(src: ComboSource, env: CatalogueEnv): string[] {
+  if (Array.isArray(src)) return [...src];
+  if (src === 'checkpoints') return [...env.checkpoints];
+  if (src === 'text_encoders') return [...env.textEncoders];
+  return env.files.inputImages();
+}
+
+function renderInput(spec: InSpec, def: NodeDef, env: CatalogueEnv): unknown[] {
+  switch (spec.k) {
+    case 'prim':
+      return [spec.type, { ...spec.opts }];
+    case 'link':
+      return spec.opts ? [spec.type, { ...spec.opts }] : def.v3 ? [spec.type, {}] : [spec.type];
+    case 'combo': {
+      const options = comboOptions(spec.source, env);
+      if (def.v3) return ['COMBO', { ...spec.opts, multiselect: false, options }];
+      return spec.opts ? [options, { ...spec.opts }] : [options];
+    }
+  }
+}
+
+/** The /object_info entry of one node class. */
+export function nodeInfo(def: NodeDef, env: CatalogueEnv): Record<string, unknown> {
+  const required: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(def.required)) required[k] = renderInput(s, def, env);
+  const input: Record<string, unknown> = { required };
+  if (def.hidden) input.hidden = def.v3 ? Object.fromEntries(Object.entries(def.hidden).map(([k, v]) => [k, [v]])) : { ...def.hidden };
+  const inputOrder = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, Object.keys(v as object)]));
+  const outputIsList = def.outputs.map(() => false);
+  const outputName = def.outputNames ?? [...def.outputs];
+  if (def.v3) {
+    return {
+      input, input_order: inputOrder, is_input_list: false, output: [...def.outputs], output_is_list: outputIsList,
+      output_name: outputName, output_tooltips: def.outputs.map((_, i) => def.outputTooltips?.[i] ?? null),
+      name: def.name, display_name: def.display === undefined ? def.name : def.display, category: def.category,
+      description: def.description ?? '', output_node: !!def.outputNode, deprecated: false, experimental: false,
+      api_node: false, python_module: def.module ?? 'nodes',
+    };
+  }
+  const info: Record<string, unknown> = {
+    input, input_order: inputOrder, output: [...def.outputs], output_is_list: outputIsList, output_name: outputName,
+    name: def.name, display_name: def.display ?? def.name, description: def.description ?? '',
+    python_module: def.module ?? 'nodes', category: def.category, output_node: !!def.outputNode,
+  };
+  if (def.outputTooltips) info.output_tooltips = [...def.outputTooltips];
+  return info;
+}
+
+export function objectInfo(env: CatalogueEnv): Record<string, unknown> {
+  return Object.fromEntries(NODE_DEFS.map((d) => [d.name, nodeInfo(d, env)]));
+}

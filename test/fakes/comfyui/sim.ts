@@ -1,0 +1,253 @@
+// Simulated node execution. Values flowing between nodes are small descriptors (no tensors);
+// output nodes write real files (PNG with tEXt metadata, WebP with EXIF) whose pixels are a
+// cheap deterministic pattern derived from the seed.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FileStore } from './files.js';
+import { probeImage } from './imageprobe.js';
+import { encodePng, type RowFn, writePng } from './png.js';
+import { isPlainObject, PyError, pyJson, pyStr, pyTypeName } from './py.js';
+import { buildExif, writeWebp } from './webp.js';
+
+export interface RunContext {
+  nodeId: string;
+  inputs: Record<string, unknown>; // literals and linked values
+  prompt: unknown; // hidden PROMPT (the coerced API graph)
+  extraPnginfo: unknown; // hidden EXTRA_PNGINFO
+  files: FileStore;
+  stepMs: number;
+  sleep(ms: number): Promise<void>;
+  /** comfy.utils.ProgressBar hook: interrupt check, progress/progress_state/preview frames. */
+  progress(value: number, max: number, preview?: () => Buffer): Promise<void>;
+}
+export interface RunResult {
+  out: unknown[];
+  ui?: Record<string, unknown>;
+}
+export type Runner = (c: RunContext) => Promise<RunResult>;
+
+export interface SimValue {
+  kind: string;
+  [k: string]: unknown;
+}
+export interface SimImage extends SimValue {
+  kind: 'IMAGE';
+  w: number;
+  h: number;
+  batch: number;
+  seed: number;
+  color?: number;
+}
+export interface SimLatent extends SimValue {
+  kind: 'LATENT';
+  w: number; // pixel size (multiple of 8)
+  h: number;
+  batch: number;
+  seed: number;
+  channels: number;
+}
+
+export function hash32(...parts: unknown[]): number {
+  return createHash('md5').update(parts.map((p) => pyStr(p)).join('\u0000')).digest().readUInt32BE(0);
+}
+
+const ADDR = (k: string): string => `0x7f${(hash32(k) >>> 0).toString(16).padStart(10, '0')}`;
+const REPRS: Record<string, (v: SimValue) => string> = {
+  MODEL: (v) => `<comfy.model_patcher.ModelPatcher object at ${ADDR(pyStr(v.name))}>`,
+  CLIP: (v) => `<comfy.sd.CLIP object at ${ADDR('clip' + pyStr(v.name))}>`,
+  VAE: (v) => `<comfy.sd.VAE object at ${ADDR('vae' + pyStr(v.name))}>`,
+  CLIP_VISION: () => `<comfy.clip_vision.ClipVisionModel object at ${ADDR('cv')}>`,
+  CONDITIONING: () => "[[tensor([[[-0.3885,  0.0230, -0.0521,  ..., -0.4901, -0.3066,  0.0674]]]), {'pooled_output': tensor([[ 0.0335,  0.1429, -0.0524,  ..., -0.0136, -0.1041,  0.0173]])}]]",
+  LATENT: () => "{'samples': tensor([[[[0., 0., 0.,  ..., 0., 0., 0.]]]])}",
+  IMAGE: () => 'tensor([[[[0.5020, 0.2510, 0.1255],\n          ...]]])',
+  MASK: () => 'tensor([[[0., 0., 0.,  ..., 0., 0., 0.]]])',
+};
+
+/** format_value() of execution.py for current_inputs in execution_error. */
+export function formatValue(v: unknown): unknown {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
+  if (isPlainObject(v) && typeof v.kind === 'string' && REPRS[v.kind]) return REPRS[v.kind]!(v as SimValue);
+  return pyStr(v);
+}
+
+function need<T extends SimValue>(c: RunContext, name: string, kind: string): T {
+  const v = c.inputs[name];
+  if (isPlainObject(v) && v.kind === kind) return v as T;
+  if (v === undefined) throw new PyError('TypeError', `missing required positional argument: '${name}'`);
+  throw new PyError('AttributeError', `'${pyTypeName(v)}' object has no attribute '${kind === 'IMAGE' ? 'shape' : 'model'}'`);
+}
+
+/** Deterministic RGB pattern for frame `b` of an image. */
+export function imageRowFn(img: SimImage, b: number): RowFn {
+  const { w, h } = img;
+  if (img.color !== undefined) {
+    const c = img.color;
+    const [r, g, bl] = [(c >> 16) & 255, (c >> 8) & 255, c & 255];
+    return (_y, row) => {
+      for (let x = 0; x < w; x++) {
+        row[x * 3] = r;
+        row[x * 3 + 1] = g;
+        row[x * 3 + 2] = bl;
+      }
+    };
+  }
+  const s = hash32(img.seed, b);
+  const [r0, g0, b0, k] = [s & 255, (s >>> 8) & 255, (s >>> 16) & 255, ((s >>> 24) & 3) + 2];
+  return (y, row) => {
+    const gy = (g0 + Math.floor((y * 255) / Math.max(1, h - 1))) & 255;
+    for (let x = 0; x < w; x++) {
+      row[x * 3] = (r0 + Math.floor((x * 255) / Math.max(1, w - 1))) & 255;
+      row[x * 3 + 1] = gy;
+      row[x * 3 + 2] = (b0 + (((x >> k) ^ (y >> k)) & 1) * 96) & 255;
+    }
+  };
+}
+
+/** Small PNG standing in for a latent preview (latent resolution, at most 64 px a side). */
+export function previewPng(latent: SimLatent, seed: number, step: number): Buffer {
+  const lw = Math.max(1, latent.w / 8);
+  const lh = Math.max(1, latent.h / 8);
+  const scale = Math.min(1, 64 / Math.max(lw, lh));
+  const w = Math.max(1, Math.round(lw * scale));
+  const h = Math.max(1, Math.round(lh * scale));
+  const img: SimImage = { kind: 'IMAGE', w, h, batch: 1, seed: hash32(seed, step) };
+  return encodePng(w, h, imageRowFn(img, 0));
+}
+
+function metadataTexts(c: RunContext): Array<[string, string]> {
+  const texts: Array<[string, string]> = [];
+  if (c.prompt !== null && c.prompt !== undefined) texts.push(['prompt', pyJson(c.prompt)]);
+  if (isPlainObject(c.extraPnginfo)) for (const [k, v] of Object.entries(c.extraPnginfo)) texts.push([k, pyJson(v)]);
+  return texts;
+}
+
+const pad5 = (n: number): string => String(n).padStart(5, '0');
+
+async function saveImages(c: RunContext, prefix: string, type: 'output' | 'temp', level: number): Promise<RunResult> {
+  const images = need<SimImage>(c, 'images', 'IMAGE');
+  const sp = await c.files.saveImagePath(prefix, c.files.dirByType(type)!, images.w, images.h);
+  const texts = metadataTexts(c);
+  const results: Array<Record<string, string>> = [];
+  let counter = sp.counter;
+  for (let b = 0; b < images.batch; b++) {
+    const file = `${sp.filename.replaceAll('%batch_num%', String(b))}_${pad5(counter)}_.png`;
+    await writePng(path.join(sp.folder, file), images.w, images.h, imageRowFn(images, b), texts, level);
+    results.push({ filename: file, subfolder: sp.subfolder, type });
+    counter++;
+  }
+  return { out: [], ui: { images: results } };
+}
+
+export const saveImage: Runner = (c) => saveImages(c, pyStr(c.inputs.filename_prefix ?? 'ComfyUI'), 'output', 4);
+
+const TEMP_LETTERS = 'abcdefghijklmnopqrstupvxyz'; // sic, as in nodes.py
+export const previewImage: Runner = (c) => {
+  let suffix = '_temp_';
+  for (let i = 0; i < 5; i++) suffix += TEMP_LETTERS[Math.floor(Math.random() * TEMP_LETTERS.length)];
+  return saveImages(c, 'ComfyUI' + suffix, 'temp', 1);
+};
+
+export const saveAnimatedWebp: Runner = async (c) => {
+  const images = need<SimImage>(c, 'images', 'IMAGE');
+  const fps = Number(c.inputs.fps ?? 6);
+  const sp = await c.files.saveImagePath(pyStr(c.inputs.filename_prefix ?? 'ComfyUI'), c.files.output, images.w, images.h);
+  const tags: Array<[number, string]> = [];
+  if (c.prompt !== null && c.prompt !== undefined) tags.push([0x0110, `prompt:${pyJson(c.prompt)}`]);
+  if (isPlainObject(c.extraPnginfo)) {
+    let tag = 0x010f;
+    for (const [k, v] of Object.entries(c.extraPnginfo)) tags.push([tag--, `${k}:${pyJson(v)}`]);
+  }
+  const file = `${sp.filename}_${pad5(sp.counter)}_.webp`;
+  const frames = images.batch;
+  await writeWebp(path.join(sp.folder, file), images.w, images.h, frames, (f) => imageRowFn(images, f),
+    Math.trunc(1000 / fps), buildExif(tags));
+  return { out: [], ui: { images: [{ filename: file, subfolder: sp.subfolder, type: 'output' }], animated: [frames !== 1] } };
+};
+
+export const checkpointLoader: Runner = async (c) => {
+  const name = c.inputs.ckpt_name;
+  return { out: [{ kind: 'MODEL', name }, { kind: 'CLIP', name }, { kind: 'VAE', name }] };
+};
+
+export const imageOnlyCheckpointLoader: Runner = async (c) => {
+  const name = c.inputs.ckpt_name;
+  return { out: [{ kind: 'MODEL', name }, { kind: 'CLIP_VISION', name }, { kind: 'VAE', name }] };
+};
+
+export const tripleClipLoader: Runner = async (c) => ({
+  out: [{ kind: 'CLIP', name: [c.inputs.clip_name1, c.inputs.clip_name2, c.inputs.clip_name3].join('+') }],
+});
+
+export const clipTextEncode: Runner = async (c) => {
+  const clip = need(c, 'clip', 'CLIP');
+  return { out: [{ kind: 'CONDITIONING', text: pyStr(c.inputs.text), clip: clip.name }] };
+};
+
+export const emptyLatent =
+  (channels: number): Runner =>
+  async (c) => {
+    const w = Math.floor(Number(c.inputs.width) / 8) * 8;
+    const h = Math.floor(Number(c.inputs.height) / 8) * 8;
+    const latent: SimLatent = { kind: 'LATENT', w, h, batch: Number(c.inputs.batch_size), seed: 0, channels };
+    return { out: [latent] };
+  };
+
+export const emptyImage: Runner = async (c) => {
+  const { width, height, batch_size, color } = c.inputs as Record<string, number>;
+  const img: SimImage = { kind: 'IMAGE', w: width!, h: height!, batch: batch_size!, seed: 0, color: color! };
+  return { out: [img] };
+};
+
+export const kSampler: Runner = async (c) => {
+  const model = need(c, 'model', 'MODEL');
+  const pos = need(c, 'positive', 'CONDITIONING');
+  const neg = need(c, 'negative', 'CONDITIONING');
+  const latent = need<SimLatent>(c, 'latent_image', 'LATENT');
+  const i = c.inputs;
+  const steps = Number(i.steps);
+  const seed = hash32(i.seed, steps, i.cfg, i.sampler_name, i.scheduler, i.denoise, pos.text, neg.text, latent.seed, model.name);
+  for (let s = 1; s <= steps; s++) {
+    await c.sleep(c.stepMs);
+    await c.progress(s, steps, () => previewPng(latent, seed, s));
+  }
+  const out: SimLatent = { ...latent, seed };
+  return { out: [out] };
+};
+
+export const vaeDecode: Runner = async (c) => {
+  const latent = need<SimLatent>(c, 'samples', 'LATENT');
+  need(c, 'vae', 'VAE');
+  const img: SimImage = { kind: 'IMAGE', w: latent.w, h: latent.h, batch: latent.batch, seed: latent.seed };
+  return { out: [img] };
+};
+
+export const loadImage: Runner = async (c) => {
+  const file = c.files.annotatedPath(c.inputs.image);
+  let bytes: Buffer;
+  try {
+    if (file === undefined) throw new Error('outside');
+    bytes = await readFile(file);
+  } catch {
+    throw new PyError('FileNotFoundError', `[Errno 2] No such file or directory: '${file ?? pyStr(c.inputs.image)}'`);
+  }
+  const size = probeImage(bytes);
+  if (!size || size.width < 1 || size.height < 1) {
+    throw new PyError('PIL.UnidentifiedImageError', `cannot identify image file '${file}'`);
+  }
+  const img: SimImage = { kind: 'IMAGE', w: size.width, h: size.height, batch: size.frames, seed: hash32(bytes.toString('base64')) };
+  return { out: [img, { kind: 'MASK', w: size.width, h: size.height }] };
+};
+
+export const svdConditioning: Runner = async (c) => {
+  need(c, 'clip_vision', 'CLIP_VISION');
+  const init = need<SimImage>(c, 'init_image', 'IMAGE');
+  need(c, 'vae', 'VAE');
+  const w = Math.floor(Number(c.inputs.width) / 8) * 8;
+  const h = Math.floor(Number(c.inputs.height) / 8) * 8;
+  const latent: SimLatent = { kind: 'LATENT', w, h, batch: Number(c.inputs.video_frames), seed: init.seed, channels: 4 };
+  return { out: [{ kind: 'CONDITIONING', text: 'svd+' }, { kind: 'CONDITIONING', text: 'svd-' }, latent] };
+};
+
+export const passModel: Runner = async (c) => ({ out: [need(c, 'model', 'MODEL')] });
