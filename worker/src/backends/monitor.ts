@@ -1,0 +1,207 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { BackendStatus, EventLog, GpuDevice, RedisKeys } from '@orchestrator/shared';
+import { ComfyHttpClient, type SystemStats } from '../providers/comfyui/http-client.js';
+import type { BackendRef } from '../providers/comfyui/connections.js';
+import { errorMessage } from '../errors.js';
+
+/*
+ * Probes every ComfyUI backend every couple of seconds and publishes a shared BackendStatus at
+ * `backend(id)` (expiring, so a backend nobody watches disappears). A `backend.status` event goes out
+ * only when a backend comes online, goes offline, or its model/sampler lists change. The runtime
+ * listens to `onStatus` to pause the consumer of an offline backend.
+ */
+
+export interface MonitorOptions {
+  redis: Redis;
+  keys: RedisKeys;
+  events: EventLog;
+  backends: readonly BackendRef[];
+  log: Logger;
+  onStatus?: (status: BackendStatus, previous: BackendStatus | undefined) => void;
+  intervalMs?: number;
+  timeoutMs?: number;
+  listsEveryMs?: number;
+  statusTtlMs?: number;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Options of a combo input in either encoding: legacy `[[...], {...}]` or V3 `["COMBO", {options}]`. */
+export function comboOptions(spec: unknown): string[] {
+  if (!Array.isArray(spec)) return [];
+  const [first, second] = spec as unknown[];
+  const strings = (list: unknown[]) => list.filter((v): v is string => typeof v === 'string');
+  if (Array.isArray(first)) return strings(first);
+  if (first === 'COMBO' && isRecord(second) && Array.isArray(second.options)) return strings(second.options);
+  return [];
+}
+
+/** `input.required[name]` (or optional) of one class in an `/object_info/{Class}` answer. */
+export function inputSpec(info: Record<string, unknown>, className: string, input: string): unknown {
+  const node = info[className];
+  if (!isRecord(node) || !isRecord(node.input)) return undefined;
+  const { required, optional } = node.input;
+  return (isRecord(required) ? required[input] : undefined) ?? (isRecord(optional) ? optional[input] : undefined);
+}
+
+export function isSimulated(stats: SystemStats): boolean {
+  return stats.system?.simulated === true || stats.system?.argv?.[0] === 'fake-comfyui';
+}
+
+function devicesOf(stats: SystemStats): GpuDevice[] {
+  return (stats.devices ?? []).map((d) => ({
+    name: String(d.name ?? 'unknown'),
+    type: String(d.type ?? 'unknown'),
+    ...(typeof d.vram_total === 'number' ? { vramTotal: d.vram_total } : {}),
+    ...(typeof d.vram_free === 'number' ? { vramFree: d.vram_free } : {}),
+  }));
+}
+
+const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+interface Lists {
+  checkpoints: string[];
+  samplers: string[];
+  schedulers: string[];
+}
+
+export class BackendMonitor {
+  private readonly statuses = new Map<string, BackendStatus>();
+  private readonly listsAt = new Map<string, number>();
+  private readonly clients = new Map<string, ComfyHttpClient>();
+  private timer: NodeJS.Timeout | null = null;
+  private round: Promise<void> | null = null;
+  private stopped = false;
+  private readonly o: Required<Omit<MonitorOptions, 'onStatus'>> & Pick<MonitorOptions, 'onStatus'>;
+
+  constructor(options: MonitorOptions) {
+    this.o = { intervalMs: 2000, timeoutMs: 3000, listsEveryMs: 30000, statusTtlMs: 60000, ...options };
+    for (const b of this.o.backends) this.clients.set(b.id, new ComfyHttpClient(b.url, { requestMs: this.o.timeoutMs }));
+  }
+
+  /** Probes once (resolving when that first round is written), then keeps probing. */
+  async start(): Promise<void> {
+    await this.probeAll();
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.round?.catch(() => undefined);
+  }
+
+  status(id: string): BackendStatus | undefined {
+    return this.statuses.get(id);
+  }
+
+  /** Probes now instead of waiting for the next round (e.g. after a job hit a connection error). */
+  async probeNow(): Promise<void> {
+    await this.probeAll();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.probeAll().finally(() => this.schedule());
+    }, this.o.intervalMs);
+    this.timer.unref();
+  }
+
+  private probeAll(): Promise<void> {
+    if (this.round) return this.round;
+    this.round = Promise.all(this.o.backends.map((b) => this.probe(b)))
+      .then(() => undefined)
+      .finally(() => {
+        this.round = null;
+      });
+    return this.round;
+  }
+
+  private async lists(client: ComfyHttpClient): Promise<Lists> {
+    const [ckpt, ks] = await Promise.all([client.objectInfo('CheckpointLoaderSimple'), client.objectInfo('KSampler')]);
+    return {
+      checkpoints: comboOptions(inputSpec(ckpt, 'CheckpointLoaderSimple', 'ckpt_name')),
+      samplers: comboOptions(inputSpec(ks, 'KSampler', 'sampler_name')),
+      schedulers: comboOptions(inputSpec(ks, 'KSampler', 'scheduler')),
+    };
+  }
+
+  private async probe(b: BackendRef): Promise<void> {
+    const client = this.clients.get(b.id)!;
+    const prev = this.statuses.get(b.id);
+    const checkedAt = new Date().toISOString();
+    let next: BackendStatus;
+    try {
+      const stats = await client.systemStats();
+      let lists: Lists = { checkpoints: prev?.checkpoints ?? [], samplers: prev?.samplers ?? [], schedulers: prev?.schedulers ?? [] };
+      const due = Date.now() - (this.listsAt.get(b.id) ?? 0) >= this.o.listsEveryMs;
+      if (!prev?.online || due) {
+        try {
+          lists = await this.lists(client);
+          this.listsAt.set(b.id, Date.now());
+        } catch (err) {
+          this.o.log.debug({ backend: b.id, err: errorMessage(err) }, 'object_info failed');
+        }
+      }
+      const queueRemaining = await client.queueRemaining().catch(() => undefined);
+      const version = stats.system?.comfyui_version;
+      next = {
+        id: b.id,
+        url: b.url,
+        online: true,
+        simulated: isSimulated(stats),
+        checkedAt,
+        lastOnlineAt: checkedAt,
+        ...(queueRemaining !== undefined ? { queueRemaining } : {}),
+        ...(typeof version === 'string' ? { version } : {}),
+        devices: devicesOf(stats),
+        ...lists,
+      };
+    } catch (err) {
+      next = {
+        id: b.id,
+        url: b.url,
+        online: false,
+        simulated: prev?.simulated ?? false,
+        checkedAt,
+        ...(prev?.lastOnlineAt ? { lastOnlineAt: prev.lastOnlineAt } : {}),
+        error: errorMessage(err),
+        devices: [],
+        checkpoints: prev?.checkpoints ?? [],
+        samplers: prev?.samplers ?? [],
+        schedulers: prev?.schedulers ?? [],
+      };
+    }
+    if (this.stopped) return;
+    this.statuses.set(b.id, next);
+    await this.publish(next, prev);
+    if (!prev || prev.online !== next.online) {
+      this.o.log.info({ backend: b.id, url: b.url, online: next.online, error: next.error }, `backend ${next.online ? 'online' : 'offline'}`);
+    }
+    this.o.onStatus?.(next, prev);
+  }
+
+  /** Writes the shared status; appends an event when it differs from what is stored (by any process). */
+  private async publish(next: BackendStatus, prev: BackendStatus | undefined): Promise<void> {
+    const key = this.o.keys.backend(next.id);
+    try {
+      const storedRaw = await this.o.redis.get(key);
+      const stored = storedRaw ? (JSON.parse(storedRaw) as BackendStatus) : prev;
+      await this.o.redis.set(key, JSON.stringify(next), 'PX', this.o.statusTtlMs);
+      const changed =
+        !stored ||
+        stored.online !== next.online ||
+        !sameList(stored.checkpoints, next.checkpoints) ||
+        !sameList(stored.samplers, next.samplers) ||
+        !sameList(stored.schedulers, next.schedulers);
+      if (changed) await this.o.events.append({ type: 'backend.status', data: next });
+    } catch (err) {
+      this.o.log.warn({ backend: next.id, err: errorMessage(err) }, 'could not publish backend status');
+    }
+  }
+}

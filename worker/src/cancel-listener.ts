@@ -1,0 +1,46 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** Parses a cancel message: a bare job id, or JSON `{"id": …}` / `{"jobId": …}`. */
+export function cancelledJobId(message: string): string | null {
+  const text = message.trim();
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as { id?: unknown; jobId?: unknown };
+      const id = parsed.jobId ?? parsed.id;
+      return typeof id === 'string' && id.length > 0 ? id : null;
+    } catch {
+      return null;
+    }
+  }
+  return text.length > 0 ? text : null;
+}
+
+/**
+ * Listens on the cancel channel with a dedicated subscriber connection and hands job ids to
+ * `onCancel` (which aborts the job if this process holds it).
+ */
+export class CancelListener {
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly channel: string,
+    private readonly onCancel: (jobId: string) => void,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.subscriber.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      const id = cancelledJobId(message);
+      if (id) this.onCancel(id);
+      else this.log.warn({ message }, 'unreadable cancel message');
+    });
+    await this.subscriber.subscribe(this.channel);
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.subscriber.unsubscribe(this.channel);
+    } catch {}
+  }
+}

@@ -1,0 +1,73 @@
+/*
+ * The small set of errors a job can end with. Each carries the `code` that lands in the job record's
+ * `error.code`; the message is written for the person reading it in the UI.
+ */
+
+export type JobFailureCode =
+  | 'invalid_job'
+  | 'validation_failed'
+  | 'execution_error'
+  | 'interrupted'
+  | 'no_outputs'
+  | 'backend_error'
+  | 'internal_error';
+
+/** A classified, final failure: the job is marked failed and never retried blindly. */
+export class JobFailure extends Error {
+  override readonly name = 'JobFailure';
+  constructor(
+    readonly code: JobFailureCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+/** The job was cancelled by a user (DELETE /api/jobs/:id); it ends as `cancelled`. */
+export class JobCancelled extends Error {
+  override readonly name = 'JobCancelled';
+  readonly code = 'cancelled';
+  constructor(message = 'Cancelled') {
+    super(message);
+  }
+}
+
+/**
+ * The backend could not be reached (connection refused, timeouts) or lost the prompt. Retriable: the
+ * job waits and the retry reconciles with the backend's history, so no GPU work is repeated.
+ */
+export class BackendUnavailable extends Error {
+  override readonly name = 'BackendUnavailable';
+  readonly code = 'backend_unavailable';
+  constructor(
+    message: string,
+    readonly backendId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The backend no longer knows the prompt (server restarted, queue entry deleted by someone else). */
+export class PromptLost extends Error {
+  override readonly name = 'PromptLost';
+  readonly code = 'prompt_lost';
+}
+
+/** This worker is shutting down and hands the job back to the queue; the prompt keeps running. */
+export class HandedBack extends Error {
+  override readonly name = 'HandedBack';
+  readonly code = 'handed_back';
+}
+
+/** Abort reasons the runtime uses with `worker.cancelJob(id, reason)`. */
+export const ABORT_CANCEL = 'cancel';
+export const ABORT_SHUTDOWN = 'shutdown';
+
+export function isShutdownAbort(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason === ABORT_SHUTDOWN;
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

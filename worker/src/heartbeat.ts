@@ -1,0 +1,39 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+
+/** Keeps `workers` (a sorted set scored by last beat, ms) current for this worker id. */
+export class Heartbeat {
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    private readonly workerId: string,
+    private readonly log: Logger,
+    private readonly intervalMs = 5000,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    try {
+      await this.redis.zrem(this.key, this.workerId);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'could not remove heartbeat');
+    }
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.redis.zadd(this.key, Date.now(), this.workerId);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'heartbeat failed');
+    }
+  }
+}

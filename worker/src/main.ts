@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { ConfigError, parseConfig, type Config } from '@orchestrator/shared';
+import { createLogger } from './logger.js';
+import { startWorkerRuntime } from './runtime.js';
+
+// `.env` is optional; Node ≥ 20.12 reads it natively.
+if (existsSync('.env') && typeof process.loadEnvFile === 'function') {
+  try {
+    process.loadEnvFile('.env');
+  } catch (err) {
+    console.error(`worker: could not read .env: ${(err as Error).message}`);
+  }
+}
+
+let config: Config;
+try {
+  config = parseConfig(process.env, process.cwd());
+} catch (err) {
+  if (err instanceof ConfigError) {
+    console.error(`worker: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
+
+const logger = createLogger(config.logLevel);
+const runtime = await startWorkerRuntime(config, { logger });
+logger.info({ workerId: runtime.id }, `worker ${runtime.id} started: ${config.comfyuiUrls.length} ComfyUI backend(s)`);
+
+let stopping = false;
+const shutdown = (signal: string) => {
+  if (stopping) {
+    logger.warn({ signal }, 'second signal; exiting now');
+    process.exit(1);
+  }
+  stopping = true;
+  logger.info({ signal }, 'shutting down: no new jobs, active ones finish or are handed back');
+  runtime.close().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      logger.error({ err: (err as Error).message }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+process.on('SIGINT', () => shutdown('SIGINT'));

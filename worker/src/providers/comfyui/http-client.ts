@@ -1,0 +1,254 @@
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+
+/*
+ * The ComfyUI HTTP API as this worker uses it (see shared/protocols/comfyui.md §1). Every call has a
+ * timeout, and every failure becomes a ComfyHttpError whose `code` says what kind of failure it was:
+ * the provider only needs to tell "backend unreachable" from "backend answered with an error".
+ */
+
+export type ComfyHttpErrorCode = 'unreachable' | 'timeout' | 'aborted' | 'http_status' | 'bad_response';
+
+export class ComfyHttpError extends Error {
+  override readonly name = 'ComfyHttpError';
+  constructor(
+    readonly code: ComfyHttpErrorCode,
+    message: string,
+    readonly status?: number,
+    /** Parsed JSON body of an error response, when there was one. */
+    readonly body?: unknown,
+  ) {
+    super(message);
+  }
+  /** True when the backend could not be reached at all (retry later, the GPU box may be rebooting). */
+  get unreachable(): boolean {
+    return this.code === 'unreachable' || this.code === 'timeout';
+  }
+}
+
+export interface ImageRef {
+  filename: string;
+  subfolder: string;
+  type: string;
+}
+
+export interface NodeOutput {
+  images?: ImageRef[];
+  [key: string]: unknown;
+}
+
+export interface HistoryEntry {
+  /** `[number, prompt_id, graph, extra_data, outputs_to_execute]` */
+  prompt?: unknown[];
+  outputs?: Record<string, NodeOutput>;
+  status?: { status_str?: string; completed?: boolean; messages?: [string, Record<string, unknown>][] };
+}
+
+export interface QueueItem {
+  number: number;
+  promptId: string;
+  graph: Record<string, unknown> | undefined;
+  clientId: string | undefined;
+}
+
+export interface QueueState {
+  running: QueueItem[];
+  pending: QueueItem[];
+}
+
+export interface SubmitBody {
+  prompt: Record<string, unknown>;
+  client_id: string;
+  prompt_id: string;
+  extra_data?: Record<string, unknown>;
+}
+
+export interface SubmitResponse {
+  prompt_id: string;
+  number?: number;
+  node_errors?: Record<string, unknown>;
+}
+
+export interface SystemStats {
+  system?: {
+    comfyui_version?: string;
+    argv?: unknown[];
+    simulated?: boolean;
+    [key: string]: unknown;
+  };
+  devices?: { name?: string; type?: string; vram_total?: number; vram_free?: number }[];
+}
+
+export interface ClientTimeouts {
+  /** Quick calls (history, queue, interrupt, probes). */
+  requestMs: number;
+  /** POST /prompt (validation can take a moment on a busy server). */
+  submitMs: number;
+  /** A whole /view download. */
+  downloadMs: number;
+}
+
+export const DEFAULT_TIMEOUTS: ClientTimeouts = { requestMs: 5000, submitMs: 30000, downloadMs: 120000 };
+
+interface RequestOptions {
+  body?: unknown;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function parseQueueItem(raw: unknown): QueueItem | null {
+  if (!Array.isArray(raw) || typeof raw[1] !== 'string') return null;
+  const extra = isRecord(raw[3]) ? raw[3] : {};
+  return {
+    number: typeof raw[0] === 'number' ? raw[0] : 0,
+    promptId: raw[1],
+    graph: isRecord(raw[2]) ? raw[2] : undefined,
+    clientId: typeof extra.client_id === 'string' ? extra.client_id : undefined,
+  };
+}
+
+export class ComfyHttpClient {
+  readonly baseUrl: string;
+  private readonly timeouts: ClientTimeouts;
+
+  constructor(baseUrl: string, timeouts: Partial<ClientTimeouts> = {}) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  }
+
+  async systemStats(opts: RequestOptions = {}): Promise<SystemStats> {
+    const body = await this.json('GET', '/system_stats', opts);
+    return isRecord(body) ? (body as SystemStats) : {};
+  }
+
+  /** `{ClassName: info}` for one node class; `{}` when the server does not know it. */
+  async objectInfo(className: string, opts: RequestOptions = {}): Promise<Record<string, unknown>> {
+    const body = await this.json('GET', `/object_info/${encodeURIComponent(className)}`, opts);
+    return isRecord(body) ? body : {};
+  }
+
+  /** `queue_remaining` from `GET /prompt` (pending + running on the server). */
+  async queueRemaining(opts: RequestOptions = {}): Promise<number | undefined> {
+    const body = await this.json('GET', '/prompt', opts);
+    const info = isRecord(body) && isRecord(body.exec_info) ? body.exec_info : undefined;
+    return typeof info?.queue_remaining === 'number' ? info.queue_remaining : undefined;
+  }
+
+  /**
+   * `POST /prompt`. A 400 is thrown as ComfyHttpError('http_status', status 400, body = the error
+   * envelope with `node_errors`); the caller turns it into a message naming the node and input.
+   */
+  async submit(body: SubmitBody, opts: RequestOptions = {}): Promise<SubmitResponse> {
+    const res = await this.json('POST', '/prompt', { timeoutMs: this.timeouts.submitMs, ...opts, body });
+    if (!isRecord(res) || typeof res.prompt_id !== 'string') {
+      throw new ComfyHttpError('bad_response', 'ComfyUI answered POST /prompt without a prompt_id');
+    }
+    return res as unknown as SubmitResponse;
+  }
+
+  /** The finished entry for a prompt, or null while it is pending, running, unknown or deleted. */
+  async history(promptId: string, opts: RequestOptions = {}): Promise<HistoryEntry | null> {
+    const body = await this.json('GET', `/history/${encodeURIComponent(promptId)}`, opts);
+    if (!isRecord(body)) return null;
+    const entry = body[promptId];
+    return isRecord(entry) ? (entry as HistoryEntry) : null;
+  }
+
+  async queue(opts: RequestOptions = {}): Promise<QueueState> {
+    const body = await this.json('GET', '/queue', opts);
+    const list = (v: unknown) => (Array.isArray(v) ? v.map(parseQueueItem).filter((i): i is QueueItem => i !== null) : []);
+    return isRecord(body) ? { running: list(body.queue_running), pending: list(body.queue_pending) } : { running: [], pending: [] };
+  }
+
+  /** Interrupts `promptId` if it is the one running (a no-op otherwise). Never pass the job's aborted signal. */
+  async interrupt(promptId: string, opts: RequestOptions = {}): Promise<void> {
+    await this.request('POST', '/interrupt', { ...opts, body: { prompt_id: promptId } });
+  }
+
+  /** Removes pending prompts; cannot touch the running one. */
+  async deleteFromQueue(promptIds: string[], opts: RequestOptions = {}): Promise<void> {
+    await this.request('POST', '/queue', { ...opts, body: { delete: promptIds } });
+  }
+
+  /** Streams `GET /view` for one output into `destPath`; returns the bytes written and the content type. */
+  async download(image: ImageRef, destPath: string, opts: RequestOptions = {}): Promise<{ size: number; contentType: string | null }> {
+    const q = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder ?? '', type: image.type || 'output' });
+    const res = await this.request('GET', `/view?${q.toString()}`, { timeoutMs: this.timeouts.downloadMs, ...opts }, true);
+    if (!res.body) throw new ComfyHttpError('bad_response', `GET /view ${image.filename}: empty body`);
+    let size = 0;
+    const source = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+    source.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+    });
+    try {
+      await pipeline(source, createWriteStream(destPath));
+    } catch (err) {
+      throw this.mapError(err, `GET /view ${image.filename}`, opts.signal);
+    }
+    return { size, contentType: res.headers.get('content-type') };
+  }
+
+  private async json(method: string, path: string, opts: RequestOptions): Promise<unknown> {
+    const res = await this.request(method, path, opts, true);
+    const text = await res.text().catch((err: unknown) => {
+      throw this.mapError(err, `${method} ${path}`, opts.signal);
+    });
+    if (text.trim() === '') return null;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new ComfyHttpError('bad_response', `${method} ${path}: response is not JSON`, res.status);
+    }
+  }
+
+  /**
+   * One HTTP exchange. Non-2xx responses throw ComfyHttpError('http_status') with the parsed JSON body
+   * when there is one. With `keepBody` the caller reads the body; otherwise it is drained here.
+   */
+  private async request(method: string, path: string, opts: RequestOptions, keepBody = false): Promise<Response> {
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeouts.requestMs);
+    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+    const what = `${method} ${path.split('?')[0]}`;
+    let res: Response;
+    try {
+      res = await fetch(this.baseUrl + path, {
+        method,
+        signal,
+        ...(opts.body !== undefined
+          ? { body: JSON.stringify(opts.body), headers: { 'content-type': 'application/json' } }
+          : {}),
+      });
+    } catch (err) {
+      throw this.mapError(err, what, opts.signal);
+    }
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      let body: unknown;
+      try {
+        body = text ? (JSON.parse(text) as unknown) : undefined;
+      } catch {
+        body = undefined;
+      }
+      throw new ComfyHttpError('http_status', `${what}: HTTP ${res.status}`, res.status, body);
+    }
+    if (!keepBody) await res.arrayBuffer().catch(() => undefined);
+    return res;
+  }
+
+  private mapError(err: unknown, what: string, external?: AbortSignal): ComfyHttpError {
+    if (err instanceof ComfyHttpError) return err;
+    if (external?.aborted) return new ComfyHttpError('aborted', `${what}: aborted`);
+    const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+      return new ComfyHttpError('timeout', `${what}: no answer from ${this.baseUrl} in time`);
+    }
+    const cause = e.cause?.code ?? e.cause?.message ?? e.message ?? 'network error';
+    return new ComfyHttpError('unreachable', `${what}: ${this.baseUrl} unreachable (${cause})`);
+  }
+}

@@ -1,0 +1,236 @@
+import type { Logger } from 'pino';
+import type { ComfyJobRequest, QueuedJobData } from '@orchestrator/shared';
+import { HandedBack, JobCancelled, JobFailure, PromptLost, isShutdownAbort } from '../../errors.js';
+import type { Provider, RunContext, RunResult } from '../provider.js';
+import type { BackendRef, ComfyConnections } from './connections.js';
+import { executionFailure, httpFailure, interruptedFailure, validationFailure } from './errors.js';
+import { ComfyHttpError, type ComfyHttpClient, type HistoryEntry } from './http-client.js';
+import { saveOutputs } from './outputs.js';
+import { ProgressTranslator } from './progress.js';
+import { PromptTracker, outcomeFromHistory, type PromptOutcome, type TrackerOptions } from './prompt-tracker.js';
+import { TXT2IMG, bindTemplate, generationMeta, readBindings, txt2imgBindings, type Txt2ImgBindings } from './workflow.js';
+
+/*
+ * The ComfyUI job logic. The job id is the prompt_id, so a retried job first asks the backend what
+ * became of its prompt: finished → collect the outputs, still queued or running → follow it, unknown
+ * → submit. No GPU work is done twice after a crash.
+ */
+
+export interface ComfyProviderOptions {
+  outputPath: string;
+  connections: ComfyConnections;
+  /** Checkpoint to use when the request names none (the monitor's first known checkpoint). */
+  defaultModel?: (backendId: string) => string | undefined;
+  tracker?: Pick<TrackerOptions, 'pollMs' | 'safetyPollMs' | 'unreachableGraceMs' | 'historyWaitMs'>;
+  /** After a cancel, how long to wait for the backend to confirm the interrupt. */
+  cancelWaitMs?: number;
+  previewIntervalMs?: number;
+  /** How long to wait for the socket before submitting anyway (then polling covers the gap). */
+  connectWaitMs?: number;
+}
+
+const ABORTED = Symbol('aborted');
+
+function abortPromise(signal: AbortSignal): { promise: Promise<typeof ABORTED>; dispose(): void } {
+  let onAbort: () => void = () => undefined;
+  const promise = new Promise<typeof ABORTED>((resolve) => {
+    onAbort = () => resolve(ABORTED);
+    if (signal.aborted) resolve(ABORTED);
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+}
+
+function abortError(signal: AbortSignal): Error {
+  return isShutdownAbort(signal) ? new HandedBack('Worker shutting down; job handed back') : new JobCancelled();
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function historyGraph(entry: HistoryEntry): Record<string, unknown> | undefined {
+  const g = entry.prompt?.[2];
+  return typeof g === 'object' && g !== null ? (g as Record<string, unknown>) : undefined;
+}
+
+export class ComfyUiProvider implements Provider {
+  private readonly o: Required<Omit<ComfyProviderOptions, 'defaultModel' | 'tracker'>> & Pick<ComfyProviderOptions, 'defaultModel' | 'tracker'>;
+
+  constructor(options: ComfyProviderOptions) {
+    this.o = { cancelWaitMs: 5000, previewIntervalMs: 250, connectWaitMs: 2000, ...options };
+  }
+
+  async run(job: QueuedJobData, ctx: RunContext): Promise<RunResult> {
+    const request = job.request;
+    if (request.provider !== 'comfyui') throw new JobFailure('invalid_job', `Not a ComfyUI job (provider ${request.provider})`);
+    if (ctx.signal.aborted) throw abortError(ctx.signal);
+    if (ctx.attempt > 1 || ctx.previousBackend) {
+      const reconciled = await this.reconcile(job.id, request, ctx);
+      if (reconciled) return reconciled;
+    }
+    if (ctx.signal.aborted) throw abortError(ctx.signal);
+    return this.submitAndFollow(job.id, request, ctx);
+  }
+
+  private bindings(jobId: string, request: ComfyJobRequest, backend: BackendRef, ran?: Record<string, unknown>): Txt2ImgBindings {
+    const base = txt2imgBindings(jobId, request, this.o.defaultModel?.(backend.id));
+    return ran ? { ...base, ...readBindings(TXT2IMG, ran) } : base;
+  }
+
+  private tracker(client: ComfyHttpClient, backend: BackendRef, jobId: string, owned: boolean, hooks: ProgressTranslator, log: Logger) {
+    const socket = this.o.connections.socket(backend);
+    return new PromptTracker({ client, socket, promptId: jobId, owned, hooks, log, ...this.o.tracker });
+  }
+
+  /** A retry: find out what became of the prompt on the backend the last attempt used. */
+  private async reconcile(jobId: string, request: ComfyJobRequest, ctx: RunContext): Promise<RunResult | null> {
+    const target = (ctx.previousBackend && this.o.connections.backend(ctx.previousBackend)) || ctx.backend;
+    const client = this.o.connections.client(target);
+    const log = ctx.log.child({ backend: target.id });
+    let entry: HistoryEntry | null;
+    let queue: Awaited<ReturnType<ComfyHttpClient['queue']>> | null = null;
+    try {
+      entry = await client.history(jobId);
+      if (!entry) queue = await client.queue();
+    } catch (err) {
+      if (err instanceof ComfyHttpError && err.unreachable && target.id !== ctx.backend.id) {
+        log.warn({ err: err.message }, 'previous backend unreachable; running the job here instead');
+        return null;
+      }
+      throw httpFailure(err, 'history lookup', target.id);
+    }
+    if (entry) {
+      log.info('prompt already finished on the backend; collecting its outputs');
+      const bindings = this.bindings(jobId, request, target, historyGraph(entry));
+      return this.finishOutcome(outcomeFromHistory(entry), jobId, client, target, bindings, ctx);
+    }
+    const item = queue?.running.find((i) => i.promptId === jobId) ?? queue?.pending.find((i) => i.promptId === jobId);
+    if (!item) return null;
+    const socket = this.o.connections.socket(target);
+    const owned = item.clientId === socket.clientId;
+    log.info({ owned }, 'prompt still on the backend; following it');
+    const bindings = this.bindings(jobId, request, target, item.graph);
+    const graph = item.graph ?? bindTemplate(TXT2IMG, bindings);
+    const progress = new ProgressTranslator(graph, ctx.progress, ctx.preview, this.o.previewIntervalMs);
+    if (!owned) ctx.progress({ percent: 0, message: 'following the prompt a previous worker submitted' });
+    const tracker = this.tracker(client, target, jobId, owned, progress, log);
+    tracker.start({ checkNow: true });
+    return this.follow(tracker, jobId, client, target, bindings, ctx);
+  }
+
+  private async submitAndFollow(jobId: string, request: ComfyJobRequest, ctx: RunContext): Promise<RunResult> {
+    const backend = ctx.backend;
+    const client = this.o.connections.client(backend);
+    const socket = this.o.connections.socket(backend);
+    const bindings = this.bindings(jobId, request, backend);
+    const graph = bindTemplate(TXT2IMG, bindings);
+    const meta = generationMeta(jobId, bindings, backend.id);
+    if (!(await socket.waitConnected(this.o.connectWaitMs))) {
+      ctx.log.warn('socket not connected; submitting anyway and polling /history');
+    }
+    const progress = new ProgressTranslator(graph, ctx.progress, ctx.preview, this.o.previewIntervalMs);
+    const tracker = this.tracker(client, backend, jobId, true, progress, ctx.log);
+    tracker.attach(); // before submitting, so the first frames are not missed
+    let number: number | undefined;
+    try {
+      // No abort signal here: if a cancel arrives mid-request we must still learn whether it was queued.
+      const res = await client.submit({
+        prompt: graph,
+        client_id: socket.clientId,
+        prompt_id: jobId,
+        extra_data: { extra_pnginfo: { orchestrator: meta } },
+      });
+      number = res.number;
+      if (res.node_errors && Object.keys(res.node_errors).length > 0) {
+        // Partial validation is a 200 that queued only the valid outputs (pitfall §5.5): take it back.
+        tracker.stop();
+        await this.removeRemote(client, jobId, ctx.log);
+        throw validationFailure(res);
+      }
+    } catch (err) {
+      tracker.stop();
+      if (err instanceof ComfyHttpError && err.code === 'http_status' && err.status === 400) throw validationFailure(err.body);
+      throw httpFailure(err, 'POST /prompt', backend.id);
+    }
+    ctx.log.info({ number }, 'prompt submitted');
+    tracker.start();
+    return this.follow(tracker, jobId, client, backend, bindings, ctx);
+  }
+
+  private async follow(
+    tracker: PromptTracker,
+    jobId: string,
+    client: ComfyHttpClient,
+    backend: BackendRef,
+    bindings: Txt2ImgBindings,
+    ctx: RunContext,
+  ): Promise<RunResult> {
+    const aborted = abortPromise(ctx.signal);
+    let first: PromptOutcome | typeof ABORTED;
+    try {
+      first = await Promise.race([tracker.done, aborted.promise]);
+    } finally {
+      aborted.dispose();
+    }
+    if (first !== ABORTED) return this.finishOutcome(first, jobId, client, backend, bindings, ctx);
+    if (isShutdownAbort(ctx.signal)) {
+      // The prompt keeps running on the GPU; whoever takes the job next follows it through /history.
+      tracker.stop();
+      throw abortError(ctx.signal);
+    }
+    await this.removeRemote(client, jobId, ctx.log);
+    tracker.checkNow();
+    await Promise.race([tracker.done.catch(() => null), sleep(this.o.cancelWaitMs)]);
+    tracker.stop();
+    throw new JobCancelled();
+  }
+
+  private async finishOutcome(
+    outcome: PromptOutcome,
+    jobId: string,
+    client: ComfyHttpClient,
+    backend: BackendRef,
+    bindings: Txt2ImgBindings,
+    ctx: RunContext,
+  ): Promise<RunResult> {
+    switch (outcome.kind) {
+      case 'success': {
+        const assets = await saveOutputs({
+          client,
+          backendId: backend.id,
+          outputPath: this.o.outputPath,
+          jobId,
+          entry: outcome.entry,
+          meta: generationMeta(jobId, bindings, backend.id),
+        });
+        ctx.log.info({ files: assets.map((a) => a.relPath) }, 'outputs saved');
+        return { assets, backend: backend.id };
+      }
+      case 'error':
+        throw executionFailure(outcome.data);
+      case 'interrupted':
+        if (ctx.signal.aborted) throw abortError(ctx.signal);
+        throw interruptedFailure(outcome.data);
+      case 'lost':
+        throw new PromptLost(`ComfyUI ${backend.id} no longer knows prompt ${jobId} (restarted or deleted); it will be submitted again`);
+    }
+  }
+
+  /** Cancel on the backend: delete it if still pending, interrupt it if running (protocol §1.4/§1.5). */
+  private async removeRemote(client: ComfyHttpClient, jobId: string, log: Logger): Promise<void> {
+    try {
+      const q = await client.queue();
+      if (q.pending.some((i) => i.promptId === jobId)) {
+        await client.deleteFromQueue([jobId]);
+        log.info('deleted the pending prompt from the backend queue');
+        const after = await client.queue();
+        if (!after.running.some((i) => i.promptId === jobId)) return;
+      }
+      await client.interrupt(jobId);
+      log.info('interrupt sent to the backend');
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      log.warn({ err: reason }, 'could not cancel the prompt on the backend');
+    }
+  }
+}
+
