@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const upload = async (name: string, bytes: Buffer, fields: Record<string, string> = {}) => {
   const fd = new FormData();
-  fd.append('image', new Blob([bytes]), name);
+  fd.append('image', new Blob([new Uint8Array(bytes)]), name);
   for (const [k, v] of Object.entries(fields)) fd.append(k, v);
   const r = await fetch(`${fake.url}/upload/image`, { method: 'POST', body: fd });
   const text = await r.text();

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import websocket from '@fastify/websocket';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { EventLog, SECRET_LOG_PATHS, type Config } from '@orchestrator/shared';
+import { apiNotFound, errorHandler, frameworkErrorHandler } from './http/error-handler.js';
+import { registerOpenApi } from './http/openapi.js';
+import { DEFAULT_WEB_DIST, registerSpa } from './http/spa.js';
+import { closeRedis, createRedis } from './redis.js';
+import { BackendRegistry } from './backends/backend-registry.js';
+import { ModelCatalog } from './backends/model-catalog.js';
+import { JobQueues } from './jobs/queues.js';
+import { JobService } from './jobs/job-service.js';
+import { AssetService } from './assets/asset-service.js';
+import { HealthService } from './health/health-service.js';
+import { EventHub } from './events/event-hub.js';
+import type { SubscriptionLimits } from './events/subscription.js';
+import { jobRoutes } from './routes/jobs.js';
+import { eventRoutes } from './routes/events.js';
+import { assetRoutes } from './routes/assets.js';
+import { modelRoutes } from './routes/models.js';
+import { backendRoutes } from './routes/backends.js';
+import { healthRoutes } from './routes/health.js';
+import { comfyuiProxyRoutes } from './routes/comfyui-proxy.js';
+import { legacyRoutes } from './routes/legacy.js';
+
+export interface BuildOptions {
+  /** false for silence (tests), an object for extra pino options; default: pino at config.logLevel. */
+  logger?: boolean | object;
+  /** The built SPA; defaults to web/dist next to this package. */
+  webDist?: string | URL;
+  /** How long backend records are cached between reads (ms); 0 reads Redis every time. */
+  backendCacheMs?: number;
+  comfyuiProxyTimeoutMs?: number;
+  events?: { limits?: SubscriptionLimits; sseHeartbeatMs?: number; wsPingMs?: number };
+}
+
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+function loggerOption(config: Config, logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
+  if (logger === false) return false;
+  const base = { level: config.logLevel, redact: { paths: SECRET_LOG_PATHS, censor: '[redacted]' } };
+  return typeof logger === 'object' && logger !== null ? { ...base, ...logger } : base;
+}
+
+/** Wires every service and route; tests start it with their own config and key prefix. */
+export async function buildServer(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOption(config, options.logger),
+    bodyLimit: config.bodyLimit,
+    routerOptions: { maxParamLength: 1000 },
+    frameworkErrors: frameworkErrorHandler,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  // TypeBox's compiler rejects unknown fields (Fastify's default Ajv would silently strip them).
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setErrorHandler(errorHandler);
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
+  // JSON only: a text/plain body is 415, and an empty JSON body counts as no body.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    parseJson(request, body as string, done);
+  });
+
+  const redis = createRedis(config.redisUrl, app.log);
+  const blocking = createRedis(config.redisUrl, app.log, { maxRetriesPerRequest: null });
+  const backends = new BackendRegistry(redis, config.keyPrefix, config.comfyuiUrls, options.backendCacheMs ?? 1000);
+  const queues = new JobQueues(redis, config.keyPrefix, app.log);
+  const jobs = new JobService({ redis, keyPrefix: config.keyPrefix, queues, backends, log: app.log });
+  const assets = new AssetService(redis, config.keyPrefix, config.outputPath);
+  const models = new ModelCatalog(backends);
+  const health = new HealthService(redis, config, backends, queues);
+  const hub = new EventHub(new EventLog(redis, config.keyPrefix), blocking, app.log);
+
+  app.addHook('onClose', async () => {
+    await hub.close();
+    await queues.close();
+    await closeRedis(blocking);
+    await closeRedis(redis);
+  });
+  // Do not hold up boot on a Redis that is down: the hub keeps trying on its own.
+  await Promise.race([hub.start(), new Promise((r) => setTimeout(r, 2000).unref())]);
+
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  await registerOpenApi(app, VERSION);
+  await app.register(jobRoutes, { jobs });
+  await app.register(eventRoutes, { hub, ...options.events });
+  await app.register(assetRoutes, { assets });
+  await app.register(modelRoutes, { models });
+  await app.register(backendRoutes, { backends });
+  await app.register(healthRoutes, { health });
+  await app.register(comfyuiProxyRoutes, {
+    comfyuiUrls: config.comfyuiUrls,
+    ...(options.comfyuiProxyTimeoutMs ? { timeoutMs: options.comfyuiProxyTimeoutMs } : {}),
+  });
+  await app.register(legacyRoutes, { assets, models, backends, health });
+
+  const webDist = options.webDist instanceof URL ? fileURLToPath(options.webDist) : (options.webDist ?? DEFAULT_WEB_DIST);
+  const spaFallback = await registerSpa(app, webDist);
+  app.setNotFoundHandler((request, reply) => {
+    const isPage = (request.method === 'GET' || request.method === 'HEAD') && !/^\/api(\/|$|\?)/.test(request.url);
+    return isPage ? spaFallback(request, reply) : apiNotFound(request, reply);
+  });
+
+  return app as unknown as FastifyInstance;
+}

@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiError } from '@orchestrator/shared';
+import { HttpError } from '../errors.js';
+import { isRedisDown } from '../redis.js';
+
+interface ValidationIssue {
+  instancePath?: string;
+  message?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Fastify's own 4xx errors, renamed to our codes. */
+const FRAMEWORK_CODES: Record<string, { status: number; error: string; message?: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The request body is empty but content-type is application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'body_too_large', message: 'The request body is larger than this server accepts' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported_media_type', message: 'Unsupported content-type: send application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_content_length', message: 'Content-Length does not match the body' },
+  FST_ERR_BAD_URL: { status: 400, error: 'bad_url', message: 'The URL is not validly encoded' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 414, error: 'uri_too_long', message: 'A path segment is too long' },
+};
+
+/** Readable `{path, message}` items from TypeBox validation errors, e.g. `body/prompt: must be string`. */
+export function validationDetails(context: string | undefined, issues: ValidationIssue[]): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    let message = issue.message ?? 'invalid value';
+    let path = `${context ?? 'request'}${issue.instancePath ?? ''}`;
+    if (issue.keyword === 'boolean' && message === 'schema is false') message = 'unknown field';
+    const extra = issue.params?.additionalProperties;
+    if (issue.keyword === 'additionalProperties' && Array.isArray(extra)) {
+      message = `unknown field(s): ${extra.join(', ')}`;
+    }
+    if (issue.keyword === 'anyOf' && issues.length > 1) continue; // the branch errors say more
+    if (issue.keyword === 'boolean' && issues.some((i) => i.keyword === 'additionalProperties')) continue;
+    path = path.replace(/\/$/, '');
+    const key = `${path}|${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ path, message });
+    if (out.length >= 20) break;
+  }
+  return out;
+}
+
+function send(reply: FastifyReply, status: number, body: ApiError): void {
+  // A handler that already hijacked the socket (SSE/WS) cannot answer any more.
+  if (reply.sent || reply.raw.headersSent) return;
+  void reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (err instanceof HttpError) {
+    send(reply, err.statusCode, { error: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
+    return;
+  }
+  if (Array.isArray(err.validation)) {
+    const details = validationDetails(err.validationContext, err.validation as ValidationIssue[]);
+    const first = details[0];
+    const message = first ? `Invalid request: ${first.path} ${first.message}` : 'Invalid request';
+    send(reply, 400, { error: 'validation_failed', message, details });
+    return;
+  }
+  const known = err.code ? FRAMEWORK_CODES[err.code] : undefined;
+  if (known) {
+    send(reply, known.status, { error: known.error, message: known.message ?? err.message });
+    return;
+  }
+  if (isRedisDown(err)) {
+    request.log.warn({ err: { message: err.message } }, 'redis unavailable');
+    send(reply, 503, { error: 'redis_unavailable', message: 'The job store (Redis) is not reachable right now; try again shortly' });
+    return;
+  }
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+  if (status >= 400 && status < 500) {
+    send(reply, status, { error: 'bad_request', message: err.message });
+    return;
+  }
+  request.log.error({ err }, 'unexpected error');
+  send(reply, 500, { error: 'internal_error', message: 'Something went wrong on the server; it has been logged' });
+}
+
+/** `frameworkErrors` option: errors Fastify raises before routing (bad URL encoding, long params). */
+export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  errorHandler(err, request, reply);
+}
+
+export function apiNotFound(request: FastifyRequest, reply: FastifyReply): void {
+  send(reply, 404, { error: 'not_found', message: `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}` });
+}

@@ -1,0 +1,29 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+/** OpenAPI document at /api/openapi.json (built from the route schemas) and its docs page at /api/docs. */
+export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Orchestrator API',
+        version,
+        description: 'Jobs, events, gallery, models and backends of a self-hosted AI generation studio. Errors are `{error, message, details?}`.',
+      },
+      tags: [
+        { name: 'jobs' },
+        { name: 'events' },
+        { name: 'assets' },
+        { name: 'models' },
+        { name: 'backends' },
+        { name: 'health' },
+        { name: 'comfyui' },
+        { name: 'legacy', description: 'aliases kept for the earlier version' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import { JobStore, isFinal, newJob, redisKeys, type Job, type JobRequest, type JobStatus, type PageOf, type Provider } from '@orchestrator/shared';
+import { conflict, notFound } from '../errors.js';
+import { readPage } from '../pagination.js';
+import type { BackendRegistry } from '../backends/backend-registry.js';
+import type { JobQueues } from './queues.js';
+import { resolveComfyModel } from './model-resolver.js';
+
+export interface JobListQuery {
+  status?: JobStatus | undefined;
+  provider?: Provider | undefined;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export type CancelOutcome = { id: string; status: 'cancelled'; cancelRequested: false } | { id: string; status: 'running'; cancelRequested: true };
+
+export interface JobServiceDeps {
+  redis: Redis;
+  keyPrefix: string;
+  queues: JobQueues;
+  backends: BackendRegistry;
+  log: FastifyBaseLogger;
+  now?: () => Date;
+}
+
+/** Submitting, listing, cancelling and retrying jobs. The routes only parse and shape replies. */
+export class JobService {
+  private readonly store: JobStore;
+  private readonly cancelChannel: string;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: JobServiceDeps) {
+    this.store = new JobStore(deps.redis, deps.keyPrefix);
+    this.cancelChannel = redisKeys(deps.keyPrefix).cancelChannel;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /**
+   * Resolves defaults, stores the job (appending `job.queued`) and enqueues it. Both commands go out
+   * back to back on the same connection, which Redis runs in order: the record always exists before
+   * a worker can take the job, without waiting a round trip in between.
+   */
+  async submit(request: JobRequest, retryOf?: string): Promise<Job> {
+    const resolved = await this.resolve(request);
+    const job = newJob(randomUUID(), resolved, this.now(), retryOf);
+    const [stored, queued] = await Promise.allSettled([
+      this.store.create(job),
+      this.deps.queues.add(job.provider, { id: job.id, request: job.request }, job.request.priority),
+    ]);
+    if (stored.status === 'rejected') {
+      if (queued.status === 'fulfilled') await this.deps.queues.remove(job.provider, job.id);
+      throw stored.reason;
+    }
+    if (queued.status === 'rejected') {
+      // The record exists but no worker will ever see it: end it rather than leave it queued forever.
+      await this.store
+        .update(job.id, 'job.failed', (j) => ({
+          ...j,
+          status: 'failed',
+          finishedAt: this.now().toISOString(),
+          error: { code: 'enqueue_failed', message: 'The job could not be added to the queue' },
+        }))
+        .catch(() => undefined);
+      throw queued.reason;
+    }
+    this.deps.log.debug({ jobId: job.id, provider: job.provider, retryOf }, 'job queued');
+    return job;
+  }
+
+  private async resolve(request: JobRequest): Promise<JobRequest> {
+    switch (request.provider) {
+      case 'comfyui':
+        return resolveComfyModel(request, await this.deps.backends.list());
+      default:
+        return request;
+    }
+  }
+
+  async get(id: string): Promise<Job> {
+    const job = await this.store.get(id);
+    if (!job) throw notFound('job', id);
+    return job;
+  }
+
+  list(q: JobListQuery): Promise<PageOf<Job>> {
+    const filter =
+      q.status || q.provider ? (j: Job) => (!q.status || j.status === q.status) && (!q.provider || j.provider === q.provider) : undefined;
+    return readPage(this.store, { limit: q.limit, cursor: q.cursor, ...(filter ? { filter } : {}) });
+  }
+
+  /**
+   * A job no worker holds is removed from its queue and ends `cancelled` here. A job a worker holds is
+   * signalled over pub/sub; that worker interrupts the backend and writes `cancelled` itself.
+   */
+  async cancel(id: string): Promise<CancelOutcome> {
+    const job = await this.get(id);
+    if (isFinal(job.status)) throw alreadyFinished(job);
+    const state = await this.deps.queues.state(job.provider, id);
+    if (state === 'finished') throw alreadyFinished(job);
+    const removable = state === 'missing' || (state === 'waiting' && (await this.deps.queues.remove(job.provider, id)));
+    if (removable) {
+      const res = await this.store.update(id, 'job.cancelled', (j) => ({ ...j, status: 'cancelled', finishedAt: this.now().toISOString() }));
+      if (res.ok) {
+        this.deps.log.info({ jobId: id, provider: job.provider }, 'job cancelled while queued');
+        return { id, status: 'cancelled', cancelRequested: false };
+      }
+      if (res.reason === 'missing') throw notFound('job', id);
+      throw alreadyFinished(await this.get(id));
+    }
+    await this.deps.redis.publish(this.cancelChannel, id);
+    this.deps.log.info({ jobId: id, provider: job.provider }, 'cancel requested from the worker holding the job');
+    return { id, status: 'running', cancelRequested: true };
+  }
+
+  /** A new job with the same request; the old one stays as it was. */
+  async retry(id: string): Promise<Job> {
+    const job = await this.get(id);
+    if (job.status !== 'failed' && job.status !== 'cancelled') {
+      throw conflict('not_retryable', `Only failed or cancelled jobs can be retried; job ${id} is ${job.status}`, { status: job.status });
+    }
+    return this.submit(job.request, id);
+  }
+}
+
+function alreadyFinished(job: Job) {
+  return conflict('already_finished', `Job ${job.id} already finished (${job.status})`, { status: job.status });
+}

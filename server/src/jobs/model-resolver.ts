@@ -1,0 +1,30 @@
+import type { JobRequest } from '@orchestrator/shared';
+import { badRequest } from '../errors.js';
+import type { BackendView } from '../backends/backend-registry.js';
+
+/**
+ * Fills in and checks `model` against the checkpoints the ComfyUI backends report. Nothing known yet
+ * (no monitor has run) means nothing to check against: the worker will report a bad model itself.
+ */
+export function resolveComfyModel(request: JobRequest, views: BackendView[]): JobRequest {
+  if (views.length === 0) {
+    throw badRequest('no_backend', 'No ComfyUI backend is configured: set COMFYUI_URLS (e.g. http://127.0.0.1:8188) and restart');
+  }
+  const known = new Set<string>();
+  for (const v of views) for (const c of v.record?.checkpoints ?? []) known.add(c);
+
+  if (request.model === undefined) {
+    const online = views.find((v) => v.status.online && v.status.checkpoints.length > 0);
+    const first = online?.status.checkpoints[0];
+    return first ? { ...request, model: first } : request;
+  }
+  if (known.size > 0 && !known.has(request.model)) {
+    const available = [...known].slice(0, 5);
+    throw badRequest(
+      'unknown_model',
+      `Model "${request.model}" is not on any ComfyUI backend; available: ${available.join(', ')}${known.size > 5 ? ', …' : ''}`,
+      { model: request.model, available },
+    );
+  }
+  return request;
+}

@@ -1,0 +1,98 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { JOB_STATUSES, Job, JobRequest, PROVIDERS, Page } from '@orchestrator/shared';
+import type { JobService } from '../jobs/job-service.js';
+import { Cursor, DEFAULT_LIMIT, JobIdParams, Limit, errorResponses } from './schemas.js';
+
+const Accepted = Type.Object({
+  id: Type.String(),
+  status: Type.Enum(JOB_STATUSES),
+  retryOf: Type.Optional(Type.String()),
+});
+
+const ListQuery = Type.Object(
+  {
+    status: Type.Optional(Type.Enum(JOB_STATUSES)),
+    provider: Type.Optional(Type.Enum(PROVIDERS)),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+
+const CancelResult = Type.Object({
+  id: Type.String(),
+  status: Type.Union([Type.Literal('cancelled'), Type.Literal('running')]),
+  cancelRequested: Type.Boolean({ description: 'true when the worker holding the job was asked to stop it' }),
+});
+
+export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
+  app.post(
+    '/api/jobs',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Submit a job',
+        body: JobRequest,
+        response: { 202: Accepted, ...errorResponses(400, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.submit(request.body);
+      return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ id: job.id, status: job.status });
+    },
+  );
+
+  app.get(
+    '/api/jobs',
+    {
+      schema: { tags: ['jobs'], summary: 'List jobs, newest first', querystring: ListQuery, response: { 200: Page(Job), ...errorResponses(400) } },
+    },
+    async (request) => {
+      const { status, provider, limit, cursor } = request.query;
+      return jobs.list({ status, provider, cursor, limit: limit ?? DEFAULT_LIMIT });
+    },
+  );
+
+  app.get(
+    '/api/jobs/:id',
+    { schema: { tags: ['jobs'], summary: 'One job', params: JobIdParams, response: { 200: Job, ...errorResponses(400, 404) } } },
+    async (request) => jobs.get(request.params.id),
+  );
+
+  app.delete(
+    '/api/jobs/:id',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Cancel a job',
+        description: 'A queued job is removed and answered 200 `cancelled`; a running one is signalled to its worker (202).',
+        params: JobIdParams,
+        response: { 200: CancelResult, 202: CancelResult, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await jobs.cancel(request.params.id);
+      return reply.code(outcome.cancelRequested ? 202 : 200).send(outcome);
+    },
+  );
+
+  app.post(
+    '/api/jobs/:id/retry',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Run a failed or cancelled job again as a new job',
+        params: JobIdParams,
+        response: { 202: Accepted, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.retry(request.params.id);
+      return reply
+        .code(202)
+        .header('location', `/api/jobs/${job.id}`)
+        .send({ id: job.id, status: job.status, ...(job.retryOf ? { retryOf: job.retryOf } : {}) });
+    },
+  );
+};
