@@ -1,0 +1,7 @@
+// `npm run bench`: each benchmark prints its figure beside its DESIGN.md target (never part of `npm test`).
+import { benchAcceptRate, benchLatency } from './jobs.bench.js';
+
+console.log('Orchestrator benchmarks (targets from DESIGN.md)\n');
+await benchAcceptRate();
+await benchLatency();
+process.exit(0);
