@@ -9,3 +9,7 @@ export * from './store.js';
 export * from './png-text.js';
 export * from './validate.js';
 export * from './cursor.js';
+export * from './models.js';
+export * from './metadata/index.js';
+export * from './models/safetensors.js';
+export * from './models/family.js';
