@@ -37,6 +37,7 @@ function loadDotEnv() {
 function newestMtime(dir) {
   let newest = 0;
   if (!existsSync(dir)) return newest;
+  if (!statSync(dir).isDirectory()) return statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.name === 'node_modules' || entry.name === 'dist' || entry.name.endsWith('.test.ts')) continue;
     const p = path.join(dir, entry.name);
@@ -81,6 +82,17 @@ function redisAnswers(host, port, timeoutMs = 800) {
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (d) => done(/^[+-]/.test(d.toString())));
   });
+}
+
+/** Validates the environment the same way server and worker will, before anything is started. */
+async function checkConfig() {
+  const { parseConfig, ConfigError } = await import(path.join(root, 'shared/dist/index.js'));
+  try {
+    parseConfig(process.env, root);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`${err.message}\n  Fix it in the environment or in .env (see .env.example).`);
+    throw err;
+  }
 }
 
 function hasBinary(name) {
@@ -170,6 +182,7 @@ if (dev) {
 } else {
   build();
 }
+await checkConfig();
 await ensureRedis(children);
 if (!workerOnly) run(children, 'server', 'server/dist/main.js', { restart: false });
 run(children, 'worker', 'worker/dist/main.js', { restart: true });

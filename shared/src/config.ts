@@ -47,6 +47,18 @@ const EnvSchema = Type.Object({
 
 const envValidator = Compile(EnvSchema);
 
+/** What each key must look like, in words, for the boot error message. */
+const EXPECTED: Record<string, string> = {
+  PORT: 'a port number such as 3002',
+  REDIS_URL: 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0',
+  BFL_API_URL: 'an http(s):// URL',
+  V0_API_URL: 'an http(s):// URL',
+  LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
+  KEY_PREFIX: 'letters, digits and _ . : - (at most 64)',
+  BODY_LIMIT: 'a size in bytes',
+  JOB_LOCK_MS: 'milliseconds between 100 and 9999999',
+};
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -89,7 +101,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     const first = [...envValidator.Errors(relevant)][0];
     const key = first?.instancePath.replace(/^\//, '') || 'environment';
     const shown = key in relevant && !/KEY/.test(key) ? ` (got "${relevant[key]}")` : '';
-    throw new ConfigError(`Invalid ${key}${shown}: ${first?.message ?? 'invalid value'}`);
+    throw new ConfigError(`Invalid ${key}${shown}: expected ${EXPECTED[key] ?? first?.message ?? 'a valid value'}`);
   }
   const e = relevant as Record<keyof typeof EnvSchema.properties, string | undefined>;
   const port = Number(e.PORT ?? '3002');

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('applies the documented defaults', () => {
+    const c = parseConfig({}, '/srv/app');
+    expect(c).toMatchObject({
+      port: 3002,
+      host: '127.0.0.1',
+      redisUrl: 'redis://127.0.0.1:6379',
+      dataPath: '/srv/app/data',
+      outputPath: '/srv/app/data/output',
+      bflApiUrl: 'https://api.bfl.ai',
+      v0ApiUrl: 'https://api.v0.dev/v1',
+      comfyuiUrls: [],
+    });
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads COMFYUI_URLS as a trimmed, de-duplicated list and accepts COMFYUI_URL', () => {
+    expect(parseConfig({ COMFYUI_URLS: ' http://a:8188/ , http://b:8188,http://a:8188' }).comfyuiUrls).toEqual(['http://a:8188', 'http://b:8188']);
+    expect(parseConfig({ COMFYUI_URL: 'http://gpu:8188' }).comfyuiUrls).toEqual(['http://gpu:8188']);
+  });
+
+  it('treats empty values as unset, so an empty key is "not configured"', () => {
+    expect(parseConfig({ BFL_API_KEY: '', PORT: '' })).toMatchObject({ bflApiKey: undefined, port: 3002 });
+  });
+
+  it('stops boot with a message naming the key and what it should be', () => {
+    expect(() => parseConfig({ PORT: 'abc' })).toThrow(/Invalid PORT \(got "abc"\): expected a port number/);
+    expect(() => parseConfig({ PORT: '70000' })).toThrow(ConfigError);
+    expect(() => parseConfig({ REDIS_URL: 'localhost:6379' })).toThrow(/REDIS_URL.*redis:\/\//);
+    expect(() => parseConfig({ COMFYUI_URLS: 'ftp://x' })).toThrow(/COMFYUI_URLS/);
+    expect(() => parseConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL.*one of/);
+  });
+
+  it('never echoes a secret in its error message', () => {
+    expect(() => parseConfig({ BFL_API_URL: 'nope', BFL_API_KEY: 'sk-secret' })).toThrow(/^(?!.*sk-secret)/);
+  });
+});
