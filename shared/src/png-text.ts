@@ -111,18 +111,21 @@ function textChunk(key: string, value: string): Uint8Array {
 
 /**
  * Returns a copy of the PNG with text chunks set for `entries` (replacing chunks with the same
- * keyword), inserted just before IEND. Throws on input that is not a PNG.
+ * keyword), inserted before the first IDAT so a reader finds all metadata in the file's first
+ * kilobytes. Throws on input that is not a PNG.
  */
 export function writePngText(bytes: Uint8Array, entries: Record<string, string>): Uint8Array {
   if (!isPng(bytes)) throw new Error('not a PNG file');
   const keys = new Set(Object.keys(entries));
+  const added = Object.entries(entries).map(([k, v]) => textChunk(k, v));
   const parts: Uint8Array[] = [bytes.subarray(0, 8)];
-  let iend: Uint8Array | null = null;
+  let inserted = false;
+  let sawEnd = false;
   for (const c of chunks(bytes)) {
     const whole = bytes.subarray(c.start, c.dataEnd + 4);
-    if (c.type === 'IEND') {
-      iend = whole;
-      break;
+    if (!inserted && (c.type === 'IDAT' || c.type === 'IEND')) {
+      parts.push(...added);
+      inserted = true;
     }
     if (c.type === 'tEXt' || c.type === 'iTXt') {
       const data = bytes.subarray(c.dataStart, c.dataEnd);
@@ -130,9 +133,10 @@ export function writePngText(bytes: Uint8Array, entries: Record<string, string>)
       if (nul > 0 && keys.has(latin1(data.subarray(0, nul)))) continue;
     }
     parts.push(whole);
+    if (c.type === 'IEND') sawEnd = true;
   }
-  for (const [k, v] of Object.entries(entries)) parts.push(textChunk(k, v));
-  parts.push(iend ?? makeChunk('IEND', new Uint8Array(0)));
+  if (!inserted) parts.push(...added);
+  if (!sawEnd) parts.push(makeChunk('IEND', new Uint8Array(0)));
   const total = parts.reduce((n, p) => n + p.length, 0);
   const out = new Uint8Array(total);
   let pos = 0;
