@@ -40,7 +40,7 @@ export class EventHub {
     }
     started();
     if (from === null) return;
-    await this.log.tail(this.blocking, from, (events) => this.dispatch(events), signal);
+    await this.log.tail(this.blocking, from, (events) => this.dispatch(events), signal, () => this.listeners.size === 0);
   }
 
   private dispatch(events: AppEvent[]): void {

@@ -39,7 +39,7 @@ export class App {
   counter = 0;
   port = 0;
   faults: FakeComfyFaults = {};
-  readonly stats = { promptsSubmitted: 0, promptsExecuted: 0, interrupts: 0, uploads: 0 };
+  readonly stats = { promptsSubmitted: 0, promptsExecuted: 0, interrupts: 0, uploads: 0, executionMs: 0 };
 
   constructor(readonly opts: ResolvedOptions) {
     this.files = new FileStore(opts.rootDir);

@@ -17,7 +17,7 @@ export interface ExecutorDeps {
   stepMs: number;
   previews: boolean;
   faults: () => FakeComfyFaults;
-  stats: { promptsExecuted: number };
+  stats: { promptsExecuted: number; executionMs: number };
 }
 
 class Interrupted extends Error {}
@@ -78,6 +78,7 @@ export class Executor {
         continue;
       }
       const [, promptId, prompt, extraData, outputs] = got.item;
+      const pickedUpAt = performance.now();
       const f = this.d.faults();
       const armed: Armed = { steps: 0 };
       if (f.executionError) armed.executionError = f.executionError;
@@ -97,6 +98,7 @@ export class Executor {
       if (this.clientId !== null && this.clientId !== undefined) {
         this.d.hub.send('executing', { node: null, prompt_id: promptId }, this.clientId);
       }
+      this.d.stats.executionMs += performance.now() - pickedUpAt;
     }
   }
 

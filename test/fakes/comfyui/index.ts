@@ -29,7 +29,8 @@ export interface FakeComfy {
   port: number;
   rootDir: string;
   faults: FakeComfyFaults;
-  stats: { promptsSubmitted: number; promptsExecuted: number; interrupts: number; uploads: number };
+  /** executionMs: total time spent executing prompts (pick-up → `executing{node:null}`), for benchmarks. */
+  stats: { promptsSubmitted: number; promptsExecuted: number; interrupts: number; uploads: number; executionMs: number };
   history(): Record<string, unknown>;
   stop(): Promise<void>;
   start(): Promise<void>;

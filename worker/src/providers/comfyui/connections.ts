@@ -52,5 +52,7 @@ export class ComfyConnections {
   async close(): Promise<void> {
     await Promise.all([...this.sockets.values()].map((s) => s.close()));
     this.sockets.clear();
+    for (const client of this.clients.values()) client.close();
+    this.clients.clear();
   }
 }

@@ -1,12 +1,16 @@
 import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { buffer as readAll } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 /*
  * The ComfyUI HTTP API as this worker uses it (see shared/protocols/comfyui.md §1). Every call has a
  * timeout, and every failure becomes a ComfyHttpError whose `code` says what kind of failure it was:
  * the provider only needs to tell "backend unreachable" from "backend answered with an error".
+ *
+ * node:http with a keep-alive agent rather than fetch: a job makes several calls (submit, history,
+ * view) and fetch's WHATWG layers cost a few hundred microseconds more per call on the job's path.
  */
 
 export type ComfyHttpErrorCode = 'unreachable' | 'timeout' | 'aborted' | 'http_status' | 'bad_response';
@@ -113,13 +117,28 @@ function parseQueueItem(raw: unknown): QueueItem | null {
   };
 }
 
+interface RawResponse {
+  status: number;
+  contentType: string | null;
+  body: IncomingMessage;
+}
+
 export class ComfyHttpClient {
   readonly baseUrl: string;
   private readonly timeouts: ClientTimeouts;
+  private readonly transport: typeof http | typeof https;
+  private readonly agent: http.Agent;
 
   constructor(baseUrl: string, timeouts: Partial<ClientTimeouts> = {}) {
     this.baseUrl = baseUrl.replace(/\/+$/, '');
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
+    this.transport = new URL(this.baseUrl).protocol === 'https:' ? https : http;
+    this.agent = new this.transport.Agent({ keepAlive: true });
+  }
+
+  /** Closes the kept-alive connections. */
+  close(): void {
+    this.agent.destroy();
   }
 
   async systemStats(opts: RequestOptions = {}): Promise<SystemStats> {
@@ -178,27 +197,45 @@ export class ComfyHttpClient {
 
   /** Streams `GET /view` for one output into `destPath`; returns the bytes written and the content type. */
   async download(image: ImageRef, destPath: string, opts: RequestOptions = {}): Promise<{ size: number; contentType: string | null }> {
-    const q = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder ?? '', type: image.type || 'output' });
-    const res = await this.request('GET', `/view?${q.toString()}`, { timeoutMs: this.timeouts.downloadMs, ...opts }, true);
-    if (!res.body) throw new ComfyHttpError('bad_response', `GET /view ${image.filename}: empty body`);
+    const { res, signal } = await this.view(image, opts);
     let size = 0;
-    const source = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
-    source.on('data', (chunk: Buffer) => {
+    res.body.on('data', (chunk: Buffer) => {
       size += chunk.length;
     });
     try {
-      await pipeline(source, createWriteStream(destPath));
+      await pipeline(res.body, createWriteStream(destPath));
     } catch (err) {
-      throw this.mapError(err, `GET /view ${image.filename}`, opts.signal);
+      throw this.mapError(err, `GET /view ${image.filename}`, signal, opts.signal);
     }
-    return { size, contentType: res.headers.get('content-type') };
+    return { size, contentType: res.contentType };
+  }
+
+  /** `GET /view` for one output, into memory (images: the caller rewrites them anyway). */
+  async viewBytes(image: ImageRef, opts: RequestOptions = {}): Promise<{ bytes: Buffer; contentType: string | null }> {
+    const { res, signal } = await this.view(image, opts);
+    try {
+      return { bytes: await readAll(res.body), contentType: res.contentType };
+    } catch (err) {
+      throw this.mapError(err, `GET /view ${image.filename}`, signal, opts.signal);
+    }
+  }
+
+  private async view(image: ImageRef, opts: RequestOptions): Promise<{ res: RawResponse; signal: AbortSignal }> {
+    const q = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder ?? '', type: image.type || 'output' });
+    const signal = this.signal({ timeoutMs: this.timeouts.downloadMs, ...opts });
+    const res = await this.request('GET', `/view?${q.toString()}`, opts, signal);
+    return { res, signal };
   }
 
   private async json(method: string, path: string, opts: RequestOptions): Promise<unknown> {
-    const res = await this.request(method, path, opts, true);
-    const text = await res.text().catch((err: unknown) => {
-      throw this.mapError(err, `${method} ${path}`, opts.signal);
-    });
+    const signal = this.signal(opts);
+    const res = await this.request(method, path, opts, signal);
+    let text: string;
+    try {
+      text = (await readAll(res.body)).toString('utf8');
+    } catch (err) {
+      throw this.mapError(err, `${method} ${path}`, signal, opts.signal);
+    }
     if (text.trim() === '') return null;
     try {
       return JSON.parse(text) as unknown;
@@ -207,28 +244,32 @@ export class ComfyHttpClient {
     }
   }
 
+  /** The signal of one call: its timeout, and the caller's signal when there is one. */
+  private signal(opts: RequestOptions): AbortSignal {
+    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeouts.requestMs);
+    return opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  }
+
   /**
    * One HTTP exchange. Non-2xx responses throw ComfyHttpError('http_status') with the parsed JSON body
-   * when there is one. With `keepBody` the caller reads the body; otherwise it is drained here.
+   * when there is one. Given `bodySignal` (the call's signal, made by the caller), the caller reads the
+   * body under it; otherwise the body is drained here.
    */
-  private async request(method: string, path: string, opts: RequestOptions, keepBody = false): Promise<Response> {
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeouts.requestMs);
-    const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  private async request(method: string, path: string, opts: RequestOptions, bodySignal?: AbortSignal): Promise<RawResponse> {
+    const signal = bodySignal ?? this.signal(opts);
     const what = `${method} ${path.split('?')[0]}`;
-    let res: Response;
+    const payload = opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
+    let res: RawResponse;
     try {
-      res = await fetch(this.baseUrl + path, {
-        method,
-        signal,
-        ...(opts.body !== undefined
-          ? { body: JSON.stringify(opts.body), headers: { 'content-type': 'application/json' } }
-          : {}),
-      });
+      res = await this.exchange(method, path, payload, signal);
     } catch (err) {
-      throw this.mapError(err, what, opts.signal);
+      throw this.mapError(err, what, signal, opts.signal);
     }
-    if (!res.ok) {
-      const text = await res.text().catch(() => '');
+    if (res.status < 200 || res.status > 299) {
+      const text = await readAll(res.body).then(
+        (b) => b.toString('utf8'),
+        () => '',
+      );
       let body: unknown;
       try {
         body = text ? (JSON.parse(text) as unknown) : undefined;
@@ -237,18 +278,37 @@ export class ComfyHttpClient {
       }
       throw new ComfyHttpError('http_status', `${what}: HTTP ${res.status}`, res.status, body);
     }
-    if (!keepBody) await res.arrayBuffer().catch(() => undefined);
+    if (!bodySignal) await readAll(res.body).catch(() => undefined);
     return res;
   }
 
-  private mapError(err: unknown, what: string, external?: AbortSignal): ComfyHttpError {
+  /** Sends the request and resolves with the response head; a kept-alive socket the server closed meanwhile is retried once for GETs. */
+  private exchange(method: string, path: string, payload: string | undefined, signal: AbortSignal, retry = true): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      const headers: http.OutgoingHttpHeaders = payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {};
+      const req = this.transport.request(this.baseUrl + path, { method, headers, agent: this.agent, signal }, (body) => {
+        const type = body.headers['content-type'];
+        resolve({ status: body.statusCode ?? 0, contentType: typeof type === 'string' ? type : null, body });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => {
+        if (retry && method === 'GET' && req.reusedSocket && err.code === 'ECONNRESET' && !signal.aborted) {
+          this.exchange(method, path, payload, signal, false).then(resolve, reject);
+        } else {
+          reject(err);
+        }
+      });
+      req.end(payload);
+    });
+  }
+
+  private mapError(err: unknown, what: string, signal: AbortSignal, external?: AbortSignal): ComfyHttpError {
     if (err instanceof ComfyHttpError) return err;
     if (external?.aborted) return new ComfyHttpError('aborted', `${what}: aborted`);
-    const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') {
+    const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+    if (signal.aborted || e.name === 'TimeoutError' || e.name === 'AbortError') {
       return new ComfyHttpError('timeout', `${what}: no answer from ${this.baseUrl} in time`);
     }
-    const cause = e.cause?.code ?? e.cause?.message ?? e.message ?? 'network error';
+    const cause = e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? 'network error';
     return new ComfyHttpError('unreachable', `${what}: ${this.baseUrl} unreachable (${cause})`);
   }
 }

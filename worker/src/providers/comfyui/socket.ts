@@ -134,7 +134,9 @@ export class ComfySocket {
   }
 
   private connect(): void {
-    const ws = new WebSocket(this.wsUrl, { handshakeTimeout: 5000 });
+    // No permessage-deflate (ComfyUI's aiohttp would accept it): the frames are small JSON and
+    // already-compressed previews, and inflating each one on the zlib thread pool delays every event.
+    const ws = new WebSocket(this.wsUrl, { handshakeTimeout: 5000, perMessageDeflate: false });
     this.ws = ws;
     ws.on('open', () => {
       if (this.ws !== ws) return;
