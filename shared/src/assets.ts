@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { ASSET_TYPES } from './jobs.js';
+import { SiteInfo } from './requests/v0.js';
 
 /** Generation metadata, as embedded in the file and its JSON sidecar. */
 export const GenerationMeta = Type.Object({
@@ -16,6 +17,10 @@ export const GenerationMeta = Type.Object({
   width: Type.Optional(Type.Number()),
   height: Type.Optional(Type.Number()),
   backend: Type.Optional(Type.String()),
+  aspectRatio: Type.Optional(Type.String()),
+  guidance: Type.Optional(Type.Number()),
+  /** The asset or upload id a job started from (an edit, an image prompt). */
+  inputImage: Type.Optional(Type.String()),
 });
 export type GenerationMeta = Static<typeof GenerationMeta>;
 
@@ -31,8 +36,42 @@ export const Asset = Type.Object({
   url: Type.String(),
   thumbUrl: Type.String(),
   meta: GenerationMeta,
+  /** File facts the gallery index reads from the header (absent when it cannot tell). */
+  width: Type.Optional(Type.Integer({ minimum: 0 })),
+  height: Type.Optional(Type.Integer({ minimum: 0 })),
+  /** Videos (ffprobe) and animated images. */
+  durationMs: Type.Optional(Type.Number({ minimum: 0 })),
+  frames: Type.Optional(Type.Integer({ minimum: 0 })),
+  fps: Type.Optional(Type.Number({ minimum: 0 })),
+  /** An animated GIF or WebP: still an image (an <img> plays it), flagged so the UI can say so. */
+  animated: Type.Optional(Type.Boolean()),
+  /** The file's modification time (ms); with `size`, how the indexer tells a file changed. */
+  mtimeMs: Type.Optional(Type.Number()),
+  /** A site's title, from its manifest. */
+  title: Type.Optional(Type.String()),
+  /** A site's thumbnail source: its newest screenshot (path relative to OUTPUT_PATH). */
+  screenshot: Type.Optional(Type.String()),
+  /** A v0 site: its chat, newest version, preview and versions. */
+  site: Type.Optional(SiteInfo),
 });
 export type Asset = Static<typeof Asset>;
+
+/** Name of the manifest that makes a folder of OUTPUT_PATH a site asset; the asset's relPath is the manifest's. */
+export const SITE_MANIFEST = 'site.json';
+
+/**
+ * `<folder>/site.json`, written by whoever produced the site. Read leniently by the gallery index:
+ * every field is optional and unknown fields are kept for their writer.
+ */
+export const SiteManifest = Type.Object({
+  version: Type.Optional(Type.Number()),
+  createdAt: Type.Optional(Type.String()),
+  title: Type.Optional(Type.String()),
+  /** The page to open, relative to the folder (e.g. `index.html`). */
+  entry: Type.Optional(Type.String()),
+  meta: Type.Optional(GenerationMeta),
+});
+export type SiteManifest = Static<typeof SiteManifest>;
 
 /** The sidecar written next to every output: `<file>.json`. */
 export const AssetSidecar = Type.Object({

@@ -17,9 +17,58 @@ export function redisKeys(prefix: string) {
     asset: (id: string) => `${prefix}:asset:${id}`,
     /** Sorted set of asset ids scored by creation time (ms). */
     assetsByTime: `${prefix}:assets`,
+    /** The gallery's secondary indexes (gallery-index.ts), all under this prefix. */
+    gallery: galleryKeys(`${prefix}:gallery:`),
+    /** Hash of model file path → JSON {size, mtimeMs, sha256}: valid while size and mtime match. */
+    modelHashes: `${prefix}:model-hashes`,
+    /** A cloud provider's task for one job (e.g. BFL id + polling_url), so a retried job resumes it. */
+    cloudTask: (provider: string, jobId: string) => `${prefix}:cloud-task:${provider}:${jobId}`,
+    /** A counting semaphore (sorted set of holders scored by lease expiry, ms). */
+    semaphore: (name: string) => `${prefix}:sem:${name}`,
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/**
+ * Gallery index keys. The Lua scripts in gallery-index.ts build the per-type/model/word names from
+ * `prefix` themselves (their names depend on the record), so these builders must match them.
+ */
+function galleryKeys(g: string) {
+  return {
+    prefix: g,
+    /** ZSET id → size in bytes. */
+    bySize: `${g}size`,
+    /** ZSET id → order label of the lowercased file name (see gallery-index.ts). */
+    byName: `${g}name`,
+    /** ZSET, all scores 0, members `<lowercased name>\0<id>`: names in lexicographic order. */
+    names: `${g}names`,
+    /** ZSETs id → creation time, one per type, model and search word. */
+    byType: (type: string) => `${g}type:${type}`,
+    byModel: (model: string) => `${g}model:${model}`,
+    byWord: (word: string) => `${g}word:${word}`,
+    /** ZSET, all scores 0: every indexed search word (prefix search). */
+    words: `${g}words`,
+    /** ZSET model name → number of assets. */
+    models: `${g}models`,
+    /** JSON of the index entries of one asset, so an update or removal can undo them. */
+    terms: (id: string) => `${g}terms:${id}`,
+    /** HASH id → file signature (size, mtime, sidecar mtime): what the rescan compares. */
+    signatures: `${g}sig`,
+    /** HASH file name → id (the legacy by-name route). */
+    fileNames: `${g}fname`,
+    /** Incremented by every change; cached query results carry the value they were built at. */
+    generation: `${g}gen`,
+    /** A cached query result (ZSET) and the generation it was built at. */
+    query: (hash: string) => `${g}q:${hash}`,
+    queryGen: (hash: string) => `${g}qg:${hash}`,
+    /** ZSET id → trashedAt (ms), and one JSON record per trashed asset. */
+    trash: `${g}trash`,
+    trashItem: (id: string) => `${g}trash:${id}`,
+    /** Held by the one server instance running the startup rescan. */
+    rescanLock: `${g}rescan-lock`,
+  };
+}
+export type GalleryKeys = ReturnType<typeof galleryKeys>;
 
 /** Keep about this many events; reconnecting clients can resume within this window. */
 export const EVENT_STREAM_MAXLEN = 10000;

@@ -3,11 +3,21 @@ import type { Job } from './jobs.js';
 import type { Asset } from './assets.js';
 import type { AppEvent, EventType, NewEvent } from './events.js';
 import { EVENT_STREAM_MAXLEN, redisKeys, type RedisKeys } from './keys.js';
+import { putIndexedAsset, removeIndexedAsset, type PutOptions } from './gallery-index.js';
 
 /*
  * Job records and the event stream, shared by server and worker. The Redis client is injected, so
  * this module holds the key layout and the atomic update rules, and the caller owns the connection.
  */
+
+// Stores a new job, indexes it by creation time and appends its `job.queued` event, atomically. One
+// script rather than MULTI: one command on the wire, and no ioredis Pipeline object per call (that
+// constructor copies every script defined on the connection, and BullMQ defines dozens on it).
+const CREATE_JOB_LUA = `
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
+`;
 
 // Stores the new job and appends its event, unless the stored job already reached a final status
 // (a late progress update must never resurrect a cancelled job). Returns the event id, or 0 when
@@ -25,6 +35,11 @@ export type UpdateResult = { ok: true; job: Job; eventId: string } | { ok: false
 
 export function encodeEvent(type: EventType, data: unknown, at = new Date()): string {
   return JSON.stringify({ type, at: at.toISOString(), data });
+}
+
+/** encodeEvent for data already serialised (the same string, without stringifying the data twice). */
+function encodeEventJson(type: EventType, dataJson: string, at = new Date()): string {
+  return `{"type":"${type}","at":"${at.toISOString()}","data":${dataJson}}`;
 }
 
 export function decodeEvent(id: string, fields: string[]): AppEvent | null {
@@ -81,9 +96,16 @@ export class EventLog {
 
   /**
    * Blocks on the stream and calls `onEvents` for every batch after `fromId` until `signal` aborts.
-   * `blocking` must be a connection of its own: XREAD BLOCK holds it.
+   * `blocking` must be a connection of its own: XREAD BLOCK holds it. While `idle()` says nobody is
+   * listening, batches only move the position on (they are not decoded).
    */
-  async tail(blocking: Redis, fromId: string, onEvents: (events: AppEvent[]) => void, signal: AbortSignal): Promise<void> {
+  async tail(
+    blocking: Redis,
+    fromId: string,
+    onEvents: (events: AppEvent[]) => void,
+    signal: AbortSignal,
+    idle: () => boolean = () => false,
+  ): Promise<void> {
     let last = fromId;
     while (!signal.aborted) {
       let res: [string, [string, string[]][]][] | null;
@@ -100,6 +122,7 @@ export class EventLog {
       const entries = res[0]?.[1] ?? [];
       if (entries.length === 0) continue;
       last = entries[entries.length - 1]![0];
+      if (idle()) continue;
       const events = entries.map(([id, f]) => decodeEvent(id, f)).filter((e): e is AppEvent => e !== null);
       if (events.length > 0) onEvents(events);
     }
@@ -115,15 +138,26 @@ export class JobStore {
     this.keys = redisKeys(prefix);
   }
 
-  /** Stores a new job and appends `job.queued`. */
+  /**
+   * Stores a new job and appends `job.queued`; returns the event id. The script travels whole (EVAL,
+   * not EVALSHA with a retry on NOSCRIPT): the server enqueues right behind it on the same connection,
+   * and a retried create would reach Redis after the job, which a worker could then take without a record.
+   */
   async create(job: Job): Promise<string> {
-    const res = await this.redis
-      .multi()
-      .set(this.keys.job(job.id), JSON.stringify(job))
-      .zadd(this.keys.jobsByTime, Date.parse(job.createdAt), job.id)
-      .xadd(this.keys.events, 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', 'e', encodeEvent('job.queued', job))
-      .exec();
-    return (res?.[2]?.[1] as string | undefined) ?? '';
+    const json = JSON.stringify(job);
+    const id = (await this.redis.eval(
+      CREATE_JOB_LUA,
+      3,
+      this.keys.job(job.id),
+      this.keys.jobsByTime,
+      this.keys.events,
+      json,
+      Date.parse(job.createdAt),
+      job.id,
+      encodeEventJson('job.queued', json),
+      EVENT_STREAM_MAXLEN,
+    )) as string | null;
+    return id ?? '';
   }
 
   async get(id: string): Promise<Job | null> {
@@ -144,14 +178,23 @@ export class JobStore {
   async update(id: string, type: EventType, change: (job: Job) => Job): Promise<UpdateResult> {
     const current = await this.get(id);
     if (!current) return { ok: false, reason: 'missing' };
-    const next = change(current);
+    return this.replace(type, change(current));
+  }
+
+  /**
+   * Stores `next` as the job and appends one event of `type` carrying it, atomically refusing when the
+   * stored job is missing or already final. For a writer that knows the stored job without reading it
+   * (the worker holding the job: every other writer only ever writes final states).
+   */
+  async replace(type: EventType, next: Job): Promise<UpdateResult> {
+    const json = JSON.stringify(next);
     const res = (await this.redis.eval(
       UPDATE_JOB_LUA,
       2,
-      this.keys.job(id),
+      this.keys.job(next.id),
       this.keys.events,
-      JSON.stringify(next),
-      encodeEvent(type, next),
+      json,
+      encodeEventJson(type, json),
       EVENT_STREAM_MAXLEN,
     )) as string | number;
     if (res === 0) return { ok: false, reason: 'missing' };
@@ -169,7 +212,7 @@ export class JobStore {
   }
 }
 
-/** The gallery index: one JSON record per asset plus a time-ordered set. Rebuildable from the files. */
+/** The gallery index: one JSON record per asset plus its secondary indexes. Rebuildable from the files. */
 export class AssetStore {
   readonly keys: RedisKeys;
   constructor(
@@ -179,14 +222,12 @@ export class AssetStore {
     this.keys = redisKeys(prefix);
   }
 
-  /** Stores (or replaces) the record and appends `asset.added`. */
-  async put(asset: Asset): Promise<void> {
-    await this.redis
-      .multi()
-      .set(this.keys.asset(asset.id), JSON.stringify(asset))
-      .zadd(this.keys.assetsByTime, Date.parse(asset.createdAt), asset.id)
-      .xadd(this.keys.events, 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', 'e', encodeEvent('asset.added', asset))
-      .exec();
+  /**
+   * Stores (or replaces) the record with every gallery index entry and appends `asset.added`, in one
+   * script (gallery-index.ts).
+   */
+  async put(asset: Asset, opts: PutOptions = {}): Promise<void> {
+    await putIndexedAsset(this.redis, this.keys, asset, opts);
   }
 
   async get(id: string): Promise<Asset | null> {
@@ -200,14 +241,9 @@ export class AssetStore {
     return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Asset);
   }
 
+  /** Removes the record and its index entries; appends `asset.removed` when there was one. */
   async remove(id: string): Promise<boolean> {
-    const res = await this.redis
-      .multi()
-      .del(this.keys.asset(id))
-      .zrem(this.keys.assetsByTime, id)
-      .xadd(this.keys.events, 'MAXLEN', '~', EVENT_STREAM_MAXLEN, '*', 'e', encodeEvent('asset.removed', { id }))
-      .exec();
-    return Number(res?.[0]?.[1] ?? 0) > 0;
+    return removeIndexedAsset(this.redis, this.keys, id);
   }
 
   /** Asset ids newest first with creation time (ms) at or before `maxScore`, skipping `offset`. */

@@ -1,28 +1,123 @@
 import type { Redis } from 'ioredis';
-import { AssetStore, type Asset, type PageOf } from '@orchestrator/shared';
-import { notFound } from '../errors.js';
-import { readPage } from '../pagination.js';
+import { AssetStore, JobStore, assetIdForPath, type Asset, type Job } from '@orchestrator/shared';
+import { badRequest, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
+import { GalleryQuery, type AssetListPage, type AssetListQuery, type IdPage } from '../gallery/gallery-query.js';
+import type { GalleryIndexing } from '../gallery/gallery-indexing.js';
+import { regenerateRequest, type SeedChoice } from '../gallery/regenerate.js';
+import type { TrashedAsset } from '../gallery/trash.js';
+import type { JobService } from '../jobs/job-service.js';
 
-/** The gallery as far as this issue goes: pages of the index and the files behind it. */
+export interface AssetServiceDeps {
+  /** The index's maintenance (trash, re-index after restore); without it delete/restore answer 503. */
+  gallery?: GalleryIndexing;
+  jobs?: JobService;
+}
+
+export interface DeleteOutcome {
+  deleted: string[];
+  missing: string[];
+}
+export interface RestoreOutcome {
+  restored: string[];
+  missing: string[];
+  conflicts: string[];
+}
+
+const BULK_CONCURRENCY = 8;
+/** The trash list's cursor tag (cursors of one list are refused by the other). */
+const TRASH_VIEW = '7a500000';
+
+async function eachLimit<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(BULK_CONCURRENCY, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+/** The gallery for the routes: pages and search over the index, one asset, trash, restore, regenerate. */
 export class AssetService {
   private readonly store: AssetStore;
+  private readonly jobStore: JobStore;
+  readonly query: GalleryQuery;
 
   constructor(
     redis: Redis,
     keyPrefix: string,
     private readonly outputPath: string,
+    private readonly deps: AssetServiceDeps = {},
   ) {
     this.store = new AssetStore(redis, keyPrefix);
+    this.jobStore = new JobStore(redis, keyPrefix);
+    this.query = new GalleryQuery(redis, keyPrefix);
   }
 
-  list(q: { limit: number; cursor?: string | undefined }): Promise<PageOf<Asset>> {
-    return readPage(this.store, q);
+  list(q: AssetListQuery): Promise<AssetListPage> {
+    if (q.cursor !== undefined && q.offset !== undefined) throw badRequest('cursor_and_offset', 'Send either cursor or offset, not both');
+    if (q.from !== undefined && q.to !== undefined && q.from > q.to) throw badRequest('invalid_date_range', '`from` is after `to`');
+    return this.query.list(q);
   }
 
   async get(id: string): Promise<Asset> {
     const asset = await this.store.get(id);
     if (!asset) throw notFound('asset', id);
+    return asset;
+  }
+
+  models(): Promise<{ model: string; count: number }[]> {
+    return this.query.models();
+  }
+
+  private gallery(): GalleryIndexing {
+    if (!this.deps.gallery) throw new Error('gallery indexing is not configured');
+    return this.deps.gallery;
+  }
+
+  /** Moves one asset to the trash; 404 when there is no such asset. */
+  async remove(id: string): Promise<void> {
+    if ((await this.gallery().trash.trash(id)) === 'missing') throw notFound('asset', id);
+  }
+
+  async removeMany(ids: string[]): Promise<DeleteOutcome> {
+    const out: DeleteOutcome = { deleted: [], missing: [] };
+    await eachLimit([...new Set(ids)], async (id) => {
+      out[(await this.gallery().trash.trash(id)) === 'deleted' ? 'deleted' : 'missing'].push(id);
+    });
+    return out;
+  }
+
+  async restoreMany(ids: string[]): Promise<RestoreOutcome> {
+    const out: RestoreOutcome = { restored: [], missing: [], conflicts: [] };
+    await eachLimit([...new Set(ids)], async (id) => {
+      const r = await this.gallery().trash.restore(id);
+      out[r === 'conflict' ? 'conflicts' : r].push(id);
+    });
+    return out;
+  }
+
+  async listTrash(q: { limit: number; cursor?: string | undefined; offset?: number | undefined }): Promise<{ items: TrashedAsset[]; nextCursor?: string; total: number }> {
+    if (q.cursor !== undefined && q.offset !== undefined) throw badRequest('cursor_and_offset', 'Send either cursor or offset, not both');
+    const keys = this.store.keys.gallery;
+    const page: IdPage = await this.query.rangeOf(keys.trash, q, TRASH_VIEW);
+    const items = await this.gallery().trash.getMany(page.ids);
+    return { items, total: page.total, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  /** Enqueues the request that made the asset again (optionally with another seed). */
+  async regenerate(id: string, seed: SeedChoice): Promise<Job> {
+    if (!this.deps.jobs) throw new Error('jobs are not configured');
+    const asset = await this.get(id);
+    const job = asset.meta.jobId ? await this.jobStore.get(asset.meta.jobId) : null;
+    return this.deps.jobs.submit(regenerateRequest(asset, job, seed));
+  }
+
+  /** The asset behind a legacy `/api/canvas/image/:filename`, looked up in the index. */
+  async byFileName(fileName: string): Promise<Asset> {
+    const id = await this.query.idForFileName(fileName, assetIdForPath(fileName));
+    const asset = id ? await this.store.get(id) : null;
+    if (!asset) throw notFound('file', fileName);
     return asset;
   }
 

@@ -30,6 +30,46 @@ export interface SendFileOptions {
   /** The type recorded for the file; used only when it is one we serve inline. Otherwise sniffed. */
   mediaType?: string | undefined;
   downloadName?: string | undefined;
+  /**
+   * Content-Disposition for a type we serve inline: `inline` or `attachment` (a download), both with the
+   * file name. Unset sends none. Types we do not serve inline are always attachments.
+   */
+  disposition?: 'inline' | 'attachment' | undefined;
+}
+
+/** `inline` or `attachment` with an ASCII file name and its UTF-8 form (RFC 6266). */
+export function contentDisposition(kind: 'inline' | 'attachment', name: string): string {
+  const ascii = name.replace(/[^\w.() -]/g, '_').slice(0, 200) || 'download';
+  const utf8 = encodeURIComponent(name.slice(0, 200)).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `${kind}; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
+/** Strong validator from size and mtime, as nginx makes it (outputs are written once, then renamed). */
+function fileEtag(size: number, mtimeMs: number): string {
+  return `"${Math.floor(mtimeMs).toString(36)}-${size.toString(36)}"`;
+}
+
+function matchesEtag(header: string, etag: string): boolean {
+  return header.trim() === '*' || header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+/** RFC 9110 §13.1.2-3: If-None-Match wins over If-Modified-Since. */
+function notModified(request: FastifyRequest, etag: string, mtime: Date): boolean {
+  const inm = request.headers['if-none-match'];
+  if (inm !== undefined) return matchesEtag(inm, etag);
+  const ims = request.headers['if-modified-since'];
+  if (ims === undefined) return false;
+  const since = Date.parse(ims);
+  return !Number.isNaN(since) && Math.floor(mtime.getTime() / 1000) <= Math.floor(since / 1000);
+}
+
+/** If-Range: the range applies only while the file is the one the client has (strong match). */
+function rangeStillValid(request: FastifyRequest, etag: string, mtime: Date): boolean {
+  const ifRange = request.headers['if-range'];
+  if (typeof ifRange !== 'string') return true;
+  const value = ifRange.trim();
+  if (value.startsWith('"') || value.startsWith('W/')) return value === etag;
+  return Date.parse(value) === Math.floor(mtime.getTime() / 1000) * 1000;
 }
 
 /** Streams a file (already resolved inside its root) with Range support and a type we trust. */
@@ -53,9 +93,15 @@ export async function sendFile(request: FastifyRequest, reply: FastifyReply, rea
     reply.header('accept-ranges', 'bytes');
     reply.header('x-content-type-options', 'nosniff');
     reply.header('content-security-policy', "default-src 'none'; sandbox");
+    const etag = fileEtag(size, stat.mtimeMs);
+    reply.header('etag', etag);
     reply.header('last-modified', stat.mtime.toUTCString());
     reply.header('cache-control', 'private, max-age=3600');
-    const range = parseRange(request.headers.range, size);
+    if (notModified(request, etag, stat.mtime)) {
+      await handle.close();
+      return reply.code(304).send();
+    }
+    const range = rangeStillValid(request, etag, stat.mtime) ? parseRange(request.headers.range, size) : null;
     if (range === 'unsatisfiable') {
       await handle.close();
       reply.header('content-range', `bytes */${size}`);
@@ -63,10 +109,10 @@ export async function sendFile(request: FastifyRequest, reply: FastifyReply, rea
     }
     if (type) {
       reply.type(type);
+      if (opts.disposition) reply.header('content-disposition', contentDisposition(opts.disposition, opts.downloadName ?? 'download'));
     } else {
       reply.type('application/octet-stream');
-      const name = (opts.downloadName ?? 'download').replace(/[^\w.-]/g, '_');
-      reply.header('content-disposition', `attachment; filename="${name}"`);
+      reply.header('content-disposition', contentDisposition('attachment', opts.downloadName ?? 'download'));
     }
     const { start, end } = range ?? { start: 0, end: size - 1 };
     if (range) {

@@ -35,7 +35,7 @@ beforeAll(async () => {
   await store.put(asset('page.html', '2030-01-01T00:00:02Z', 'text/html'));
   await store.put(asset('escape.png', '2030-01-01T00:00:03Z'));
   await store.put(asset('../secret.txt', '2030-01-01T00:00:04Z'));
-  app = await buildServer(config, { logger: false });
+  app = await buildServer(config, { logger: false, gallery: { watch: false, rescan: false } }); // fixed records, no indexer
 });
 
 afterAll(async () => {
@@ -110,10 +110,11 @@ describe('GET /api/assets/:id/file', () => {
     expect(multi.statusCode).toBe(200);
   });
 
-  it('serves the same file as the thumbnail for now', async () => {
+  it('serves a WebP thumbnail, never the file itself (routes/asset-files.test.ts covers thumbnails)', async () => {
     const res = await app.inject({ url: `/api/assets/${id('img.png')}/thumb` });
     expect(res.statusCode).toBe(200);
-    expect(res.rawPayload.equals(png)).toBe(true);
+    expect(res.headers['content-type']).toBe('image/webp');
+    expect(res.rawPayload.equals(png)).toBe(false);
   });
 
   it('never serves a recorded HTML type inline', async () => {

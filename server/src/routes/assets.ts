@@ -1,51 +1,119 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ASSET_ID_PATTERN, Asset, Page } from '@orchestrator/shared';
+import { Asset } from '@orchestrator/shared';
 import type { AssetService } from '../assets/asset-service.js';
-import { sendFile } from '../files/send-file.js';
-import { DEFAULT_LIMIT, PageQuery, errorResponses } from './schemas.js';
+import { errorResponses } from './schemas.js';
+import {
+  ASSET_PAGE_DEFAULT,
+  AssetIdParams,
+  AssetListQuerySchema,
+  AssetPage,
+  DeleteResult,
+  IdsBody,
+  ModelCounts,
+  RegenerateBody,
+  RestoreResult,
+  Trashed,
+  TrashPage,
+  TrashQuery,
+  parseInstant,
+} from './asset-schemas.js';
 
-const AssetIdParams = Type.Object({ id: Type.String({ pattern: ASSET_ID_PATTERN, description: 'asset id (16 hex chars)' }) }, { additionalProperties: false });
-
-const FILE_DESCRIPTION = 'The file, with HTTP Range support (206/416). Types other than images and videos are sent as attachments.';
+const tags = ['assets'];
+const Accepted = Type.Object({ id: Type.String(), status: Type.String() });
 
 export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = async (app, { assets }) => {
   app.get(
     '/api/assets',
-    { schema: { tags: ['assets'], summary: 'Gallery page, newest first', querystring: PageQuery, response: { 200: Page(Asset), ...errorResponses(400) } } },
-    async (request) => assets.list({ limit: request.query.limit ?? DEFAULT_LIMIT, cursor: request.query.cursor }),
+    {
+      schema: {
+        tags,
+        summary: 'Gallery page: filter, search, sort; by cursor or offset',
+        description: 'Everything under OUTPUT_PATH, newest first by default, answered from the gallery index.',
+        querystring: AssetListQuerySchema,
+        response: { 200: AssetPage, ...errorResponses(400) },
+      },
+    },
+    async (request) => {
+      const { limit, from, to, ...rest } = request.query;
+      return assets.list({ ...rest, limit: limit ?? ASSET_PAGE_DEFAULT, from: parseInstant('from', from), to: parseInstant('to', to) });
+    },
+  );
+
+  app.get(
+    '/api/assets/models',
+    { schema: { tags, summary: 'Model names in the gallery, with counts (for the filter)', response: { 200: ModelCounts } } },
+    async () => ({ items: await assets.models() }),
+  );
+
+  app.get(
+    '/api/assets/trash',
+    { schema: { tags, summary: 'Trashed assets, newest first', querystring: TrashQuery, response: { 200: TrashPage, ...errorResponses(400) } } },
+    async (request) => assets.listTrash({ ...request.query, limit: request.query.limit ?? ASSET_PAGE_DEFAULT }),
   );
 
   app.get(
     '/api/assets/:id',
-    { schema: { tags: ['assets'], summary: 'One asset', params: AssetIdParams, response: { 200: Asset, ...errorResponses(400, 404) } } },
+    { schema: { tags, summary: 'One asset', params: AssetIdParams, response: { 200: Asset, ...errorResponses(400, 404) } } },
     async (request) => assets.get(request.params.id),
   );
 
-  app.get(
-    '/api/assets/:id/file',
-    { schema: { tags: ['assets'], summary: 'Asset file', description: FILE_DESCRIPTION, params: AssetIdParams, response: errorResponses(400, 403, 404, 416) } },
-    async (request, reply) => {
-      const asset = await assets.get(request.params.id);
-      return sendFile(request, reply, await assets.filePath(asset), { mediaType: asset.mimeType, downloadName: asset.fileName });
+  app.delete(
+    '/api/assets/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Move an asset to the trash',
+        description: 'The file and its sidecar move to the trash under DATA_PATH; POST /api/assets/restore brings them back.',
+        params: AssetIdParams,
+        response: { 200: Trashed, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      await assets.remove(request.params.id);
+      return { id: request.params.id, trashed: true as const };
     },
   );
 
-  app.get(
-    '/api/assets/:id/thumb',
+  app.post(
+    '/api/assets/delete',
+    { schema: { tags, summary: 'Move several assets to the trash', body: IdsBody, response: { 200: DeleteResult, ...errorResponses(400, 413, 415) } } },
+    async (request) => assets.removeMany(request.body.ids),
+  );
+
+  app.post(
+    '/api/assets/restore',
     {
       schema: {
-        tags: ['assets'],
-        summary: 'Asset thumbnail',
-        description: 'For now the full file: thumbnails come with the gallery issue.',
+        tags,
+        summary: 'Put trashed assets back',
+        description: 'An asset whose original path is taken again is not restored and is listed under `conflicts`.',
+        body: IdsBody,
+        response: { 200: RestoreResult, ...errorResponses(400, 413, 415) },
+      },
+    },
+    async (request) => assets.restoreMany(request.body.ids),
+  );
+
+  app.post(
+    '/api/assets/:id/regenerate',
+    {
+      schema: {
+        tags,
+        summary: 'Run the request that made this asset again',
+        description: 'From its job record, or rebuilt from ComfyUI metadata; 409 when neither is possible.',
         params: AssetIdParams,
-        response: errorResponses(400, 403, 404, 416),
+        body: RegenerateBody,
+        response: { 202: Accepted, ...errorResponses(400, 404, 409, 415) },
+      },
+      // The body is optional: no body means "same request, same seed".
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request, reply) => {
-      // Thumbnails are a later issue (sharp, one decode per file); until then the original is served.
-      const asset = await assets.get(request.params.id);
-      return sendFile(request, reply, await assets.filePath(asset), { mediaType: asset.mimeType, downloadName: asset.fileName });
+      const job = await assets.regenerate(request.params.id, request.body.seed);
+      return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ id: job.id, status: job.status });
     },
   );
 };

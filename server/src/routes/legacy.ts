@@ -1,13 +1,13 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Asset, BackendStatus, Health, ModelInfo } from '@orchestrator/shared';
+import { Asset, BackendStatus, Health, ModelDetails, ModelPage } from '@orchestrator/shared';
 import type { AssetService } from '../assets/asset-service.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
-import type { ModelCatalog } from '../backends/model-catalog.js';
+import type { ModelCatalog } from '../models/model-catalog.js';
 import type { HealthService } from '../health/health-service.js';
-import { notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { sendFile } from '../files/send-file.js';
-import { ModelList } from './models.js';
+import { ModelDetailsQuery, ModelListQuery, listModels } from './models.js';
 import { DEFAULT_LIMIT, Limit, errorResponses } from './schemas.js';
 
 export interface LegacyDeps {
@@ -44,21 +44,29 @@ export const legacyRoutes: FastifyPluginAsyncTypebox<LegacyDeps> = async (app, {
       schema: {
         tags,
         deprecated: true,
-        summary: 'A file directly under OUTPUT_PATH, by name',
+        summary: 'A gallery file by its name',
+        description: 'Looked up in the gallery index: the file of that name directly under OUTPUT_PATH, else the last one indexed with that name.',
         params: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
         response: errorResponses(400, 403, 404, 416),
       },
     },
     async (request, reply) => {
-      const real = await assets.legacyFilePath(request.params.filename);
-      return sendFile(request, reply, real, { downloadName: request.params.filename });
+      const name = request.params.filename;
+      if (name.includes('\0')) throw new HttpError(400, 'invalid_path', 'The file name contains a NUL byte');
+      // A name, not a path: anything with a separator or dot-segment never reaches the index.
+      if (/[/\\]/.test(name) || name === '.' || name === '..') throw new HttpError(403, 'forbidden', 'That path is outside the output folder');
+      const asset = await assets.byFileName(name);
+      const real = await assets.filePath(asset);
+      return sendFile(request, reply, real, { mediaType: asset.mimeType, downloadName: asset.fileName });
     },
   );
 
   app.get(
     '/api/models/list',
-    { schema: { tags, deprecated: true, summary: 'Alias of GET /api/models', response: { 200: ModelList } } },
-    async () => ({ items: await models.list() }),
+    {
+      schema: { tags, deprecated: true, summary: 'Alias of GET /api/models', querystring: ModelListQuery, response: { 200: ModelPage, ...errorResponses(400) } },
+    },
+    async (request) => listModels(models, request.query),
   );
 
   app.get(
@@ -68,12 +76,13 @@ export const legacyRoutes: FastifyPluginAsyncTypebox<LegacyDeps> = async (app, {
         tags,
         deprecated: true,
         summary: 'Alias of GET /api/models/:id',
-        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 512 }) }, { additionalProperties: false }),
-        response: { 200: ModelInfo, ...errorResponses(400, 404) },
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+        querystring: ModelDetailsQuery,
+        response: { 200: ModelDetails, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
-      const model = await models.get(request.params.name);
+      const model = await models.details(request.params.name, { hash: request.query.hash === true });
       if (!model) throw notFound('model', request.params.name);
       return model;
     },

@@ -1,10 +1,18 @@
+import type { GalleryFilters } from '../lib/galleryFilters';
+
 /** Every react-query key in one place, so event handlers and hooks agree. */
 export const queryKeys = {
   jobs: ['jobs', 'list'] as const,
   job: (id: string) => ['jobs', 'detail', id] as const,
   preview: (jobId: string) => ['jobs', 'preview', jobId] as const,
-  assets: ['assets', 'list'] as const,
+  /** Everything cached for gallery views; one subtree per filter set. */
+  gallery: ['assets', 'gallery'] as const,
+  galleryView: (filters: GalleryFilters) => ['assets', 'gallery', filters] as const,
+  galleryPage: (filters: GalleryFilters, page: number) => ['assets', 'gallery', filters, 'page', page] as const,
+  /** How many assets match the view: set by every page fetch and moved by events. */
+  galleryTotal: (filters: GalleryFilters) => ['assets', 'gallery', filters, 'total'] as const,
   asset: (id: string) => ['assets', 'detail', id] as const,
+  assetModels: ['assets', 'models'] as const,
   backends: ['backends'] as const,
   health: ['health'] as const,
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { QueryClient } from '@tanstack/react-query';
 import type { AppEvent, Asset, Job } from '@orchestrator/shared';
 import { queryKeys } from '../api/keys';
+import { DEFAULT_FILTERS } from '../lib/galleryFilters';
 import type { Pages } from '../lib/pages';
 import { applyEvent } from './applyEvent';
 
@@ -33,14 +34,27 @@ describe('applyEvent', () => {
   it('adds jobs and assets to the cached lists and toasts failures', () => {
     const client = new QueryClient();
     client.setQueryData(queryKeys.jobs, empty<Job>());
-    client.setQueryData(queryKeys.assets, empty<Asset>());
+    client.setQueryData(queryKeys.galleryPage(DEFAULT_FILTERS, 0), []);
+    client.setQueryData(queryKeys.galleryTotal(DEFAULT_FILTERS), 0);
     const failed: Job[] = [];
     applyEvent(client, event('job.progress', job));
     applyEvent(client, event('asset.added', asset));
     applyEvent(client, event('job.failed', { ...job, status: 'failed', error: { code: 'x', message: 'boom' } }), { onJobFailed: (j) => failed.push(j) });
     expect(client.getQueryData<Pages<Job>>(queryKeys.jobs)?.pages[0]!.items[0]!.status).toBe('failed');
-    expect(client.getQueryData<Pages<Asset>>(queryKeys.assets)?.pages[0]!.items[0]!.id).toBe(asset.id);
+    expect(client.getQueryData<Asset[]>(queryKeys.galleryPage(DEFAULT_FILTERS, 0))![0]!.id).toBe(asset.id);
+    expect(client.getQueryData(queryKeys.galleryTotal(DEFAULT_FILTERS))).toBe(1);
     expect(failed.map((j) => j.error?.message)).toEqual(['boom']);
+  });
+
+  it('takes a removed asset out of the gallery and tells the UI', () => {
+    const client = new QueryClient();
+    client.setQueryData(queryKeys.galleryPage(DEFAULT_FILTERS, 0), [asset]);
+    client.setQueryData(queryKeys.galleryTotal(DEFAULT_FILTERS), 1);
+    const gone: string[] = [];
+    applyEvent(client, event('asset.removed', { id: asset.id }), { onAssetRemoved: (id) => gone.push(id) });
+    expect(client.getQueryData(queryKeys.galleryPage(DEFAULT_FILTERS, 0))).toEqual([]);
+    expect(client.getQueryData(queryKeys.galleryTotal(DEFAULT_FILTERS))).toBe(0);
+    expect(gone).toEqual([asset.id]);
   });
 
   it('ignores payloads that do not match the shared schemas', () => {

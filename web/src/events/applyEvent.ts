@@ -7,14 +7,14 @@ import {
   Job,
   JobPreview,
   type AppEvent,
-  type Asset as AssetT,
   type BackendStatus as BackendStatusT,
   type Job as JobT,
 } from '@orchestrator/shared';
 import { queryKeys } from '../api/keys';
 import { latest } from '../lib/jobState';
-import { findItem, removeItem, upsertItem, type Pages } from '../lib/pages';
-import { recentAssets, recentJobs } from './recentChanges';
+import { findItem, upsertItem, type Pages } from '../lib/pages';
+import { addToGallery, removeFromGallery } from './galleryCache';
+import { recentJobs } from './recentChanges';
 
 const validJob = checked(Job);
 const validAsset = checked(Asset);
@@ -24,6 +24,8 @@ const validPreview = checked(JobPreview);
 export interface EventEffects {
   /** A job failed while the page was open. */
   onJobFailed?: (job: JobT) => void;
+  /** An asset left the gallery (UI state that refers to it lets go). */
+  onAssetRemoved?: (id: string) => void;
 }
 
 /**
@@ -58,19 +60,14 @@ export function applyEvent(client: QueryClient, event: AppEvent, effects: EventE
     }
     case 'asset.added': {
       if (!validAsset.check(event.data)) return;
-      const asset = event.data;
-      recentAssets.record(asset.id, asset);
-      client.setQueryData<Pages<AssetT>>(queryKeys.assets, (data) => upsertItem(data, asset));
-      client.setQueryData(queryKeys.asset(asset.id), asset);
+      addToGallery(client, event.data);
       return;
     }
     case 'asset.removed': {
       const data = event.data as { id?: unknown } | null;
       if (typeof data?.id !== 'string') return;
-      const id = data.id;
-      recentAssets.record(id, null);
-      client.setQueryData<Pages<AssetT>>(queryKeys.assets, (pages) => removeItem(pages, id));
-      client.removeQueries({ queryKey: queryKeys.asset(id), exact: true });
+      removeFromGallery(client, data.id);
+      effects.onAssetRemoved?.(data.id);
       return;
     }
     case 'backend.status': {

@@ -20,6 +20,12 @@ class ChangeBuffer<T> {
     }
   }
 
+  /** The last change seen for `id` within MAX_AGE_MS: the item, null when removed, undefined if none. */
+  latest(id: string): T | null | undefined {
+    const entry = this.entries.get(id);
+    return entry && entry.at >= Date.now() - MAX_AGE_MS ? entry.item : undefined;
+  }
+
   /** Changes newer than MAX_AGE_MS, oldest first. */
   list(): { id: string; item: T | null }[] {
     const cutoff = Date.now() - MAX_AGE_MS;

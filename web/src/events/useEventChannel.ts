@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
+import { releaseAssets } from '../state/assetSelection';
 import { useConnection } from '../state/connection';
 import { toast } from '../state/toasts';
 import { applyEvent } from './applyEvent';
@@ -28,6 +29,7 @@ export function useEventChannel(): void {
       onEvent: (event) =>
         applyEvent(client, event, {
           onJobFailed: (job) => toast.error(`Job failed: ${job.error?.message ?? 'unknown error'}`),
+          onAssetRemoved: (id) => releaseAssets([id]),
         }),
       onResync: refetchAll,
       onOpen: (resumed) => {

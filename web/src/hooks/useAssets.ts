@@ -1,36 +1,27 @@
-import { useMemo } from 'react';
-import { skipToken, useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Asset } from '@orchestrator/shared';
-import { api } from '../api/endpoints';
+import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, type GalleryAsset } from '../api/endpoints';
 import { queryKeys } from '../api/keys';
-import { recentAssets } from '../events/recentChanges';
-import { findItem, flatten, reconcilePage, type Pages } from '../lib/pages';
+import { findInGallery } from '../events/galleryCache';
 import { useConnection } from '../state/connection';
 
-/** The gallery, newest first, a page at a time. Fetched once; kept current by events. */
-export function useAssets() {
-  const ready = useConnection((s) => s.ready);
-  const query = useInfiniteQuery({
-    queryKey: queryKeys.assets,
-    queryFn: async ({ pageParam, signal }) => {
-      const page = await api.listAssets(pageParam, signal);
-      return pageParam ? page : reconcilePage(page, recentAssets.list(), (fetched) => fetched);
-    },
-    initialPageParam: undefined as string | undefined,
-    getNextPageParam: (last) => last.nextCursor,
-    enabled: ready,
-  });
-  const assets = useMemo(() => flatten(query.data), [query.data]);
-  return { ...query, assets };
-}
-
-/** One asset: from the gallery pages when loaded, else fetched by id. */
+/** One asset: from the gallery pages when loaded, else fetched by id. Kept current by events. */
 export function useAsset(id: string | null) {
   const client = useQueryClient();
   const ready = useConnection((s) => s.ready);
-  return useQuery({
+  return useQuery<GalleryAsset>({
     queryKey: queryKeys.asset(id ?? ''),
     queryFn: id && ready ? ({ signal }) => api.getAsset(id, signal) : skipToken,
-    initialData: () => (id ? findItem(client.getQueryData<Pages<Asset>>(queryKeys.assets), id) : undefined),
+    initialData: () => (id ? findInGallery(client, id) : undefined),
+  });
+}
+
+/** Models that appear in the gallery, with counts, for the model filter. */
+export function useAssetModels() {
+  const ready = useConnection((s) => s.ready);
+  return useQuery({
+    queryKey: queryKeys.assetModels,
+    queryFn: async ({ signal }) => (await api.assetModels(signal)).items,
+    select: (items) => [...items].sort((a, b) => a.model.localeCompare(b.model)),
+    enabled: ready,
   });
 }

@@ -1,4 +1,4 @@
-import { isFinal, type Job } from '@orchestrator/shared';
+import { isFinal, type GenerationParams, type Job, type JobRequest } from '@orchestrator/shared';
 
 const RANK = { queued: 0, running: 1, completed: 2, failed: 2, cancelled: 2 } as const;
 
@@ -25,4 +25,20 @@ export function isActive(job: Job): boolean {
 
 export function jobTitle(job: Job): string {
   return job.request.prompt.length > 0 ? job.request.prompt : `${job.kind} job`;
+}
+
+/**
+ * The ComfyUI-style generation parameters of a request, as far as its provider has them: the request
+ * union now also holds FLUX and v0 requests, whose parameters differ.
+ */
+export function generationParams(r: JobRequest): GenerationParams & { negativePrompt?: string } {
+  if (r.provider === 'comfyui') return { ...(r.params ?? {}), ...(r.negativePrompt !== undefined ? { negativePrompt: r.negativePrompt } : {}) };
+  const params = 'params' in r && r.params ? (r.params as Record<string, unknown>) : {};
+  const num = (k: string) => (typeof params[k] === 'number' ? (params[k] as number) : undefined);
+  const out: GenerationParams = {};
+  for (const k of ['seed', 'steps', 'width', 'height'] as const) {
+    const v = num(k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
 }

@@ -4,6 +4,7 @@ import { useEventChannel } from '../../events/useEventChannel';
 import { NARROW_QUERY, useMediaQuery } from '../../lib/useMediaQuery';
 import { useLayout, type MobileTab } from '../../state/layout';
 import { Canvas } from '../Canvas/Canvas';
+import { ConfirmDialog } from '../ConfirmDialog/ConfirmDialog';
 import { CreatePanel } from '../CreatePanel/CreatePanel';
 import { Header } from '../Header/Header';
 import { Inspector } from '../Inspector/Inspector';
@@ -98,6 +99,7 @@ export function App() {
       <Header />
       <main className={styles.main}>{narrow ? <NarrowLayout /> : <DesktopLayout />}</main>
       <Toasts />
+      <ConfirmDialog />
     </div>
   );
 }

@@ -1,14 +1,24 @@
-import { useCallback, useMemo } from 'react';
-import type { Asset, Job } from '@orchestrator/shared';
-import { errorMessage } from '../../api/client';
-import { useAssets } from '../../hooks/useAssets';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
+import { hashKey } from '@tanstack/react-query';
+import type { Job } from '@orchestrator/shared';
+import { useGalleryTotal } from '../../hooks/useGallery';
+import { setGalleryFilters, useGalleryFilters } from '../../hooks/useGalleryFilters';
 import { useJobs } from '../../hooks/useJobs';
+import { DEFAULT_FILTERS, isNarrowed } from '../../lib/galleryFilters';
 import { isActive } from '../../lib/jobState';
+import { useAssetSelection } from '../../state/assetSelection';
+import { useGalleryUi, type ViewerTarget } from '../../state/gallery';
 import { useLayout } from '../../state/layout';
 import { useSelection } from '../../state/selection';
-import { AssetGrid } from '../AssetGrid/AssetGrid';
+import { AssetGrid, type AssetGridHandle } from '../AssetGrid/AssetGrid';
+import { AssetMenu } from '../AssetMenu/AssetMenu';
+import { GalleryToolbar } from '../GalleryToolbar/GalleryToolbar';
 import { JobCard } from '../JobCard/JobCard';
+import { SelectionBar } from '../SelectionBar/SelectionBar';
 import styles from './Canvas.module.css';
+
+/** The viewer is a separate chunk, fetched the first time something is opened. */
+const Viewer = lazy(() => import('../Viewer/Viewer'));
 
 /** Failures older than this are only listed in the queue, not kept on the canvas. */
 const FAILED_VISIBLE_MS = 24 * 3600_000;
@@ -30,31 +40,50 @@ interface Props {
   onOpenAsset?: () => void;
 }
 
+/** Jobs in progress above the gallery: toolbar, selection bar, virtual grid, menu and viewer. */
 export function Canvas({ onOpenAsset }: Props) {
   const { jobs } = useJobs();
-  const { assets, error, isPending, hasNextPage, isFetchingNextPage, fetchNextPage } = useAssets();
+  const filters = useGalleryFilters();
+  const total = useGalleryTotal(filters);
   const dismissed = useLayout((s) => s.dismissedJobs);
-  const selected = useSelection((s) => s.selected);
+  const viewer = useGalleryUi((s) => s.viewer);
+  const closeViewer = useGalleryUi((s) => s.closeViewer);
   const select = useSelection((s) => s.select);
   const cards = useMemo(() => canvasJobs(jobs, dismissed), [jobs, dismissed]);
+  const grid = useRef<AssetGridHandle>(null);
+  const view = hashKey([filters]);
 
-  const loadMore = useCallback(() => {
-    if (!isFetchingNextPage) void fetchNextPage();
-  }, [fetchNextPage, isFetchingNextPage]);
-  const onSelect = useCallback(
-    (asset: Asset, how: 'pointer' | 'keyboard') => {
-      select({ kind: 'asset', id: asset.id });
-      if (how === 'pointer') onOpenAsset?.();
+  // Offsets mean nothing in another view: drop the selection, the menu and the viewer.
+  useEffect(() => {
+    useAssetSelection.getState().clear();
+    useGalleryUi.getState().closeMenu();
+    useGalleryUi.getState().closeViewer();
+  }, [view]);
+
+  // Everything in view was deleted: there is nothing left to show.
+  useEffect(() => {
+    if (total === 0) useGalleryUi.getState().closeViewer();
+  }, [total]);
+
+  const onViewerClose = useCallback(
+    (last: ViewerTarget) => {
+      closeViewer();
+      if (last.id) {
+        useAssetSelection.getState().set({ ids: new Set([last.id]), anchor: last.index });
+        select({ kind: 'asset', id: last.id });
+      }
+      grid.current?.reveal(last.index);
     },
-    [select, onOpenAsset],
+    [closeViewer, select],
   );
 
+  const narrowed = isNarrowed(filters);
   return (
     <div className={styles.canvas}>
       <header className={styles.header}>
         <h2 className={styles.title}>Canvas</h2>
-        <span className={styles.count}>
-          {assets.length > 0 && !hasNextPage && `${assets.length} ${assets.length === 1 ? 'item' : 'items'}`}
+        <span className={styles.count} data-testid="gallery-count">
+          {total !== undefined && `${total.toLocaleString()} ${total === 1 ? 'item' : 'items'}${narrowed ? ' match' : ''}`}
         </span>
       </header>
       {cards.length > 0 && (
@@ -64,26 +93,29 @@ export function Canvas({ onOpenAsset }: Props) {
           ))}
         </section>
       )}
-      {error && (
-        <p className={styles.message} role="alert">
-          Cannot load the gallery: {errorMessage(error)}
-        </p>
-      )}
-      {!error && isPending && <p className={styles.message}>Loading gallery…</p>}
-      {!error && !isPending && assets.length === 0 && cards.length === 0 && (
+      <GalleryToolbar filters={filters} />
+      <SelectionBar />
+      {total === 0 && !narrowed && cards.length === 0 && (
         <div className={styles.empty}>
           <p className={styles.emptyTitle}>Nothing here yet</p>
           <p>Write a prompt under Create and press Generate. Results appear here as soon as they are ready.</p>
         </div>
       )}
-      {assets.length > 0 && (
-        <AssetGrid
-          assets={assets}
-          selectedId={selected?.kind === 'asset' ? selected.id : null}
-          onSelect={onSelect}
-          hasMore={hasNextPage}
-          loadMore={loadMore}
-        />
+      {total === 0 && narrowed && (
+        <div className={styles.empty}>
+          <p className={styles.emptyTitle}>Nothing matches</p>
+          <p>No item fits these filters.</p>
+          <button type="button" className={styles.reset} onClick={() => setGalleryFilters({ ...DEFAULT_FILTERS, sort: filters.sort, order: filters.order })}>
+            Clear filters
+          </button>
+        </div>
+      )}
+      <AssetGrid key={view} ref={grid} filters={filters} total={total} onPick={onOpenAsset} />
+      <AssetMenu />
+      {viewer && total !== undefined && total > 0 && (
+        <Suspense fallback={null}>
+          <Viewer filters={filters} total={total} target={viewer} onClose={onViewerClose} />
+        </Suspense>
       )}
     </div>
   );

@@ -1,28 +1,78 @@
-import type { Asset } from '@orchestrator/shared';
-import { formatBytes, formatDateTime } from '../../lib/format';
+import { useQueryClient } from '@tanstack/react-query';
+import type { GalleryAsset } from '../../api/endpoints';
+import { loadedPages } from '../../events/galleryCache';
+import { useAssetActions } from '../../hooks/useAssetActions';
+import { currentGalleryFilters } from '../../hooks/useGalleryFilters';
+import { formatBytes, formatDateTime, formatDuration } from '../../lib/format';
+import { indexOfId } from '../../lib/galleryPages';
 import { draftFrom } from '../../lib/request';
 import { useFormDraft } from '../../state/formDraft';
+import { useGalleryUi } from '../../state/gallery';
 import { useLayout } from '../../state/layout';
 import { useSelection } from '../../state/selection';
 import { DetailList } from './DetailList';
 import styles from './Inspector.module.css';
 
-export function AssetDetails({ asset }: { asset: Asset }) {
+function dimensions(asset: GalleryAsset): string | undefined {
+  const w = asset.width ?? asset.meta.width;
+  const h = asset.height ?? asset.meta.height;
+  return w && h ? `${w}×${h}` : undefined;
+}
+
+function videoInfo(asset: GalleryAsset): string | undefined {
+  if (asset.type !== 'video' || asset.durationMs === undefined) return undefined;
+  const parts = [formatDuration(asset.durationMs)];
+  if (asset.frames !== undefined) parts.push(`${asset.frames} frames`);
+  if (asset.fps !== undefined) parts.push(`${Math.round(asset.fps * 100) / 100} fps`);
+  return parts.join(' · ');
+}
+
+export function AssetDetails({ asset }: { asset: GalleryAsset }) {
+  const client = useQueryClient();
   const select = useSelection((s) => s.select);
   const update = useFormDraft((s) => s.update);
   const setMobileTab = useLayout((s) => s.setMobileTab);
+  const openViewer = useGalleryUi((s) => s.openViewer);
+  const actions = useAssetActions();
   const m = asset.meta;
   const jobId = m.jobId;
+  const hasPrompt = m.prompt !== undefined;
+  const size = dimensions(asset);
+  const open = () => {
+    const index = indexOfId(loadedPages(client, currentGalleryFilters()), asset.id);
+    if (index >= 0) {
+      openViewer({ id: asset.id, index });
+      setMobileTab('canvas');
+    } else window.open(asset.url, '_blank', 'noopener');
+  };
+
   return (
     <>
-      <a className={styles.media} href={asset.url} target="_blank" rel="noreferrer" title="Open the full-size file">
-        {asset.type === 'image' ? (
-          <img src={asset.url} alt={m.prompt ?? asset.fileName} style={m.width && m.height ? { aspectRatio: `${m.width} / ${m.height}` } : undefined} />
+      <button type="button" className={styles.media} onClick={open} title="Open in the viewer" aria-label={`Open ${asset.fileName} in the viewer`}>
+        {asset.type === 'video' ? (
+          <img src={asset.thumbUrl} alt="" />
         ) : (
-          <span>{asset.type}</span>
+          <img
+            src={asset.type === 'image' ? asset.url : asset.thumbUrl}
+            alt={m.prompt ?? asset.fileName}
+            style={size && asset.type === 'image' ? { aspectRatio: size.replace('×', ' / ') } : undefined}
+          />
         )}
-      </a>
-      <div className={styles.actions}>
+        {asset.type !== 'image' && <span className={styles.mediaBadge}>{asset.type === 'video' ? '▶ video' : 'site'}</span>}
+      </button>
+      <div className={styles.actions} role="group" aria-label="Asset actions">
+        <button type="button" className={styles.button} onClick={() => actions.download([asset])}>
+          Download
+        </button>
+        <button type="button" className={styles.button} onClick={() => void actions.copyPrompt(asset)} disabled={!hasPrompt}>
+          Copy prompt
+        </button>
+        <button type="button" className={styles.button} onClick={() => actions.regenerate(asset)} disabled={!hasPrompt} title="Run the same request again">
+          Regenerate
+        </button>
+        <button type="button" className={styles.button} onClick={() => actions.remix(asset)} disabled={!hasPrompt} title="Open the form with these settings and a new random seed">
+          Remix
+        </button>
         <button
           type="button"
           className={styles.button}
@@ -30,19 +80,21 @@ export function AssetDetails({ asset }: { asset: Asset }) {
             update(draftFrom(m));
             setMobileTab('create');
           }}
-          disabled={m.prompt === undefined}
+          disabled={!hasPrompt}
+          title="Open the form with exactly these settings, seed included"
         >
           Use these settings
         </button>
-        <a className={styles.button} href={asset.url} download={asset.fileName}>
-          Download
-        </a>
+        <button type="button" className={styles.button} data-tone="danger" onClick={() => void actions.confirmDelete([asset])}>
+          Delete…
+        </button>
       </div>
       <DetailList
         details={[
           { label: 'File name', value: asset.fileName, mono: true },
           { label: 'Size', value: formatBytes(asset.size) },
-          { label: 'Dimensions', value: m.width && m.height ? `${m.width}×${m.height}` : undefined },
+          { label: 'Dimensions', value: size },
+          { label: 'Duration', value: videoInfo(asset) },
           { label: 'Created', value: formatDateTime(asset.createdAt) },
           { label: 'Provider', value: m.provider },
           { label: 'Model', value: m.model, mono: true },

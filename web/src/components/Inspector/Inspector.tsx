@@ -6,6 +6,8 @@ import { AssetDetails } from './AssetDetails';
 import { JobDetails } from './JobDetails';
 import styles from './Inspector.module.css';
 
+const TYPE_LABEL = { image: 'Image', video: 'Video', site: 'Site' } as const;
+
 /** Details of the selected asset or job. */
 export function Inspector() {
   const selected = useSelection((s) => s.selected);
@@ -18,7 +20,7 @@ export function Inspector() {
     <section className={styles.inspector} data-testid="inspector" aria-labelledby="inspector-heading">
       <header className={styles.header}>
         <h2 id="inspector-heading" className={styles.heading}>
-          {selected ? (selected.kind === 'asset' ? 'Image' : 'Job') : 'Inspector'}
+          {selected ? (selected.kind === 'asset' ? TYPE_LABEL[asset.data?.type ?? 'image'] : 'Job') : 'Inspector'}
         </h2>
         {selected && (
           <button type="button" className={styles.close} onClick={() => select(null)} aria-label="Clear selection">

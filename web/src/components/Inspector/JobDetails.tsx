@@ -3,7 +3,7 @@ import { errorMessage } from '../../api/client';
 import { usePreview } from '../../hooks/useJobs';
 import { useCancelJob, useRetryJob } from '../../hooks/useJobActions';
 import { formatDateTime, progressLabel, STATUS_LABEL } from '../../lib/format';
-import { isActive } from '../../lib/jobState';
+import { generationParams, isActive } from '../../lib/jobState';
 import { draftFrom } from '../../lib/request';
 import { useFormDraft } from '../../state/formDraft';
 import { useLayout } from '../../state/layout';
@@ -20,7 +20,7 @@ export function JobDetails({ job }: { job: Job }) {
   const cancel = useCancelJob();
   const retry = useRetryJob();
   const r = job.request;
-  const p = r.params ?? {};
+  const p = generationParams(r);
   const actionError = cancel.error ?? retry.error;
   const retryOf = job.retryOf;
 
@@ -62,7 +62,7 @@ export function JobDetails({ job }: { job: Job }) {
           type="button"
           className={styles.button}
           onClick={() => {
-            update(draftFrom({ ...p, model: r.model, prompt: r.prompt, negativePrompt: r.negativePrompt }));
+            update(draftFrom({ ...p, model: r.model, prompt: r.prompt, negativePrompt: p.negativePrompt }));
             setMobileTab('create');
           }}
         >
@@ -90,7 +90,7 @@ export function JobDetails({ job }: { job: Job }) {
           { label: 'Backend', value: job.backend },
           { label: 'Model', value: r.model ?? 'server default', mono: true },
           { label: 'Prompt', value: r.prompt, long: true },
-          { label: 'Negative prompt', value: r.negativePrompt, long: true },
+          { label: 'Negative prompt', value: p.negativePrompt, long: true },
           { label: 'Seed', value: p.seed, mono: true },
           { label: 'Steps', value: p.steps },
           { label: 'CFG', value: p.cfg },

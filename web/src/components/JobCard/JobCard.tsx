@@ -3,7 +3,7 @@ import { errorMessage } from '../../api/client';
 import { usePreview } from '../../hooks/useJobs';
 import { useCancelJob, useRetryJob } from '../../hooks/useJobActions';
 import { progressLabel, STATUS_LABEL } from '../../lib/format';
-import { isActive, jobTitle } from '../../lib/jobState';
+import { generationParams, isActive, jobTitle } from '../../lib/jobState';
 import { isSelected, useSelection } from '../../state/selection';
 import { useLayout } from '../../state/layout';
 import { ProgressBar } from '../ProgressBar/ProgressBar';
@@ -19,7 +19,7 @@ export function JobCard({ job }: { job: Job }) {
   const dismiss = useLayout((s) => s.dismissJob);
   const active = isActive(job);
   const cancelling = active && cancel.data !== undefined && 'cancelRequested' in cancel.data;
-  const params = job.request.params;
+  const params = generationParams(job.request);
   const actionError = cancel.error ?? retry.error;
 
   return (

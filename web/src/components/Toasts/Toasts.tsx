@@ -1,7 +1,7 @@
 import { useToasts } from '../../state/toasts';
 import styles from './Toasts.module.css';
 
-/** Notifications for things that happen without the user asking (a job failing in the background). */
+/** Notifications: things that happen in the background, and results of actions (with Undo where possible). */
 export function Toasts() {
   const toasts = useToasts((s) => s.toasts);
   const dismiss = useToasts((s) => s.dismiss);
@@ -10,6 +10,19 @@ export function Toasts() {
       {toasts.map((t) => (
         <div key={t.id} className={styles.toast} data-tone={t.tone} role={t.tone === 'error' ? 'alert' : 'status'}>
           <span className={styles.message}>{t.message}</span>
+          {t.action && (
+            <button
+              type="button"
+              className={styles.action}
+              data-testid="toast-action"
+              onClick={() => {
+                dismiss(t.id);
+                t.action!.run();
+              }}
+            >
+              {t.action.label}
+            </button>
+          )}
           <button type="button" className={styles.close} aria-label="Dismiss notification" onClick={() => dismiss(t.id)}>
             ×
           </button>

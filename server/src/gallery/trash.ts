@@ -1,0 +1,186 @@
+/*
+ * Delete moves an asset's file (with its sidecar; a site's whole folder) into DATA_PATH/trash, never a
+ * hard delete; restore puts it back unless its old path is taken again. Each trashed asset is a folder
+ * `trash/<id>-<ms>/` holding `trash.json` (the record, and when) and `files/`, so the trash list can be
+ * rebuilt from disk like the gallery index. The index keeps the newest trash entry per asset id.
+ */
+import { copyFile, cp, link, lstat, mkdir, readFile, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import path from 'node:path';
+import type { Redis } from 'ioredis';
+import { redisKeys, type Asset, type GalleryKeys } from '@orchestrator/shared';
+import type { GalleryIndexer } from './indexer.js';
+import { SIDECAR_SUFFIX } from './scan-rules.js';
+
+export interface TrashedAsset {
+  id: string;
+  trashedAt: string;
+  asset: Asset;
+}
+interface TrashEntry extends TrashedAsset {
+  /** Folder name under the trash root. */
+  dir: string;
+}
+
+const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code;
+const exists = (p: string) => lstat(p).then(() => true, () => false);
+
+/** A relPath that stays inside its root (records are data from Redis: never trusted with `..`). */
+function safeRel(relPath: string): boolean {
+  return relPath !== '' && !path.isAbsolute(relPath) && !relPath.split('/').some((s) => s === '..' || s === '');
+}
+
+/** Moves a file or folder; across file systems by copy + delete. `exclusive` refuses to replace anything. */
+async function move(src: string, dest: string, exclusive: boolean): Promise<void> {
+  const st = await lstat(src);
+  if (st.isDirectory()) {
+    if (exclusive && (await exists(dest))) throw Object.assign(new Error('target exists'), { code: 'EEXIST' });
+    try {
+      await rename(src, dest);
+    } catch (err) {
+      if (errCode(err) !== 'EXDEV') throw err;
+      await cp(src, dest, { recursive: true, errorOnExist: true, force: false });
+      await rm(src, { recursive: true, force: true });
+    }
+    return;
+  }
+  if (!exclusive) {
+    try {
+      return await rename(src, dest);
+    } catch (err) {
+      if (errCode(err) !== 'EXDEV') throw err;
+    }
+  } else {
+    try {
+      await link(src, dest); // fails with EEXIST instead of replacing: no check-then-act race
+      return await unlink(src);
+    } catch (err) {
+      if (errCode(err) !== 'EXDEV' && errCode(err) !== 'EPERM' && errCode(err) !== 'ENOTSUP') throw err;
+    }
+  }
+  await copyFile(src, dest, exclusive ? constants.COPYFILE_EXCL : 0);
+  await unlink(src);
+}
+
+export class Trash {
+  private readonly keys: GalleryKeys;
+
+  constructor(
+    private readonly redis: Redis,
+    keyPrefix: string,
+    readonly root: string,
+    private readonly indexer: GalleryIndexer,
+  ) {
+    this.keys = redisKeys(keyPrefix).gallery;
+  }
+
+  /** Moves the asset to the trash and drops it from the index. 'missing' when there is no such asset. */
+  async trash(id: string, now = new Date()): Promise<'deleted' | 'missing'> {
+    const asset = await this.indexer.get(id);
+    if (!asset) return 'missing';
+    if (!safeRel(asset.relPath)) {
+      await this.indexer.store.remove(id); // a record pointing outside OUTPUT_PATH: drop it, touch nothing
+      return 'deleted';
+    }
+    const abs = this.indexer.reader.abs(asset.relPath);
+    const src = asset.type === 'site' ? path.dirname(abs) : abs;
+    const dir = `${id}-${now.getTime()}`;
+    const files = path.join(this.root, dir, 'files');
+    await mkdir(files, { recursive: true });
+    const entry: TrashEntry = { id, trashedAt: now.toISOString(), asset, dir };
+    await writeFile(path.join(this.root, dir, 'trash.json'), JSON.stringify({ version: 1, ...entry }));
+    try {
+      await move(src, path.join(files, path.basename(src)), false);
+    } catch (err) {
+      await rm(path.join(this.root, dir), { recursive: true, force: true });
+      if (errCode(err) !== 'ENOENT') throw err;
+      await this.indexer.store.remove(id); // the file was already gone: nothing to keep
+      return 'deleted';
+    }
+    if (asset.type !== 'site') {
+      await move(abs + SIDECAR_SUFFIX, path.join(files, path.basename(abs) + SIDECAR_SUFFIX), false).catch(() => undefined);
+    }
+    await this.indexer.store.remove(id);
+    await this.record(entry);
+    return 'deleted';
+  }
+
+  /** Puts the asset back where it was and indexes it again. */
+  async restore(id: string): Promise<'restored' | 'missing' | 'conflict'> {
+    const raw = await this.redis.get(this.keys.trashItem(id));
+    if (!raw) return 'missing';
+    const entry = JSON.parse(raw) as TrashEntry;
+    const { asset } = entry;
+    if (!safeRel(asset.relPath)) return 'missing';
+    const abs = this.indexer.reader.abs(asset.relPath);
+    const target = asset.type === 'site' ? path.dirname(abs) : abs;
+    const from = path.join(this.root, entry.dir, 'files', path.basename(target));
+    if (!(await exists(from))) {
+      await this.forget(entry);
+      return 'missing';
+    }
+    if (await exists(target)) return 'conflict';
+    await mkdir(path.dirname(target), { recursive: true });
+    try {
+      await move(from, target, true);
+    } catch (err) {
+      if (errCode(err) === 'EEXIST') return 'conflict';
+      throw err;
+    }
+    if (asset.type !== 'site') {
+      await move(from + SIDECAR_SUFFIX, abs + SIDECAR_SUFFIX, false).catch(() => undefined);
+    }
+    await this.forget(entry);
+    await rm(path.join(this.root, entry.dir), { recursive: true, force: true });
+    await this.indexer.syncPath(asset.relPath, { force: true });
+    return 'restored';
+  }
+
+  async get(id: string): Promise<TrashedAsset | null> {
+    const raw = await this.redis.get(this.keys.trashItem(id));
+    if (!raw) return null;
+    const { dir: _dir, ...item } = JSON.parse(raw) as TrashEntry;
+    return item;
+  }
+
+  async getMany(ids: string[]): Promise<TrashedAsset[]> {
+    if (ids.length === 0) return [];
+    const raws = await this.redis.mget(...ids.map((id) => this.keys.trashItem(id)));
+    return raws.filter((r): r is string => r !== null).map((r) => {
+      const { dir: _dir, ...item } = JSON.parse(r) as TrashEntry;
+      return item;
+    });
+  }
+
+  /** Rebuilds the trash list from the trash folder (after the index was dropped). Returns entries added. */
+  async rescan(): Promise<number> {
+    let dirs: string[];
+    try {
+      dirs = await readdir(this.root);
+    } catch {
+      return 0;
+    }
+    let added = 0;
+    for (const dir of dirs) {
+      try {
+        const e = JSON.parse(await readFile(path.join(this.root, dir, 'trash.json'), 'utf8')) as TrashEntry;
+        if (typeof e.id !== 'string' || !e.asset || e.dir !== dir) continue;
+        const current = await this.redis.zscore(this.keys.trash, e.id);
+        if (current !== null && Number(current) >= Date.parse(e.trashedAt)) continue;
+        await this.record(e);
+        added++;
+      } catch {
+        // not one of ours, or half-written: leave it
+      }
+    }
+    return added;
+  }
+
+  private async record(entry: TrashEntry): Promise<void> {
+    await this.redis.multi().set(this.keys.trashItem(entry.id), JSON.stringify(entry)).zadd(this.keys.trash, Date.parse(entry.trashedAt), entry.id).exec();
+  }
+
+  private async forget(entry: TrashEntry): Promise<void> {
+    await this.redis.multi().del(this.keys.trashItem(entry.id)).zrem(this.keys.trash, entry.id).exec();
+  }
+}

@@ -1,0 +1,152 @@
+import path from 'node:path';
+import Type from 'typebox';
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Redis } from 'ioredis';
+import { ASSET_ID_PATTERN, AssetStore, type Asset, type Config } from '@orchestrator/shared';
+import { HttpError, notFound } from '../errors.js';
+import { resolveInside } from '../files/safe-path.js';
+import { contentDisposition, sendFile } from '../files/send-file.js';
+import { PoolFullError } from '../gallery/thumbnail-pool.js';
+import { ThumbnailService } from '../gallery/thumbnails.js';
+import { planZip, zipStream } from '../gallery/zip-download.js';
+import { errorResponses } from './schemas.js';
+
+export interface AssetFileDeps {
+  redis: Redis;
+  config: Config;
+  /** Tests inject their own (ffmpeg path, pool sizes); by default one is made for DATA_PATH/thumbs. */
+  thumbnails?: ThumbnailService;
+}
+
+const MAX_ZIP_IDS = 1000;
+const ID = ASSET_ID_PATTERN.slice(1, -1);
+
+const AssetIdParams = Type.Object({ id: Type.String({ pattern: ASSET_ID_PATTERN, description: 'asset id (16 hex chars)' }) }, { additionalProperties: false });
+const FileQuery = Type.Object(
+  { download: Type.Optional(Type.Boolean({ description: '1/true: send as an attachment named after the file' })) },
+  { additionalProperties: false },
+);
+const ThumbQuery = Type.Object(
+  { v: Type.Optional(Type.String({ pattern: '^[0-9a-z-]{1,40}$', description: 'version of the file (mtime-size in base 36); the current one makes the response immutable' })) },
+  { additionalProperties: false },
+);
+const DownloadQuery = Type.Object(
+  {
+    ids: Type.String({
+      pattern: `^${ID}(,${ID}){0,${MAX_ZIP_IDS - 1}}$`,
+      maxLength: MAX_ZIP_IDS * 17,
+      description: `comma-separated asset ids (1-${MAX_ZIP_IDS})`,
+    }),
+    sidecars: Type.Optional(Type.Boolean({ default: true, description: "include each file's JSON sidecar (default true)" })),
+  },
+  { additionalProperties: false },
+);
+
+/*
+ * Thumbnail caching: a URL carrying the current version (`?v=`, see thumbVersion) names one exact
+ * thumbnail, so it is cached for a year as immutable. Without it (or with a stale one) the browser may
+ * keep it a minute and then revalidates with the ETag (the content key), answered 304 without any image
+ * work. Placeholders carry no ETag and a short life: a poster may become possible (ffmpeg installed, a
+ * file finished writing).
+ */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const REVALIDATE = 'public, max-age=60';
+
+const FILE_DESCRIPTION =
+  'The file, with HTTP Range support (one range: 206, past the end: 416; several ranges are answered 200 with the whole file), ' +
+  'ETag/Last-Modified and 304. Images and videos are inline unless ?download=1; other types are always attachments.';
+const THUMB_DESCRIPTION =
+  'WebP, 384 px on the long side (a video: its first frame; a site: its screenshot). A placeholder WebP (header x-thumbnail: placeholder) ' +
+  'when none can be made. 503 with Retry-After when too many thumbnails are being made.';
+const DOWNLOAD_DESCRIPTION =
+  'A zip streamed as it is built: the files (PNG/WebP/MP4… stored, others deflated) with their JSON sidecars, names made unique ' +
+  "as 'a.png', 'a (1).png'. Ids without a file are listed in a missing.txt entry and counted in x-missing-assets; 404 if none has one.";
+
+/** Aborts when the client goes away before the response is written. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const ac = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) ac.abort();
+  });
+  return ac.signal;
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  return header !== undefined && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}
+
+export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (app, { redis, config, thumbnails: injected }) => {
+  const store = new AssetStore(redis, config.keyPrefix);
+  const thumbnails = injected ?? new ThumbnailService({ outputPath: config.outputPath, cacheDir: path.join(config.dataPath, 'thumbs') });
+
+  async function getAsset(id: string): Promise<Asset> {
+    const asset = await store.get(id);
+    if (!asset) throw notFound('asset', id);
+    return asset;
+  }
+
+  app.get(
+    '/api/assets/:id/file',
+    { schema: { tags: ['assets'], summary: 'Asset file', description: FILE_DESCRIPTION, params: AssetIdParams, querystring: FileQuery, response: errorResponses(400, 403, 404, 416) } },
+    async (request, reply) => {
+      const asset = await getAsset(request.params.id);
+      const realPath = await resolveInside(config.outputPath, asset.relPath);
+      const disposition = request.query.download ? 'attachment' : 'inline';
+      return sendFile(request, reply, realPath, { mediaType: asset.mimeType, downloadName: asset.fileName, disposition });
+    },
+  );
+
+  app.get(
+    '/api/assets/:id/thumb',
+    { schema: { tags: ['assets'], summary: 'Asset thumbnail', description: THUMB_DESCRIPTION, params: AssetIdParams, querystring: ThumbQuery, response: errorResponses(400, 403, 404, 503) } },
+    async (request, typedReply) => {
+      const reply = typedReply as FastifyReply; // a binary body, which the error-only response schema does not type
+      const source = await thumbnails.locate(await getAsset(request.params.id));
+      if (source.kind === 'file') {
+        const etag = `"${source.key.slice(0, 32)}"`;
+        if (etagMatches(request.headers['if-none-match'], etag)) {
+          return reply.code(304).header('etag', etag).header('cache-control', request.query.v === source.version ? IMMUTABLE : REVALIDATE).send();
+        }
+      }
+      const signal = clientGone(reply);
+      let thumb;
+      try {
+        thumb = await thumbnails.render(source, signal);
+      } catch (err) {
+        if (err instanceof PoolFullError) {
+          reply.header('retry-after', '2').header('cache-control', 'no-store');
+          return reply.code(503).send({ error: 'thumbnails_busy', message: 'Too many thumbnails are being made right now; try again shortly' });
+        }
+        if (signal.aborted) return reply.hijack(); // nobody is left to answer
+        throw err;
+      }
+      reply.type('image/webp').header('x-thumbnail', thumb.kind).header('content-length', String(thumb.body.length));
+      if (thumb.kind === 'placeholder') {
+        reply.header('cache-control', REVALIDATE);
+      } else {
+        reply.header('etag', `"${thumb.key.slice(0, 32)}"`).header('cache-control', request.query.v === thumb.version ? IMMUTABLE : REVALIDATE);
+      }
+      return reply.send(thumb.body);
+    },
+  );
+
+  app.get(
+    '/api/assets/download',
+    { schema: { tags: ['assets'], summary: 'Many assets as one zip', description: DOWNLOAD_DESCRIPTION, querystring: DownloadQuery, response: errorResponses(400, 404) } },
+    async (request, typedReply) => {
+      const reply = typedReply as FastifyReply; // a stream, which the error-only response schema does not type
+      const ids = [...new Set(request.query.ids.split(','))];
+      const plan = await planZip(ids, await store.getMany(ids), config.outputPath, { sidecars: request.query.sidecars ?? true });
+      if (plan.entries.length === 0) {
+        throw new HttpError(404, 'not_found', 'None of the requested assets has a file to download', { missing: plan.missing.slice(0, 20) });
+      }
+      reply
+        .type('application/zip')
+        .header('content-disposition', contentDisposition('attachment', `assets-${new Date().toISOString().slice(0, 10)}.zip`))
+        .header('cache-control', 'no-store')
+        .header('x-missing-assets', String(plan.missing.length));
+      return reply.send(zipStream(plan));
+    },
+  );
+};

@@ -1,0 +1,72 @@
+import Type from 'typebox';
+import { ASSET_ID_PATTERN, ASSET_TYPES, Asset, MAX_SEED } from '@orchestrator/shared';
+import { GALLERY_SORTS } from '../gallery/gallery-query.js';
+import { badRequest } from '../errors.js';
+import { Cursor } from './schemas.js';
+
+export const ASSET_PAGE_DEFAULT = 100;
+export const MAX_BULK = 500;
+
+const AssetId = Type.String({ pattern: ASSET_ID_PATTERN, description: 'asset id (16 hex chars)' });
+export const AssetIdParams = Type.Object({ id: AssetId }, { additionalProperties: false });
+
+const Instant = Type.String({ minLength: 1, maxLength: 40, description: 'ISO 8601 date or date-time, or epoch milliseconds' });
+const PageLimit = Type.Integer({ minimum: 1, maximum: 200, description: `page size (1-200, default ${ASSET_PAGE_DEFAULT})` });
+const Offset = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'position of the first item (random access; instead of cursor)' });
+
+export const AssetListQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(PageLimit),
+    cursor: Type.Optional(Cursor),
+    offset: Type.Optional(Offset),
+    type: Type.Optional(Type.Enum(ASSET_TYPES)),
+    model: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'exact model name (see GET /api/assets/models)' })),
+    from: Type.Optional(Instant),
+    to: Type.Optional(Instant),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 500,
+        description:
+          'words of the prompt, negative prompt, model or file name; all must match, the last one also as a prefix (unless the text ends with a space)',
+      }),
+    ),
+    sort: Type.Optional(Type.Enum(GALLERY_SORTS, { description: 'date (default), name or size' })),
+    order: Type.Optional(Type.Enum(['asc', 'desc'] as const, { description: 'default: desc for date and size, asc for name' })),
+  },
+  { additionalProperties: false },
+);
+
+export const AssetPage = Type.Object({
+  items: Type.Array(Asset),
+  nextCursor: Type.Optional(Type.String({ description: 'pass as ?cursor= for the next page' })),
+  total: Type.Integer({ description: 'how many assets match (for a scrollbar)' }),
+});
+
+export const TrashQuery = Type.Object({ limit: Type.Optional(PageLimit), cursor: Type.Optional(Cursor), offset: Type.Optional(Offset) }, { additionalProperties: false });
+
+export const TrashPage = Type.Object({
+  items: Type.Array(Type.Object({ id: Type.String(), trashedAt: Type.String(), asset: Asset })),
+  nextCursor: Type.Optional(Type.String()),
+  total: Type.Integer(),
+});
+
+export const ModelCounts = Type.Object({ items: Type.Array(Type.Object({ model: Type.String(), count: Type.Integer() })) });
+
+export const IdsBody = Type.Object({ ids: Type.Array(AssetId, { minItems: 1, maxItems: MAX_BULK }) }, { additionalProperties: false });
+export const DeleteResult = Type.Object({ deleted: Type.Array(Type.String()), missing: Type.Array(Type.String()) });
+export const RestoreResult = Type.Object({ restored: Type.Array(Type.String()), missing: Type.Array(Type.String()), conflicts: Type.Array(Type.String()) });
+export const Trashed = Type.Object({ id: Type.String(), trashed: Type.Literal(true) });
+
+export const RegenerateBody = Type.Object(
+  { seed: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_SEED }), Type.Literal('random')], { description: 'a seed, or "random"' })) },
+  { additionalProperties: false },
+);
+
+/** `from`/`to` as epoch ms; 400 for anything that is not a date. */
+export function parseInstant(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  const ms = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
+  if (!Number.isFinite(ms)) throw badRequest('invalid_date', `\`${name}\` must be an ISO 8601 date or epoch milliseconds, got "${text}"`);
+  return ms;
+}

@@ -1,0 +1,55 @@
+import { useCallback } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { assetsByIds, findInGallery } from '../../events/galleryCache';
+import { useAssetActions } from '../../hooks/useAssetActions';
+import { useAssetSelection } from '../../state/assetSelection';
+import { useGalleryUi } from '../../state/gallery';
+import { ContextMenu, type MenuItem } from '../ContextMenu/ContextMenu';
+
+/**
+ * The actions menu of a gallery item. When the item is part of a larger selection, Download and Delete
+ * act on the whole selection; the others always act on the item itself.
+ */
+export function AssetMenu() {
+  const client = useQueryClient();
+  const target = useGalleryUi((s) => s.menu);
+  const close = useGalleryUi((s) => s.closeMenu);
+  const openViewer = useGalleryUi((s) => s.openViewer);
+  const ids = useAssetSelection((s) => s.ids);
+  const actions = useAssetActions();
+  const onClose = useCallback(() => close(), [close]);
+  if (!target) return null;
+  const asset = findInGallery(client, target.id);
+  if (!asset) return null;
+  const batch = ids.size > 1 && ids.has(asset.id) ? ids.size : 0;
+  const noPrompt = asset.meta.prompt === undefined;
+  const items: MenuItem[] = [
+    { id: 'open', label: 'Open', onSelect: () => openViewer({ id: asset.id, index: target.index }) },
+    {
+      id: 'select',
+      label: ids.has(asset.id) && ids.size > 1 ? 'Deselect' : 'Select',
+      onSelect: () => {
+        const s = useAssetSelection.getState();
+        const next = new Set(s.ids);
+        if (next.has(asset.id) && next.size > 1) next.delete(asset.id);
+        else next.add(asset.id);
+        s.set({ ids: next, anchor: target.index }, { selectMode: true });
+      },
+    },
+    {
+      id: 'download',
+      label: batch ? `Download ${batch.toLocaleString()} items (zip)` : 'Download',
+      onSelect: () => (batch ? actions.downloadIds([...ids]) : actions.download([asset])),
+    },
+    { id: 'copy-prompt', label: 'Copy prompt', disabled: noPrompt, onSelect: () => void actions.copyPrompt(asset) },
+    { id: 'regenerate', label: 'Regenerate', disabled: noPrompt, onSelect: () => actions.regenerate(asset) },
+    { id: 'remix', label: 'Remix…', disabled: noPrompt, onSelect: () => actions.remix(asset) },
+    {
+      id: 'delete',
+      label: batch ? `Delete ${batch.toLocaleString()} items…` : 'Delete…',
+      danger: true,
+      onSelect: () => void actions.confirmDelete(batch ? assetsByIds(client, ids) : [asset]),
+    },
+  ];
+  return <ContextMenu x={target.x} y={target.y} label={`Actions for ${asset.fileName}`} items={items} onClose={onClose} />;
+}
