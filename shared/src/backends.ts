@@ -48,7 +48,12 @@ export const Health = Type.Object({
   queues: Type.Record(Type.String(), Type.Object({ waiting: Type.Integer(), active: Type.Integer() })),
   workers: Type.Object({ live: Type.Integer() }),
   providers: Type.Object({
-    flux: Type.Object({ configured: Type.Boolean() }),
+    flux: Type.Object({
+      configured: Type.Boolean(),
+      /** BFL credit balance (1 credit = $0.01), cached for about a minute; only when configured. */
+      credits: Type.Optional(Type.Number()),
+      creditsError: Type.Optional(Type.String()),
+    }),
     v0: Type.Object({ configured: Type.Boolean() }),
   }),
 });

@@ -12,6 +12,12 @@ export interface Config {
   readonly comfyuiUrls: readonly string[];
   readonly bflApiKey: string | undefined;
   readonly bflApiUrl: string;
+  /** BFL tasks in flight at once across every worker (the account's limit; BFL's default is 24). */
+  readonly bflConcurrency: number;
+  /** The same for flux-kontext-max, which BFL limits separately (6). */
+  readonly bflKontextMaxConcurrency: number;
+  /** FLUX jobs one worker process runs at once (they mostly wait on BFL). */
+  readonly fluxWorkerConcurrency: number;
   readonly v0ApiKey: string | undefined;
   readonly v0ApiUrl: string;
   readonly logLevel: LogLevel;
@@ -37,6 +43,9 @@ const EnvSchema = Type.Object({
   COMFYUI_URL: Type.Optional(Type.String()),
   BFL_API_KEY: Type.Optional(Type.String()),
   BFL_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  BFL_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+  BFL_KONTEXT_MAX_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+  FLUX_WORKER_CONCURRENCY: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
   V0_API_KEY: Type.Optional(Type.String()),
   V0_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   LOG_LEVEL: Type.Optional(Type.Enum(LOG_LEVELS)),
@@ -52,6 +61,9 @@ const EXPECTED: Record<string, string> = {
   PORT: 'a port number such as 3002',
   REDIS_URL: 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0',
   BFL_API_URL: 'an http(s):// URL',
+  BFL_CONCURRENCY: 'a whole number from 1 to 9999',
+  BFL_KONTEXT_MAX_CONCURRENCY: 'a whole number from 1 to 9999',
+  FLUX_WORKER_CONCURRENCY: 'a whole number from 1 to 9999',
   V0_API_URL: 'an http(s):// URL',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
   KEY_PREFIX: 'letters, digits and _ . : - (at most 64)',
@@ -118,6 +130,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     comfyuiUrls: Object.freeze(parseUrlList(comfyRaw)),
     bflApiKey: e.BFL_API_KEY,
     bflApiUrl: (e.BFL_API_URL ?? 'https://api.bfl.ai').replace(/\/+$/, ''),
+    bflConcurrency: Number(e.BFL_CONCURRENCY ?? '24'),
+    bflKontextMaxConcurrency: Number(e.BFL_KONTEXT_MAX_CONCURRENCY ?? '6'),
+    fluxWorkerConcurrency: Number(e.FLUX_WORKER_CONCURRENCY ?? '8'),
     v0ApiKey: e.V0_API_KEY,
     v0ApiUrl: (e.V0_API_URL ?? 'https://api.v0.dev/v1').replace(/\/+$/, ''),
     logLevel: (e.LOG_LEVEL as LogLevel | undefined) ?? 'info',

@@ -10,7 +10,18 @@ export type JobFailureCode =
   | 'interrupted'
   | 'no_outputs'
   | 'backend_error'
-  | 'internal_error';
+  | 'internal_error'
+  // cloud providers (BFL FLUX, v0)
+  | 'request_moderated'
+  | 'content_moderated'
+  | 'provider_auth'
+  | 'out_of_credits'
+  | 'provider_error'
+  | 'provider_timeout'
+  | 'submit_uncertain'
+  | 'result_expired'
+  | 'invalid_input'
+  | 'provider_forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'rate_limited'; // v0 (shared V0_ERRORS)
 
 /** A classified, final failure: the job is marked failed and never retried blindly. */
 export class JobFailure extends Error {
@@ -58,6 +69,21 @@ export class PromptLost extends Error {
 export class HandedBack extends Error {
   override readonly name = 'HandedBack';
   readonly code = 'handed_back';
+}
+
+/**
+ * Not now, but not a failure: the job goes back to the queue for `delayMs` (a cloud provider's rate
+ * limit, a concurrency cap, an API that cannot be reached before anything was sent). Costs no attempt.
+ */
+export class RetryLater extends Error {
+  override readonly name = 'RetryLater';
+  readonly code = 'retry_later';
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
 }
 
 /** Abort reasons the runtime uses with `worker.cancelJob(id, reason)`. */

@@ -4,6 +4,7 @@ import { withTimeout } from '../redis.js';
 import type { BackendRegistry, BackendView } from '../backends/backend-registry.js';
 import { toView } from '../backends/backend-registry.js';
 import type { JobQueues, QueueCounts } from '../jobs/queues.js';
+import { BflCredits, type CreditsReport } from './bfl-credits.js';
 
 const REDIS_TIMEOUT_MS = 1500;
 
@@ -17,10 +18,15 @@ export class HealthService {
     private readonly config: Config,
     private readonly backends: BackendRegistry,
     private readonly queues: JobQueues,
+    /** The BFL balance; defaults to asking BFL_API_URL when BFL_API_KEY is set. */
+    private readonly credits: { read(): Promise<CreditsReport> } | null = config.bflApiKey
+      ? new BflCredits({ baseUrl: config.bflApiUrl, apiKey: config.bflApiKey })
+      : null,
   ) {}
 
   async check(): Promise<Health> {
     const now = Date.now();
+    const credits = this.credits?.read() ?? Promise.resolve(null);
     const redis = await this.pingRedis();
     let views: BackendView[] = this.backends.ids.map((b) => toView(b, null, now));
     let queues: Record<string, QueueCounts> = {};
@@ -60,7 +66,7 @@ export class HealthService {
       queues,
       workers: { live },
       providers: {
-        flux: { configured: Boolean(this.config.bflApiKey) },
+        flux: { configured: Boolean(this.config.bflApiKey), ...(await credits) },
         v0: { configured: Boolean(this.config.v0ApiKey) },
       },
     };

@@ -77,6 +77,15 @@ export class JobQueues {
     return Object.fromEntries(entries);
   }
 
+  /**
+   * Opens every provider's queue, so BullMQ has defined its scripts on the shared connection before
+   * the first job arrives: with auto-pipelining, a queue created in the same tick as another command
+   * would otherwise queue its first script call on a pipeline made before the script existed.
+   */
+  async warm(): Promise<void> {
+    await Promise.all(PROVIDERS.map((p) => this.queue(p).waitUntilReady()));
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
     this.queues.clear();

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { redisKeys, type BackendStatus, type Config, type Health, type ModelInfo } from '@orchestrator/shared';
 import { buildServer } from '../app.js';
+import { startFakeBfl, type FakeBfl } from '../../../test/fakes/bfl/index.js';
 import { backendRecord, cleanup, newRedis, testConfig } from '../testing/harness.js';
 
 let app: FastifyInstance;
@@ -13,6 +14,7 @@ let outputPath: string;
 let redis: Redis;
 let fake: http.Server;
 let fakeUrl: string;
+let bfl: FakeBfl;
 const SECRET = 'bfl-key-that-must-never-leave-9f8e7d';
 const V0_SECRET = 'v0-key-that-must-never-leave-1a2b3c';
 
@@ -39,9 +41,11 @@ async function setBackend(id: string, rec: BackendStatus): Promise<void> {
 beforeAll(async () => {
   fake = await startFakeComfy();
   fakeUrl = `http://127.0.0.1:${(fake.address() as AddressInfo).port}`;
+  bfl = await startFakeBfl({ apiKey: SECRET, credits: 1234.5 });
   ({ config, outputPath } = await testConfig('health', {
     COMFYUI_URLS: `${fakeUrl},http://127.0.0.1:1`,
     BFL_API_KEY: SECRET,
+    BFL_API_URL: bfl.url,
     V0_API_KEY: V0_SECRET,
   }));
   redis = newRedis();
@@ -53,6 +57,7 @@ afterAll(async () => {
   await cleanup(redis, config, outputPath);
   redis.disconnect();
   await new Promise((r) => fake.close(r));
+  await bfl.close();
 });
 
 describe('GET /api/health', () => {
@@ -69,7 +74,7 @@ describe('GET /api/health', () => {
     ]);
     expect(Object.keys(h.queues).sort()).toEqual(['comfyui', 'flux', 'v0']);
     expect(h.workers.live).toBe(0);
-    expect(h.providers).toEqual({ flux: { configured: true }, v0: { configured: true } });
+    expect(h.providers).toEqual({ flux: { configured: true, credits: 1234.5 }, v0: { configured: true } });
   });
 
   it('reports a fresh backend record online with version, devices and our queue depth', async () => {
@@ -127,18 +132,18 @@ describe('models', () => {
     await setBackend('comfyui-1', backendRecord({ id: 'comfyui-1', url: fakeUrl, checkpoints: ['a.safetensors', 'SDXL/b.safetensors'] }));
     await setBackend('comfyui-2', backendRecord({ id: 'comfyui-2', url: 'http://127.0.0.1:1', checkpoints: ['a.safetensors'] }));
     const { items } = (await app.inject({ url: '/api/models' })).json<{ items: ModelInfo[] }>();
-    expect(items).toEqual([
-      { id: 'a.safetensors', name: 'a', family: 'unknown', folder: 'checkpoints', backends: ['comfyui-1', 'comfyui-2'] },
-      { id: 'SDXL/b.safetensors', name: 'b', family: 'unknown', folder: 'checkpoints', backends: ['comfyui-1'] },
+    expect(items.map(({ id, name, family, folder, file, backends }) => ({ id, name, family, folder, file, backends }))).toEqual([
+      { id: 'checkpoints/a.safetensors', name: 'a', family: 'unknown', folder: 'checkpoints', file: 'a.safetensors', backends: ['comfyui-1', 'comfyui-2'] },
+      { id: 'checkpoints/SDXL/b.safetensors', name: 'b', family: 'sdxl', folder: 'checkpoints', file: 'SDXL/b.safetensors', backends: ['comfyui-1'] },
     ]);
-    expect((await app.inject({ url: '/api/models/list' })).json()).toEqual({ items });
+    expect((await app.inject({ url: '/api/models/list' })).json()).toMatchObject({ items });
   });
 
   it('answers one model by URL-encoded file name, 404 when unknown', async () => {
     const res = await app.inject({ url: `/api/models/${encodeURIComponent('SDXL/b.safetensors')}` });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ id: 'SDXL/b.safetensors' });
-    expect((await app.inject({ url: '/api/models/info/a.safetensors' })).json()).toMatchObject({ id: 'a.safetensors' });
+    expect(res.json()).toMatchObject({ id: 'checkpoints/SDXL/b.safetensors' });
+    expect((await app.inject({ url: '/api/models/info/a.safetensors' })).json()).toMatchObject({ id: 'checkpoints/a.safetensors' });
     expect((await app.inject({ url: '/api/models/zzz.safetensors' })).statusCode).toBe(404);
     expect((await app.inject({ url: '/api/models/info/zzz.safetensors' })).statusCode).toBe(404);
   });

@@ -20,6 +20,8 @@ export interface ConsumerOptions {
   lockDurationMs: number;
   workerName: string;
   log: Logger;
+  /** Jobs at once (default 1: a GPU runs one prompt at a time; cloud providers take more). */
+  concurrency?: number;
 }
 
 export class BackendConsumer {
@@ -35,7 +37,7 @@ export class BackendConsumer {
       {
         connection: o.connection,
         prefix: o.prefix,
-        concurrency: 1,
+        concurrency: o.concurrency ?? 1,
         autorun: false,
         name: o.workerName,
         lockDuration: o.lockDurationMs,

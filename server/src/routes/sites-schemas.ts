@@ -1,0 +1,17 @@
+import Type from 'typebox';
+import type { FastifyReply } from 'fastify';
+import { JOB_STATUSES, V0_MODELS, type Job } from '@orchestrator/shared';
+
+/* Schemas and the 202 reply shared by the site routes and their legacy aliases. */
+
+export const Accepted = Type.Object({ id: Type.String(), status: Type.Enum(JOB_STATUSES) });
+export const Message = Type.String({ minLength: 1, maxLength: 20000 });
+export const GenerationFields = {
+  systemPrompt: Type.Optional(Type.String({ minLength: 1, maxLength: 20000 })),
+  model: Type.Optional(Type.Enum(V0_MODELS)),
+};
+
+/** 202 with the job id and its Location, like POST /api/jobs. */
+export function accepted(reply: FastifyReply, job: Job) {
+  return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ id: job.id, status: job.status });
+}

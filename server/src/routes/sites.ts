@@ -1,0 +1,139 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ASSET_ID_PATTERN, V0Id, V0SiteManifest, V0SiteVersion, type Config } from '@orchestrator/shared';
+import type { JobService } from '../jobs/job-service.js';
+import { badRequest } from '../errors.js';
+import { SiteService } from '../sites/site-service.js';
+import { errorResponses } from './schemas.js';
+import { legacySiteRoutes } from './sites-legacy.js';
+import { Accepted, GenerationFields, Message, accepted } from './sites-schemas.js';
+
+/*
+ * Sites made with v0: list the user's v0 chats and import one, send a change to a site, read a site's
+ * manifest and its saved files (as plain text, never as a page). The legacy /api/v0 aliases are
+ * registered from here too, so wiring sites is one line in app.ts.
+ */
+
+export interface SiteRoutesOptions {
+  jobs: JobService;
+  config: Pick<Config, 'outputPath' | 'v0ApiKey' | 'v0ApiUrl'>;
+}
+
+const tags = ['sites'];
+const AssetParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PATTERN }) }, { additionalProperties: false });
+const VersionParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PATTERN }), versionId: V0Id }, { additionalProperties: false });
+// The wildcard (the file name) is read from params['*'] by hand: TypeBox's Convert builds a RegExp from
+// property names, and a property named "*" makes it throw.
+const FileParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PATTERN }), versionId: V0Id });
+
+const ChatItem = Type.Object({
+  id: Type.String(),
+  name: Type.Optional(Type.String()),
+  webUrl: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.Optional(Type.String()),
+  latestVersion: Type.Optional(Type.Object({ id: Type.String(), status: Type.String(), demoUrl: Type.Optional(Type.String()) })),
+  assetId: Type.String({ description: 'the site asset this chat is (or would be) imported as' }),
+  imported: Type.Boolean(),
+});
+const ChatPage = Type.Object({
+  items: Type.Array(ChatItem),
+  nextOffset: Type.Optional(Type.Integer({ description: 'pass as ?offset= for the next page; absent on the last page (v0 gives no total)' })),
+});
+const SiteDetail = Type.Object({ assetId: Type.String(), ...V0SiteManifest.properties });
+const FileList = Type.Object({
+  assetId: Type.String(),
+  chatId: Type.String(),
+  version: V0SiteVersion,
+});
+
+export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, { jobs, config }) => {
+  const sites = new SiteService(config, jobs);
+
+  app.get(
+    '/api/sites/chats',
+    {
+      schema: {
+        tags,
+        summary: "The user's v0 chats, newest first, to import",
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 20 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: ChatPage, ...errorResponses(400, 429, 502) },
+      },
+    },
+    async (request) => sites.listChats(request.query.limit ?? 20, request.query.offset ?? 0),
+  );
+
+  app.post(
+    '/api/sites/import',
+    {
+      schema: {
+        tags,
+        summary: 'Import a v0 chat (its versions and files) as a site asset',
+        body: Type.Object({ chatId: V0Id }, { additionalProperties: false }),
+        response: { 202: Accepted, ...errorResponses(400, 413, 415) },
+      },
+    },
+    async (request, reply) => accepted(reply, await sites.importChat(request.body.chatId)),
+  );
+
+  app.post(
+    '/api/sites/:assetId/messages',
+    {
+      schema: {
+        tags,
+        summary: 'Ask v0 for a change: the new version joins the same site asset',
+        params: AssetParams,
+        body: Type.Object({ message: Message, ...GenerationFields }, { additionalProperties: false }),
+        response: { 202: Accepted, ...errorResponses(400, 404, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { message, systemPrompt, model } = request.body;
+      return accepted(reply, await sites.followUp({ assetId: request.params.assetId }, message, { systemPrompt, model }));
+    },
+  );
+
+  app.get(
+    '/api/sites/:assetId',
+    { schema: { tags, summary: 'A site: its chat, versions, preview and chat URLs', params: AssetParams, response: { 200: SiteDetail, ...errorResponses(400, 404) } } },
+    async (request) => ({ assetId: request.params.assetId, ...(await sites.manifest(request.params.assetId)) }),
+  );
+
+  app.get(
+    '/api/sites/:assetId/versions/:versionId/files',
+    { schema: { tags, summary: "A version's saved files", params: VersionParams, response: { 200: FileList, ...errorResponses(400, 404) } } },
+    async (request) => {
+      const manifest = await sites.manifest(request.params.assetId);
+      return { assetId: request.params.assetId, chatId: manifest.chatId, version: sites.version(manifest, request.params.versionId) };
+    },
+  );
+
+  app.get(
+    '/api/sites/:assetId/versions/:versionId/files/*',
+    {
+      schema: {
+        tags,
+        summary: 'A saved file of a version, as plain text (never served as a page)',
+        params: FileParams,
+        response: { 200: Type.String(), ...errorResponses(400, 403, 404, 413) },
+      },
+    },
+    async (request, reply) => {
+      const manifest = await sites.manifest(request.params.assetId);
+      const name = (request.params as { '*'?: unknown })['*'];
+      if (typeof name !== 'string' || name.length === 0 || name.length > 1024) throw badRequest('invalid_path', 'Name a file of the version');
+      const text = await sites.fileText(manifest, request.params.versionId, name);
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('x-content-type-options', 'nosniff')
+        .header('cache-control', 'no-cache')
+        .send(text);
+    },
+  );
+
+  await app.register(legacySiteRoutes, { sites });
+};

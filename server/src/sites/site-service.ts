@@ -1,0 +1,158 @@
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  SITES_DIR,
+  V0SiteManifest,
+  checked,
+  isV0Id,
+  safeSiteFileName,
+  siteAssetId,
+  siteManifestRelPath,
+  siteVersionRelDir,
+  type Config,
+  type Job,
+  type V0JobRequest,
+  type V0Model,
+  type V0SiteVersion,
+} from '@orchestrator/shared';
+import { HttpError, badRequest, notFound } from '../errors.js';
+import { resolveInside } from '../files/safe-path.js';
+import type { JobService } from '../jobs/job-service.js';
+import { listV0Chats, type V0ChatListItem } from './v0-chats.js';
+
+/*
+ * Sites made with v0: the saved manifests and files under OUTPUT_PATH/sites (read only, every path
+ * resolved inside its folder), the user's v0 chats for importing, and the jobs that create, change or
+ * import a site (through JobService, like any other job). The v0 key stays in here: nothing returned
+ * carries it.
+ */
+
+const manifestSchema = checked(V0SiteManifest);
+/** Largest saved file served as text, and largest total of a version served by the legacy artifact route. */
+export const MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024;
+export const MAX_ARTIFACT_BYTES = 20 * 1024 * 1024;
+
+export interface GenerationOptions {
+  systemPrompt?: string | undefined;
+  model?: V0Model | undefined;
+}
+
+export class SiteService {
+  constructor(
+    private readonly config: Pick<Config, 'outputPath' | 'v0ApiKey' | 'v0ApiUrl'>,
+    private readonly jobs: JobService,
+  ) {}
+
+  private requireKey(): string {
+    const key = this.config.v0ApiKey;
+    if (!key) throw badRequest('provider_not_configured', 'v0 is not configured: set V0_API_KEY (on the server and the workers)');
+    return key;
+  }
+
+  /** A page of the user's v0 chats; v0 gives no total, so a full page means "there may be more". */
+  async listChats(limit: number, offset: number): Promise<{ items: (V0ChatListItem & { assetId: string; imported: boolean })[]; nextOffset?: number }> {
+    const apiKey = this.requireKey();
+    const chats = await listV0Chats({ baseUrl: this.config.v0ApiUrl, apiKey, limit, offset });
+    const items = await Promise.all(
+      chats.map(async (c) => {
+        const saved = isV0Id(c.id) ? await stat(path.join(this.config.outputPath, siteManifestRelPath(c.id))).catch(() => null) : null;
+        return { ...c, assetId: isV0Id(c.id) ? siteAssetId(c.id) : '', imported: saved?.isFile() ?? false };
+      }),
+    );
+    return { items, ...(chats.length >= limit ? { nextOffset: offset + limit } : {}) };
+  }
+
+  /** The chat of a site asset (asset ids hash the manifest path, so the folders are asked). */
+  async chatIdOf(assetId: string): Promise<string> {
+    const names = await readdir(path.join(this.config.outputPath, SITES_DIR)).catch(() => [] as string[]);
+    const chatId = names.find((n) => isV0Id(n) && siteAssetId(n) === assetId);
+    if (!chatId) throw notFound('site', assetId);
+    return chatId;
+  }
+
+  async manifestOfChat(chatId: string): Promise<V0SiteManifest | null> {
+    if (!isV0Id(chatId)) return null;
+    const real = await resolveInside(this.config.outputPath, siteManifestRelPath(chatId)).catch(() => null);
+    const raw = real ? await readFile(real, 'utf8').catch(() => null) : null;
+    if (raw === null) return null;
+    try {
+      const parsed: unknown = JSON.parse(raw);
+      return manifestSchema.check(parsed) ? parsed : null;
+    } catch {
+      return null;
+    }
+  }
+
+  async manifest(assetId: string): Promise<V0SiteManifest> {
+    const m = await this.manifestOfChat(await this.chatIdOf(assetId));
+    if (!m) throw notFound('site', assetId);
+    return m;
+  }
+
+  notSaved(chatId: string): HttpError {
+    return new HttpError(404, 'not_found', `v0 chat ${chatId} is not saved here: import it first (POST /api/sites/import)`);
+  }
+
+  version(manifest: V0SiteManifest, versionId: string): V0SiteVersion {
+    const v = manifest.versions.find((x) => x.id === versionId);
+    if (!v) throw new HttpError(404, 'not_found', `Site ${manifest.chatId} has no version "${versionId}"`);
+    return v;
+  }
+
+  /** A saved file's text. Only names the manifest lists, resolved inside the version folder (after symlinks). */
+  async fileText(manifest: V0SiteManifest, versionId: string, name: string): Promise<string> {
+    const v = this.version(manifest, versionId);
+    const safe = safeSiteFileName(name);
+    if (safe === null) throw badRequest('invalid_path', 'That file name is not allowed (absolute, "..", or control characters)');
+    if (!v.files.includes(safe)) throw new HttpError(404, 'not_found', `Version ${versionId} has no saved file "${safe.slice(0, 200)}"`);
+    const dir = siteVersionRelDir(manifest.chatId, versionId);
+    const real = await resolveInside(this.config.outputPath, `${dir}/${safe}`);
+    const realDir = await resolveInside(this.config.outputPath, dir);
+    if (!real.startsWith(realDir + path.sep)) throw new HttpError(403, 'forbidden', 'That path is outside the site folder');
+    const st = await stat(real);
+    if (!st.isFile()) throw new HttpError(404, 'not_found', 'No such file');
+    if (st.size > MAX_TEXT_FILE_BYTES) throw new HttpError(413, 'file_too_large', 'The file is too large to show as text');
+    return readFile(real, 'utf8');
+  }
+
+  /** Every saved file of a version with its text (the legacy artifact route), within a total size. */
+  async versionFiles(manifest: V0SiteManifest, versionId: string): Promise<{ name: string; content: string }[]> {
+    const v = this.version(manifest, versionId);
+    const out: { name: string; content: string }[] = [];
+    let total = 0;
+    for (const name of v.files) {
+      const content = await this.fileText(manifest, versionId, name).catch(() => null);
+      if (content === null) continue;
+      total += Buffer.byteLength(content);
+      if (total > MAX_ARTIFACT_BYTES) throw new HttpError(413, 'too_large', 'This version is too large to return at once; fetch its files one by one');
+      out.push({ name, content });
+    }
+    return out;
+  }
+
+  create(prompt: string, o: GenerationOptions = {}): Promise<Job> {
+    this.requireKey();
+    return this.submit({ prompt, ...generation(o) });
+  }
+
+  async followUp(target: { assetId?: string | undefined; chatId?: string | undefined }, message: string, o: GenerationOptions = {}): Promise<Job> {
+    this.requireKey();
+    const chatId = target.assetId ? await this.chatIdOf(target.assetId) : target.chatId;
+    if (!chatId) throw badRequest('validation_failed', 'Say which site to change: assetId or chatId');
+    if (target.chatId && target.chatId !== chatId) throw badRequest('validation_failed', `Site ${target.assetId} is not the site of v0 chat ${target.chatId}`);
+    return this.submit({ prompt: message, ...generation(o), followUp: { ...(target.assetId ? { assetId: target.assetId } : {}), chatId } });
+  }
+
+  importChat(chatId: string): Promise<Job> {
+    this.requireKey();
+    return this.submit({ prompt: `Import of v0 chat ${chatId}`, import: { chatId } });
+  }
+
+  private submit(request: Omit<V0JobRequest, 'provider' | 'kind'>): Promise<Job> {
+    return this.jobs.submit({ provider: 'v0', kind: 'site', ...request });
+  }
+}
+
+function generation(o: GenerationOptions): Pick<V0JobRequest, 'systemPrompt' | 'model'> {
+  return { ...(o.systemPrompt ? { systemPrompt: o.systemPrompt } : {}), ...(o.model ? { model: o.model } : {}) };
+}

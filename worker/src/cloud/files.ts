@@ -1,0 +1,91 @@
+import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { assetIdForPath, assetUrls, isPng, pngSize, writePngText, type Asset, type AssetSidecar, type GenerationMeta } from '@orchestrator/shared';
+
+/*
+ * File helpers for providers whose results arrive as bytes (BFL now, v0 later): sniff the image type,
+ * resolve a path safely inside a root, and write an output (+ sidecar) into OUTPUT_PATH as an Asset.
+ */
+
+export type ImageType = { ext: '.png' | '.jpg' | '.webp'; mime: string };
+
+/** The image type from its first bytes, or null for anything else. */
+export function sniffImage(bytes: Uint8Array): ImageType | null {
+  if (isPng(bytes)) return { ext: '.png', mime: 'image/png' };
+  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return { ext: '.jpg', mime: 'image/jpeg' };
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (bytes.length > 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return { ext: '.webp', mime: 'image/webp' };
+  return null;
+}
+
+/** Pixel size of a PNG or a JPEG (from its SOF marker); null when it cannot be read cheaply. */
+export function imageSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (isPng(bytes)) return pngSize(bytes);
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  let pos = 2;
+  while (pos + 9 < bytes.length) {
+    if (bytes[pos] !== 0xff) return null;
+    const marker = bytes[pos + 1]!;
+    const len = (bytes[pos + 2]! << 8) | bytes[pos + 3]!;
+    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isSof) return { height: (bytes[pos + 5]! << 8) | bytes[pos + 6]!, width: (bytes[pos + 7]! << 8) | bytes[pos + 8]! };
+    pos += 2 + len;
+  }
+  return null;
+}
+
+/** `rel` inside `root` after following symlinks, or null (`..`, absolute paths, a link pointing away, nothing there). */
+export async function resolveInside(root: string, rel: string): Promise<string | null> {
+  if (rel === '' || rel.includes('\0') || path.isAbsolute(rel)) return null;
+  try {
+    const realRoot = await realpath(root);
+    const real = await realpath(path.resolve(realRoot, rel));
+    return real.startsWith(realRoot + path.sep) ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface SaveOutputOptions {
+  outputPath: string;
+  jobId: string;
+  /** 1-based index of the output within the job. */
+  index: number;
+  bytes: Uint8Array;
+  type: ImageType;
+  meta: GenerationMeta;
+  now?: Date;
+}
+
+/**
+ * Writes OUTPUT_PATH/<yyyy-mm-dd>/<jobId>_<n><ext> atomically (temp name, then rename), our metadata
+ * in PNG text chunks when it is a PNG (JPEG/WebP rely on the sidecar), and `<file>.json` beside it.
+ * Names depend only on the job, so a retry rewrites the same files and gets the same asset ids.
+ */
+export async function saveOutput(o: SaveOutputOptions): Promise<Asset> {
+  const now = o.now ?? new Date();
+  const day = now.toISOString().slice(0, 10);
+  const dir = path.join(o.outputPath, day);
+  await mkdir(dir, { recursive: true });
+  const fileName = `${o.jobId}_${o.index}${o.type.ext}`;
+  const relPath = `${day}/${fileName}`;
+  const finalPath = path.join(dir, fileName);
+  const bytes = o.type.ext === '.png' ? writePngText(o.bytes, { orchestrator: JSON.stringify(o.meta) }) : o.bytes;
+  const createdAt = now.toISOString();
+  const sidecar: AssetSidecar = { version: 1, createdAt, meta: o.meta };
+  await writeAtomic(`${finalPath}.json`, JSON.stringify(sidecar, null, 2));
+  await writeAtomic(finalPath, bytes);
+  const id = assetIdForPath(relPath);
+  return { id, type: 'image', fileName, relPath, size: bytes.length, mimeType: o.type.mime, createdAt, ...assetUrls(id), meta: o.meta };
+}
+
+async function writeAtomic(target: string, data: Uint8Array | string): Promise<void> {
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, target);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
