@@ -9,21 +9,35 @@ import { registerOpenApi } from './http/openapi.js';
 import { DEFAULT_WEB_DIST, registerSpa } from './http/spa.js';
 import { closeRedis, createRedis } from './redis.js';
 import { BackendRegistry } from './backends/backend-registry.js';
-import { ModelCatalog } from './backends/model-catalog.js';
+import { ModelCatalog } from './models/model-catalog.js';
 import { JobQueues } from './jobs/queues.js';
 import { JobService } from './jobs/job-service.js';
+import { fluxRequestResolver } from './jobs/flux-request.js';
+import { v0RequestResolver } from './jobs/v0-request.js';
+import { siteRoutes } from './routes/sites.js';
 import { AssetService } from './assets/asset-service.js';
+import { GalleryIndexing } from './gallery/gallery-indexing.js';
 import { HealthService } from './health/health-service.js';
 import { EventHub } from './events/event-hub.js';
 import type { SubscriptionLimits } from './events/subscription.js';
 import { jobRoutes } from './routes/jobs.js';
+import { WorkflowChecker } from './jobs/workflow-check.js';
 import { eventRoutes } from './routes/events.js';
 import { assetRoutes } from './routes/assets.js';
+import { assetFileRoutes } from './routes/asset-files.js';
 import { modelRoutes } from './routes/models.js';
 import { backendRoutes } from './routes/backends.js';
 import { healthRoutes } from './routes/health.js';
 import { comfyuiProxyRoutes } from './routes/comfyui-proxy.js';
 import { legacyRoutes } from './routes/legacy.js';
+import { uploadRoutes } from './routes/uploads.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The gallery index's maintenance: `gallery.ready` settles after the startup rescan. */
+    gallery: GalleryIndexing;
+  }
+}
 
 export interface BuildOptions {
   /** false for silence (tests), an object for extra pino options; default: pino at config.logLevel. */
@@ -34,6 +48,10 @@ export interface BuildOptions {
   backendCacheMs?: number;
   comfyuiProxyTimeoutMs?: number;
   events?: { limits?: SubscriptionLimits; sseHeartbeatMs?: number; wsPingMs?: number };
+  models?: { rescanMs?: number; backgroundHash?: boolean };
+  /** The gallery index's watcher and startup rescan (both on by default; tests of fixed records turn them off). */
+  gallery?: { watch?: boolean; rescan?: boolean; debounceMs?: number; stableMs?: number };
+  uploads?: { maxBytes?: number };
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -46,8 +64,12 @@ function loggerOption(config: Config, logger: BuildOptions['logger']): FastifySe
 
 /** Wires every service and route; tests start it with their own config and key prefix. */
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const logger = loggerOption(config, options.logger);
   const app = Fastify({
-    logger: loggerOption(config, options.logger),
+    logger,
+    // Fastify's two info lines per request would dominate the log (and the cost of a job submit);
+    // errors are still logged by the error handler, and request lines come back at debug level.
+    disableRequestLogging: true,
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: frameworkErrorHandler,
@@ -55,8 +77,15 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   // TypeBox's compiler rejects unknown fields (Fastify's default Ajv would silently strip them).
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.setErrorHandler(errorHandler);
-  app.addHook('onSend', async (_request, reply) => {
+  if (logger && (app.log.level === 'debug' || app.log.level === 'trace')) {
+    app.addHook('onResponse', async (request, reply) => {
+      request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+    });
+  }
+  // A callback hook, not an async one: this runs for every response, and needs no promise.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
+    done(null, payload);
   });
   // JSON only: a text/plain body is 415, and an empty JSON body counts as no body.
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -66,30 +95,37 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     parseJson(request, body as string, done);
   });
 
-  const redis = createRedis(config.redisUrl, app.log);
+  // Auto-pipelining sends the commands issued during one event-loop turn as one write (many
+  // concurrent submits: one syscall instead of two per job). Not on `blocking`: XREAD BLOCK would hold
+  // up everything queued behind it.
+  const redis = createRedis(config.redisUrl, app.log, { enableAutoPipelining: true });
   const blocking = createRedis(config.redisUrl, app.log, { maxRetriesPerRequest: null });
   const backends = new BackendRegistry(redis, config.keyPrefix, config.comfyuiUrls, options.backendCacheMs ?? 1000);
   const queues = new JobQueues(redis, config.keyPrefix, app.log);
-  const jobs = new JobService({ redis, keyPrefix: config.keyPrefix, queues, backends, log: app.log });
-  const assets = new AssetService(redis, config.keyPrefix, config.outputPath);
-  const models = new ModelCatalog(backends);
+  const jobs = new JobService({ redis, keyPrefix: config.keyPrefix, queues, backends, log: app.log, resolvers: { flux: fluxRequestResolver(config, redis), v0: v0RequestResolver(config) }, checker: new WorkflowChecker() });
+  const gallery = new GalleryIndexing({ redis, keyPrefix: config.keyPrefix, outputPath: config.outputPath, dataPath: config.dataPath, log: app.log, ...options.gallery });
+  const assets = new AssetService(redis, config.keyPrefix, config.outputPath, { gallery, jobs });
+  app.decorate('gallery', gallery);
+  const models = new ModelCatalog({ modelsPath: config.modelsPath, redis, keyPrefix: config.keyPrefix, backends, log: app.log, ...options.models });
   const health = new HealthService(redis, config, backends, queues);
   const hub = new EventHub(new EventLog(redis, config.keyPrefix), blocking, app.log);
 
   app.addHook('onClose', async () => {
+    await gallery.close();
     await hub.close();
     await queues.close();
     await closeRedis(blocking);
     await closeRedis(redis);
   });
   // Do not hold up boot on a Redis that is down: the hub keeps trying on its own.
-  await Promise.race([hub.start(), new Promise((r) => setTimeout(r, 2000).unref())]);
+  await Promise.race([Promise.all([hub.start(), queues.warm()]), new Promise((r) => setTimeout(r, 2000).unref())]);
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerOpenApi(app, VERSION);
   await app.register(jobRoutes, { jobs });
   await app.register(eventRoutes, { hub, ...options.events });
   await app.register(assetRoutes, { assets });
+  await app.register(assetFileRoutes, { redis, config });
   await app.register(modelRoutes, { models });
   await app.register(backendRoutes, { backends });
   await app.register(healthRoutes, { health });
@@ -98,6 +134,10 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     ...(options.comfyuiProxyTimeoutMs ? { timeoutMs: options.comfyuiProxyTimeoutMs } : {}),
   });
   await app.register(legacyRoutes, { assets, models, backends, health });
+  await app.register(siteRoutes, { jobs, config });
+  await app.register(uploadRoutes, { dataPath: config.dataPath, ...options.uploads });
+
+  gallery.start();
 
   const webDist = options.webDist instanceof URL ? fileURLToPath(options.webDist) : (options.webDist ?? DEFAULT_WEB_DIST);
   const spaFallback = await registerSpa(app, webDist);

@@ -1,4 +1,7 @@
 import Type, { type Static } from 'typebox';
+import { FluxJobRequest } from './requests/flux.js';
+import { V0JobRequest } from './requests/v0.js';
+import { TEMPLATE_FAMILIES } from './templates/types.js';
 
 export const PROVIDERS = ['comfyui', 'flux', 'v0'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -22,6 +25,19 @@ export const GenerationParams = Type.Object(
     height: Type.Optional(Type.Integer({ minimum: 64, maximum: 4096, multipleOf: 8 })),
     batchSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 16 })),
     denoise: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    /** SD3: ModelSamplingSD3 shift. */
+    shift: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** FLUX (local): FluxGuidance, in place of cfg. */
+    guidance: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** SVD: video_frames, fps (conditioning and playback), motion_bucket_id, augmentation_level, min_cfg. */
+    frames: Type.Optional(Type.Integer({ minimum: 1, maximum: 4096 })),
+    fps: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+    motionBucketId: Type.Optional(Type.Integer({ minimum: 1, maximum: 1023 })),
+    augmentationLevel: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
+    minCfg: Type.Optional(Type.Number({ minimum: 0, maximum: 100 })),
+    /** SVD: video size (falls back to width / height, then 1024×576). */
+    videoWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 8 })),
+    videoHeight: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 8 })),
   },
   { additionalProperties: false },
 );
@@ -33,8 +49,12 @@ const ModelName = Type.String({ minLength: 1, maxLength: 512 });
 export const ComfyJobRequest = Type.Object(
   {
     provider: Type.Literal('comfyui'),
-    kind: Type.Literal('image'),
+    kind: Type.Union([Type.Literal('image'), Type.Literal('video')]),
+    /** The template family; absent → from the model catalogue, else the checkpoint name. */
+    family: Type.Optional(Type.Union(TEMPLATE_FAMILIES.map((f) => Type.Literal(f)))),
     model: Type.Optional(ModelName),
+    /** SVD input image: an upload id (POST /api/uploads) or a gallery asset id. */
+    inputImage: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' })),
     prompt: Prompt,
     negativePrompt: Type.Optional(Type.String({ maxLength: 20000 })),
     params: Type.Optional(GenerationParams),
@@ -48,7 +68,7 @@ export type ComfyJobRequest = Static<typeof ComfyJobRequest>;
 /**
  * `POST /api/jobs` body. One union discriminated by provider; later providers (flux, v0) join it.
  */
-export const JobRequest = Type.Union([ComfyJobRequest]);
+export const JobRequest = Type.Union([ComfyJobRequest, FluxJobRequest, V0JobRequest]);
 export type JobRequest = Static<typeof JobRequest>;
 
 export const JobProgress = Type.Object({

@@ -4,3 +4,8 @@ export type { Provider, RunContext, RunResult } from './providers/provider.js';
 export { ComfyUiProvider, type ComfyProviderOptions } from './providers/comfyui/provider.js';
 export { TXT2IMG, TXT2IMG_DEFAULTS, bindTemplate, txt2imgBindings } from './providers/comfyui/workflow.js';
 export { JobFailure, JobCancelled, BackendUnavailable, PromptLost, HandedBack } from './errors.js';
+export { RetryLater } from './errors.js';
+export { CLOUD_PROVIDERS } from './cloud/providers.js';
+export type { CloudProviderEntry, CloudProviderInstance, CloudDeps, CloudLease } from './cloud/registry.js';
+export { RedisSemaphore, SemaphoreLease, type SemaphorePool } from './providers/bfl/semaphore.js';
+export { saveOutput, sniffImage, imageSize, resolveInside } from './cloud/files.js';

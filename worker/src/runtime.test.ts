@@ -111,13 +111,24 @@ describe('worker runtime against the fake ComfyUI', () => {
     expect(await bullState(id)).toMatchObject({ state: 'completed' });
   });
 
-  it('fails a prompt ComfyUI rejects (400 node_errors) with a message naming node and input, without retrying', async () => {
+  it('fails a graph the object_info of the backend rejects before submitting it, naming node and input, without retrying', async () => {
+    const before = fake.stats.promptsSubmitted;
     const id = await h.enqueue({ params: { sampler: 'no_such_sampler', steps: 4 } });
     const job = await h.waitForJob(id, (j) => j.status === 'failed');
     expect(job.error?.code).toBe('validation_failed');
-    expect(job.error?.message).toMatch(/^KSampler \(#3\) input "sampler_name": Value not in list: sampler_name: 'no_such_sampler' not in/);
+    expect(job.error?.message).toMatch(/^KSampler \(#3\) input "sampler_name": value 'no_such_sampler' is not in the list/);
+    expect(job.error?.details).toMatchObject({ problems: [{ nodeId: '3', classType: 'KSampler', input: 'sampler_name' }] });
+    expect(fake.stats.promptsSubmitted).toBe(before);
     expect(await bullState(id)).toMatchObject({ state: 'failed', attemptsMade: 1 });
     expect((await h.jobEvents(id)).at(-1)?.type).toBe('job.failed');
+  });
+
+  it('still fails a prompt ComfyUI itself rejects (400) with validation_failed, without retrying', async () => {
+    fake.faults.validationError = true;
+    const id = await h.enqueue({ params: { steps: 4 } });
+    const job = await h.waitForJob(id, (j) => j.status === 'failed');
+    expect(job.error?.code).toBe('validation_failed');
+    expect(await bullState(id)).toMatchObject({ state: 'failed', attemptsMade: 1 });
   });
 
   it('fails with ComfyUI exception message on an execution error', async () => {

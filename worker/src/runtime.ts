@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import { AssetStore, EventLog, JobStore, backendIds, redisKeys, type Config } from '@orchestrator/shared';
 import { BackendConsumer } from './backends/consumer.js';
 import { BackendMonitor } from './backends/monitor.js';
+import { startCloudConsumers } from './cloud/consumers.js';
+import { CLOUD_PROVIDERS } from './cloud/providers.js';
+import type { CloudProviderEntry } from './cloud/registry.js';
 import { CancelListener } from './cancel-listener.js';
 import { ABORT_CANCEL, ABORT_SHUTDOWN } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
@@ -30,6 +33,10 @@ export interface RuntimeOptions {
   heartbeatIntervalMs?: number;
   /** Tuning for tests (poll intervals, cancel wait…). */
   comfy?: Pick<ComfyProviderOptions, 'tracker' | 'cancelWaitMs' | 'previewIntervalMs' | 'connectWaitMs'>;
+  /** Tuning per cloud queue, e.g. `{ flux: { pollInitialMs: 50 } }` (see providers/bfl/provider.ts BflTuning). */
+  cloud?: Record<string, Record<string, unknown> | undefined>;
+  /** The cloud providers to serve (default: all of CLOUD_PROVIDERS that are configured). */
+  cloudProviders?: readonly CloudProviderEntry[];
 }
 
 export interface WorkerRuntime {
@@ -87,6 +94,8 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
   });
   const provider = new ComfyUiProvider({
     outputPath: config.outputPath,
+    dataPath: config.dataPath,
+    assets,
     connections,
     defaultModel: (backendId) => monitor.status(backendId)?.checkpoints[0],
     ...options.comfy,
@@ -122,6 +131,22 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
     consumers.set(backend.id, consumer);
   }
 
+  const cloud = startCloudConsumers({
+    entries: options.cloudProviders ?? CLOUD_PROVIDERS,
+    config,
+    redis,
+    keys,
+    jobs,
+    events,
+    assets,
+    workerId: id,
+    log,
+    active,
+    onFailed: (job, clog) => void markLost(job, jobs, clog),
+    ...(options.cloud ? { options: options.cloud } : {}),
+  });
+  for (const c of cloud) consumers.set(`cloud:${c.queue}`, c.consumer);
+
   const heartbeat = new Heartbeat(redis, keys.workers, id, log, options.heartbeatIntervalMs);
   const cancels = new CancelListener(
     subscriber,
@@ -147,6 +172,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
       await cancels.stop();
       await heartbeat.stop();
       await connections.close();
+      await Promise.all(cloud.map((c) => c.instance.close?.()));
       await Promise.all([subscriber.quit().catch(() => undefined), redis.quit().catch(() => undefined)]);
       log.info('worker stopped');
     })();

@@ -7,6 +7,7 @@ import { readPage } from '../pagination.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { JobQueues } from './queues.js';
 import { resolveComfyModel } from './model-resolver.js';
+import type { WorkflowCheckResult, WorkflowChecker } from './workflow-check.js';
 
 export interface JobListQuery {
   status?: JobStatus | undefined;
@@ -23,7 +24,11 @@ export interface JobServiceDeps {
   queues: JobQueues;
   backends: BackendRegistry;
   log: FastifyBaseLogger;
+  /** Checks and defaults for other providers' requests (flux, v0), keyed by provider; may throw HttpError. */
+  resolvers?: Partial<Record<Provider, (request: JobRequest) => Promise<JobRequest>>>;
   now?: () => Date;
+  /** Pre-submit check of ComfyUI graphs against a backend's object_info (422 workflow_invalid). */
+  checker?: WorkflowChecker;
 }
 
 /** Submitting, listing, cancelling and retrying jobs. The routes only parse and shape replies. */
@@ -45,6 +50,7 @@ export class JobService {
    */
   async submit(request: JobRequest, retryOf?: string): Promise<Job> {
     const resolved = await this.resolve(request);
+    if (resolved.provider === 'comfyui' && this.deps.checker) await this.deps.checker.assertValid(resolved, await this.deps.backends.list());
     const job = newJob(randomUUID(), resolved, this.now(), retryOf);
     const [stored, queued] = await Promise.allSettled([
       this.store.create(job),
@@ -70,12 +76,19 @@ export class JobService {
     return job;
   }
 
+  /** POST /api/jobs/validate: the same checks as a submit, without queueing anything. */
+  async validate(request: JobRequest): Promise<WorkflowCheckResult> {
+    const resolved = await this.resolve(request);
+    if (resolved.provider !== 'comfyui' || !this.deps.checker) return { checked: false, problems: [] };
+    return this.deps.checker.assertValid(resolved, await this.deps.backends.list());
+  }
+
   private async resolve(request: JobRequest): Promise<JobRequest> {
     switch (request.provider) {
       case 'comfyui':
         return resolveComfyModel(request, await this.deps.backends.list());
       default:
-        return request;
+        return this.deps.resolvers?.[request.provider]?.(request) ?? request;
     }
   }
 

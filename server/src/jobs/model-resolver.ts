@@ -1,4 +1,4 @@
-import type { JobRequest } from '@orchestrator/shared';
+import { templateFamilyFromName, type ComfyJobRequest } from '@orchestrator/shared';
 import { badRequest } from '../errors.js';
 import type { BackendView } from '../backends/backend-registry.js';
 
@@ -6,7 +6,7 @@ import type { BackendView } from '../backends/backend-registry.js';
  * Fills in and checks `model` against the checkpoints the ComfyUI backends report. Nothing known yet
  * (no monitor has run) means nothing to check against: the worker will report a bad model itself.
  */
-export function resolveComfyModel(request: JobRequest, views: BackendView[]): JobRequest {
+export function resolveComfyModel(request: ComfyJobRequest, views: BackendView[]): ComfyJobRequest {
   if (views.length === 0) {
     throw badRequest('no_backend', 'No ComfyUI backend is configured: set COMFYUI_URLS (e.g. http://127.0.0.1:8188) and restart');
   }
@@ -15,7 +15,11 @@ export function resolveComfyModel(request: JobRequest, views: BackendView[]): Jo
 
   if (request.model === undefined) {
     const online = views.find((v) => v.status.online && v.status.checkpoints.length > 0);
-    const first = online?.status.checkpoints[0];
+    // A video job wants an image-to-video checkpoint, not merely the first one listed.
+    const first =
+      request.kind === 'video' || request.family === 'svd'
+        ? online?.status.checkpoints.find((c) => templateFamilyFromName(c) === 'svd')
+        : online?.status.checkpoints[0];
     return first ? { ...request, model: first } : request;
   }
   if (known.size > 0 && !known.has(request.model)) {

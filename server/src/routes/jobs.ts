@@ -10,6 +10,11 @@ const Accepted = Type.Object({
   retryOf: Type.Optional(Type.String()),
 });
 
+const ValidateResult = Type.Object({
+  ok: Type.Literal(true),
+  checked: Type.Boolean({ description: 'false when no online backend answered /object_info: nothing was checked' }),
+});
+
 const ListQuery = Type.Object(
   {
     status: Type.Optional(Type.Enum(JOB_STATUSES)),
@@ -34,12 +39,32 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         tags: ['jobs'],
         summary: 'Submit a job',
         body: JobRequest,
-        response: { 202: Accepted, ...errorResponses(400, 413, 415) },
+        response: { 202: Accepted, ...errorResponses(400, 413, 415, 422) },
       },
     },
     async (request, reply) => {
       const job = await jobs.submit(request.body);
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ id: job.id, status: job.status });
+    },
+  );
+
+  app.post(
+    '/api/jobs/validate',
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'Check a job request without submitting it',
+        description:
+          'ComfyUI requests are built into their template and checked against the object_info of an online backend: ' +
+          '200 `{ok: true, checked}` (checked false when no backend could be asked), or 422 `workflow_invalid` whose details ' +
+          'list `{nodeId, classType, input, message}`.',
+        body: JobRequest,
+        response: { 200: ValidateResult, ...errorResponses(400, 413, 415, 422) },
+      },
+    },
+    async (request) => {
+      const result = await jobs.validate(request.body);
+      return { ok: true as const, checked: result.checked };
     },
   );
 

@@ -20,8 +20,10 @@ const STRING_FIELDS = [
   'sampler',
   'scheduler',
   'backend',
+  'aspectRatio',
+  'inputImage',
 ] as const satisfies ReadonlyArray<keyof GenerationMeta>;
-const NUMBER_FIELDS = ['seed', 'steps', 'cfg', 'width', 'height'] as const satisfies ReadonlyArray<keyof GenerationMeta>;
+const NUMBER_FIELDS = ['seed', 'steps', 'cfg', 'width', 'height', 'guidance'] as const satisfies ReadonlyArray<keyof GenerationMeta>;
 
 // Compile-time check that the two lists cover GenerationMeta exactly.
 type Listed = (typeof STRING_FIELDS)[number] | (typeof NUMBER_FIELDS)[number];

@@ -93,6 +93,7 @@ export class BackendMonitor {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.round?.catch(() => undefined);
+    for (const client of this.clients.values()) client.close();
   }
 
   status(id: string): BackendStatus | undefined {

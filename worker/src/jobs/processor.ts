@@ -16,9 +16,10 @@ import {
   type RedisKeys,
 } from '@orchestrator/shared';
 import { BackendLease } from '../backends/lease.js';
-import { BackendUnavailable, HandedBack, JobCancelled, JobFailure, PromptLost, errorMessage } from '../errors.js';
+import { BackendUnavailable, HandedBack, JobCancelled, JobFailure, PromptLost, RetryLater, errorMessage } from '../errors.js';
 import type { BackendRef } from '../providers/comfyui/connections.js';
 import type { Provider } from '../providers/provider.js';
+import { HeldJob, storedJob, type JobWriter } from './held-job.js';
 import { ProgressReporter } from './progress-reporter.js';
 
 /*
@@ -52,6 +53,11 @@ export interface ProcessorDeps {
   leaseRetryMs?: number;
   /** Delay between waits for an offline backend once BullMQ's attempts are used up. */
   offlineRetryMs?: number;
+  /**
+   * What a job must hold while it runs, instead of the backend's lease (cloud providers: a slot of a
+   * Redis semaphore). null puts the job back for `leaseRetryMs`.
+   */
+  acquireLease?(data: QueuedJobData, log: Logger): Promise<{ release(): Promise<void> } | null>;
 }
 
 export interface ProcessResult {
@@ -75,13 +81,13 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
     throw new DelayedError();
   }
 
-  async function finalize(id: string, type: 'job.completed' | 'job.failed' | 'job.cancelled', change: (j: Job) => Job) {
-    const res = await deps.jobs.update(id, type, change);
-    if (!res.ok) deps.log.debug({ jobId: id, reason: res.reason }, `${type} not recorded`);
+  async function finalize(record: JobWriter, type: 'job.completed' | 'job.failed' | 'job.cancelled', change: (j: Job) => Job) {
+    const res = await record.update(type, change);
+    if (!res.ok) deps.log.debug({ jobId: record.id, reason: res.reason }, `${type} not recorded`);
   }
 
-  async function fail(id: string, error: JobError): Promise<void> {
-    await finalize(id, 'job.failed', (j) => ({
+  async function fail(record: JobWriter, error: JobError): Promise<void> {
+    await finalize(record, 'job.failed', (j) => ({
       ...j,
       status: 'failed',
       finishedAt: new Date().toISOString(),
@@ -90,8 +96,8 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
     }));
   }
 
-  async function waiting(id: string, message: string): Promise<void> {
-    await deps.jobs.update(id, 'job.progress', (j) => ({ ...j, status: 'queued', progress: { percent: j.progress.percent, message } }));
+  async function waiting(record: JobWriter, message: string): Promise<void> {
+    await record.update('job.progress', (j) => ({ ...j, status: 'queued', progress: { percent: j.progress.percent, message } }));
   }
 
   return async function processJob(job: BullJob, token: string | undefined, signal?: AbortSignal): Promise<ProcessResult> {
@@ -103,38 +109,43 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
       const first = errors[0];
       const message = `Invalid job data${first ? ` at ${first.path}: ${first.message}` : ''}`;
       deps.log.warn({ jobId: id, errors }, 'invalid job data');
-      await fail(id, { code: 'invalid_job', message, details: errors });
+      await fail(storedJob(deps.jobs, id), { code: 'invalid_job', message, details: errors });
       throw new UnrecoverableError(message);
     }
     const id = data.id;
     const log = deps.log.child({ jobId: id, backend: own.id, provider: data.request.provider });
-    const record = await deps.jobs.get(id);
-    if (!record) {
-      log.warn('no job record; dropping the job');
-      return { skipped: 'missing' };
+    // The record and the backend's lease in one round trip; a lease taken for nothing is handed back.
+    const online = deps.isOnline();
+    const [record, lease] = await Promise.all([
+      deps.jobs.get(id),
+      !online
+        ? null
+        : deps.acquireLease
+          ? deps.acquireLease(data, log)
+          : BackendLease.acquire(deps.redis, deps.keys.backendLease(own.id), deps.workerId, id, deps.leaseTtlMs, log),
+    ]);
+    if (!record || isFinal(record.status)) {
+      await lease?.release();
+      if (!record) log.warn('no job record; dropping the job');
+      else log.info({ status: record.status }, 'job already finished; skipping');
+      return { skipped: record ? record.status : 'missing' };
     }
-    if (isFinal(record.status)) {
-      log.info({ status: record.status }, 'job already finished; skipping');
-      return { skipped: record.status };
-    }
-    if (!deps.isOnline()) return putBack(job, token, 1000);
-
-    const lease = await BackendLease.acquire(deps.redis, deps.keys.backendLease(own.id), deps.workerId, id, deps.leaseTtlMs, log);
+    if (!online) return putBack(job, token, 1000);
     if (!lease) return putBack(job, token, leaseRetryMs);
 
     deps.onActive(id);
+    const held = new HeldJob(deps.jobs, record);
     let lastPreviewAt = 0;
     const reporter = new ProgressReporter(
       async (p: JobProgress) => {
-        await deps.jobs.update(id, 'job.progress', (j) => ({ ...j, status: 'running', progress: p }));
-        await job.updateProgress(p);
+        await Promise.all([held.update('job.progress', (j) => ({ ...j, status: 'running', progress: p })), job.updateProgress(p)]);
       },
       progressIntervalMs,
       (err) => log.warn({ err: errorMessage(err) }, 'progress update failed'),
     );
     try {
       const startedAt = new Date().toISOString();
-      const started = await deps.jobs.update(id, 'job.started', (j) => {
+      const started = await held.update('job.started', (j) => {
         const { error: _error, ...rest } = j;
         return { ...rest, status: 'running', startedAt: j.startedAt ?? startedAt, backend: own.id, progress: { percent: j.progress.percent } };
       });
@@ -161,9 +172,11 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
         },
       });
       await reporter.stop();
-      for (const asset of result.assets) await deps.assets.put(asset);
+      // Every asset is indexed (asset.added) before job.completed: a client that sees the job done
+      // finds its assets. The assets themselves are indexed together, not one round trip each.
+      await Promise.all(result.assets.map((asset) => deps.assets.put(asset)));
       const refs = result.assets.map(assetRef);
-      await finalize(id, 'job.completed', (j) => ({
+      await finalize(held, 'job.completed', (j) => ({
         ...j,
         status: 'completed',
         finishedAt: new Date().toISOString(),
@@ -188,7 +201,7 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
     async function handleError(err: unknown): Promise<never> {
       if (err instanceof JobCancelled) {
         log.info('job cancelled');
-        await finalize(id, 'job.cancelled', (j) => ({
+        await finalize(held, 'job.cancelled', (j) => ({
           ...j,
           status: 'cancelled',
           finishedAt: new Date().toISOString(),
@@ -198,23 +211,28 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
       }
       if (err instanceof JobFailure) {
         log.warn({ code: err.code, err: err.message }, 'job failed');
-        await fail(id, { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
+        await fail(held, { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
         throw new UnrecoverableError(err.message);
+      }
+      if (err instanceof RetryLater) {
+        log.info({ delayMs: err.delayMs }, err.message);
+        await waiting(held, err.message);
+        return putBack(job, token, err.delayMs);
       }
       if (err instanceof HandedBack) {
         log.info('worker shutting down; job handed back to the queue');
-        await waiting(id, 'worker restarting; waiting for another worker');
+        await waiting(held, 'worker restarting; waiting for another worker');
         return putBack(job, token, 0);
       }
       if (err instanceof BackendUnavailable || err instanceof PromptLost) {
         const offline = err instanceof BackendUnavailable;
         log.warn({ err: err.message }, offline ? 'backend unreachable; job will wait' : 'prompt lost; job will be resubmitted');
         deps.onBackendTrouble?.();
-        await waiting(id, offline ? 'backend offline, waiting' : 'prompt lost on the backend, resubmitting');
+        await waiting(held, offline ? 'backend offline, waiting' : 'prompt lost on the backend, resubmitting');
         const attempts = job.opts.attempts ?? 1;
         if (job.attemptsMade + 1 < attempts) throw err;
         if (!offline) {
-          await fail(id, { code: 'backend_error', message: `ComfyUI lost the prompt ${attempts} times; giving up` });
+          await fail(held, { code: 'backend_error', message: `ComfyUI lost the prompt ${attempts} times; giving up` });
           throw new UnrecoverableError(err.message);
         }
         // A GPU box rebooting must never fail a job: once BullMQ's retries are spent, keep it delayed.
@@ -222,9 +240,9 @@ export function createJobProcessor(deps: ProcessorDeps): JobProcessor {
       }
       log.error({ err: errorMessage(err), stack: (err as Error)?.stack }, 'unexpected error while running the job');
       if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-        await fail(id, { code: 'internal_error', message: `Worker error: ${errorMessage(err)}` });
+        await fail(held, { code: 'internal_error', message: `Worker error: ${errorMessage(err)}` });
       } else {
-        await waiting(id, `retrying after a worker error: ${errorMessage(err)}`);
+        await waiting(held, `retrying after a worker error: ${errorMessage(err)}`);
       }
       throw err;
     }

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { extname, join } from 'node:path';
 import {
@@ -11,7 +11,7 @@ import {
   type GenerationMeta,
 } from '@orchestrator/shared';
 import { JobFailure } from '../../errors.js';
-import type { ComfyHttpClient, HistoryEntry, ImageRef } from './http-client.js';
+import { ComfyHttpError, type ComfyHttpClient, type HistoryEntry, type ImageRef } from './http-client.js';
 import { httpFailure } from './errors.js';
 
 /*
@@ -55,6 +55,8 @@ export interface SaveOutputsOptions {
   jobId: string;
   entry: HistoryEntry;
   meta: GenerationMeta;
+  /** The prompt made a video (e.g. SVD's animated WebP): its files are 'video' assets with these facts. */
+  video?: { frames: number; fps: number };
   now?: Date;
   signal?: AbortSignal;
 }
@@ -65,14 +67,39 @@ async function writeAtomic(path: string, data: Uint8Array | string): Promise<voi
   await rename(tmp, path);
 }
 
+/**
+ * Brings one output to `tmp`: a PNG through memory, as it gets our text chunk anyway (one download,
+ * one write), anything else (video) streamed to disk. Returns the size written.
+ */
+async function fetchOutput(o: SaveOutputsOptions, image: ImageRef, ext: string, tmp: string, dirMade: Promise<unknown>): Promise<number> {
+  const opts = o.signal ? { signal: o.signal } : {};
+  try {
+    if (ext !== '.png') {
+      await dirMade;
+      return (await o.client.download(image, tmp, opts)).size;
+    }
+    let bytes: Uint8Array = (await o.client.viewBytes(image, opts)).bytes;
+    if (isPng(bytes)) bytes = writePngText(bytes, { orchestrator: JSON.stringify(o.meta) });
+    await dirMade;
+    await writeFile(tmp, bytes);
+    return bytes.length;
+  } catch (err) {
+    if (err instanceof ComfyHttpError) throw httpFailure(err, `download of ${image.filename}`, o.backendId);
+    throw err;
+  }
+}
+
 export async function saveOutputs(o: SaveOutputsOptions): Promise<Asset[]> {
   const images = outputImages(o.entry);
   if (images.length === 0) throw new JobFailure('no_outputs', 'ComfyUI finished the prompt but reported no images');
   const now = o.now ?? new Date();
   const day = now.toISOString().slice(0, 10);
   const dir = join(o.outputPath, day);
-  await mkdir(dir, { recursive: true });
+  // Made while the first download runs; everything written into the folder waits for it.
+  const dirMade = mkdir(dir, { recursive: true });
+  dirMade.catch(() => undefined); // awaited below; a failure surfaces there
   const createdAt = now.toISOString();
+  const sidecar = JSON.stringify({ version: 1, createdAt, meta: o.meta } satisfies AssetSidecar, null, 2);
   const assets: Asset[] = [];
   for (const [i, image] of images.entries()) {
     const ext = (extname(image.filename) || '.png').toLowerCase();
@@ -80,29 +107,23 @@ export async function saveOutputs(o: SaveOutputsOptions): Promise<Asset[]> {
     const relPath = `${day}/${fileName}`;
     const finalPath = join(dir, fileName);
     const tmp = join(dir, `.${fileName}.${randomBytes(4).toString('hex')}.part`);
-    let size: number;
+    // The sidecar is written while the file downloads, and lands first: whoever sees the file
+    // appear (the gallery watcher) finds its metadata already there.
+    const sidecarWritten = dirMade.then(() => writeAtomic(`${finalPath}.json`, sidecar));
+    const [fetched, written] = await Promise.allSettled([fetchOutput(o, image, ext, tmp, dirMade), sidecarWritten]);
+    const size = fetched.status === 'fulfilled' ? fetched.value : 0;
     try {
-      try {
-        await o.client.download(image, tmp, o.signal ? { signal: o.signal } : {});
-      } catch (err) {
-        throw httpFailure(err, `download of ${image.filename}`, o.backendId);
-      }
-      let bytes: Uint8Array = await readFile(tmp);
-      if (isPng(bytes)) {
-        bytes = writePngText(bytes, { orchestrator: JSON.stringify(o.meta) });
-        await writeFile(tmp, bytes);
-      }
-      size = bytes.length;
+      if (fetched.status === 'rejected') throw fetched.reason;
+      if (written.status === 'rejected') throw written.reason;
       await rename(tmp, finalPath);
-    } finally {
-      await rm(tmp, { force: true });
+    } catch (err) {
+      await Promise.all([rm(tmp, { force: true }), rm(`${finalPath}.json`, { force: true })]);
+      throw err;
     }
-    const sidecar: AssetSidecar = { version: 1, createdAt, meta: o.meta };
-    await writeAtomic(`${finalPath}.json`, JSON.stringify(sidecar, null, 2));
     const id = assetIdForPath(relPath);
     assets.push({
       id,
-      type: MIME_BY_EXT[ext]?.startsWith('video/') ? 'video' : 'image',
+      type: o.video || MIME_BY_EXT[ext]?.startsWith('video/') ? 'video' : 'image',
       fileName,
       relPath,
       size,
@@ -110,6 +131,9 @@ export async function saveOutputs(o: SaveOutputsOptions): Promise<Asset[]> {
       createdAt,
       ...assetUrls(id),
       meta: o.meta,
+      ...(o.video && ext === '.webp' ? { animated: true } : {}),
+      ...(o.video && Number.isFinite(o.video.frames) ? { frames: o.video.frames } : {}),
+      ...(o.video && Number.isFinite(o.video.fps) ? { fps: o.video.fps } : {}),
     });
   }
   return assets;

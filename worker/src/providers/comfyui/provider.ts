@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ComfyJobRequest, QueuedJobData } from '@orchestrator/shared';
+import { buildWorkflow, summarizeWorkflowProblems, validateWorkflowAgainstObjectInfo, type AssetStore, type ComfyJobRequest, type QueuedJobData } from '@orchestrator/shared';
 import { HandedBack, JobCancelled, JobFailure, PromptLost, isShutdownAbort } from '../../errors.js';
 import type { Provider, RunContext, RunResult } from '../provider.js';
 import type { BackendRef, ComfyConnections } from './connections.js';
@@ -8,7 +8,9 @@ import { ComfyHttpError, type ComfyHttpClient, type HistoryEntry } from './http-
 import { saveOutputs } from './outputs.js';
 import { ProgressTranslator } from './progress.js';
 import { PromptTracker, outcomeFromHistory, type PromptOutcome, type TrackerOptions } from './prompt-tracker.js';
-import { TXT2IMG, bindTemplate, generationMeta, readBindings, txt2imgBindings, type Txt2ImgBindings } from './workflow.js';
+import { resolveInputImage, uploadToBackend } from './input-image.js';
+import { ObjectInfoCache } from './object-info-cache.js';
+import { prepareWorkflow, templatedMeta, type PreparedWorkflow } from './templated.js';
 
 /*
  * The ComfyUI job logic. The job id is the prompt_id, so a retried job first asks the backend what
@@ -18,6 +20,10 @@ import { TXT2IMG, bindTemplate, generationMeta, readBindings, txt2imgBindings, t
 
 export interface ComfyProviderOptions {
   outputPath: string;
+  /** Where POST /api/uploads keeps files (`<dataPath>/uploads`); inputs of image-to-video jobs come from there. */
+  dataPath?: string;
+  /** Gallery records, to find an asset used as an input image. */
+  assets?: Pick<AssetStore, 'get'>;
   connections: ComfyConnections;
   /** Checkpoint to use when the request names none (the monitor's first known checkpoint). */
   defaultModel?: (backendId: string) => string | undefined;
@@ -30,6 +36,12 @@ export interface ComfyProviderOptions {
 }
 
 const ABORTED = Symbol('aborted');
+
+/** The filled-in template of a job, with what it came from. */
+interface Bound extends PreparedWorkflow {
+  jobId: string;
+  request: ComfyJobRequest;
+}
 
 function abortPromise(signal: AbortSignal): { promise: Promise<typeof ABORTED>; dispose(): void } {
   let onAbort: () => void = () => undefined;
@@ -53,7 +65,9 @@ function historyGraph(entry: HistoryEntry): Record<string, unknown> | undefined 
 }
 
 export class ComfyUiProvider implements Provider {
-  private readonly o: Required<Omit<ComfyProviderOptions, 'defaultModel' | 'tracker'>> & Pick<ComfyProviderOptions, 'defaultModel' | 'tracker'>;
+  private readonly o: Required<Omit<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'dataPath' | 'assets'>> &
+    Pick<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'dataPath' | 'assets'>;
+  private readonly objectInfo = new ObjectInfoCache();
 
   constructor(options: ComfyProviderOptions) {
     this.o = { cancelWaitMs: 5000, previewIntervalMs: 250, connectWaitMs: 2000, ...options };
@@ -71,9 +85,30 @@ export class ComfyUiProvider implements Provider {
     return this.submitAndFollow(job.id, request, ctx);
   }
 
-  private bindings(jobId: string, request: ComfyJobRequest, backend: BackendRef, ran?: Record<string, unknown>): Txt2ImgBindings {
-    const base = txt2imgBindings(jobId, request, this.o.defaultModel?.(backend.id));
-    return ran ? { ...base, ...readBindings(TXT2IMG, ran) } : base;
+  private bindings(jobId: string, request: ComfyJobRequest, backend: BackendRef, ran?: Record<string, unknown>): Bound {
+    return { ...prepareWorkflow(jobId, request, this.o.defaultModel?.(backend.id), ran), jobId, request };
+  }
+
+  /** Image-to-video: the input image goes to the backend first; LoadImage gets the name it was stored as. */
+  private async uploadInput(bound: Bound, client: ComfyHttpClient): Promise<void> {
+    if (!bound.template.bindings.image) return;
+    const id = bound.request.inputImage;
+    if (!id) throw new JobFailure('invalid_input', `${bound.template.title} needs an input image (inputImage: an upload or asset id)`);
+    const image = await resolveInputImage(id, { dataPath: this.o.dataPath ?? this.o.outputPath, outputPath: this.o.outputPath, ...(this.o.assets ? { assets: this.o.assets } : {}) });
+    bound.values.image = await uploadToBackend(client.baseUrl, `orchestrator-${id}`, image);
+  }
+
+  /** Checks the graph against the backend's object_info; a stale cache is refreshed once before failing. */
+  private async precheck(graph: Record<string, unknown>, client: ComfyHttpClient, log: Logger): Promise<void> {
+    let info = await this.objectInfo.get(client.baseUrl, log);
+    if (!info) return;
+    let problems = validateWorkflowAgainstObjectInfo(graph, info);
+    if (problems.length > 0 && this.objectInfo.age(client.baseUrl) > 5000) {
+      info = await this.objectInfo.get(client.baseUrl, log, 0);
+      if (!info) return;
+      problems = validateWorkflowAgainstObjectInfo(graph, info);
+    }
+    if (problems.length > 0) throw new JobFailure('validation_failed', summarizeWorkflowProblems(problems), { problems });
   }
 
   private tracker(client: ComfyHttpClient, backend: BackendRef, jobId: string, owned: boolean, hooks: ProgressTranslator, log: Logger) {
@@ -109,7 +144,7 @@ export class ComfyUiProvider implements Provider {
     const owned = item.clientId === socket.clientId;
     log.info({ owned }, 'prompt still on the backend; following it');
     const bindings = this.bindings(jobId, request, target, item.graph);
-    const graph = item.graph ?? bindTemplate(TXT2IMG, bindings);
+    const graph = item.graph ?? buildWorkflow(bindings.template, { image: '', ...bindings.values });
     const progress = new ProgressTranslator(graph, ctx.progress, ctx.preview, this.o.previewIntervalMs);
     if (!owned) ctx.progress({ percent: 0, message: 'following the prompt a previous worker submitted' });
     const tracker = this.tracker(client, target, jobId, owned, progress, log);
@@ -122,8 +157,10 @@ export class ComfyUiProvider implements Provider {
     const client = this.o.connections.client(backend);
     const socket = this.o.connections.socket(backend);
     const bindings = this.bindings(jobId, request, backend);
-    const graph = bindTemplate(TXT2IMG, bindings);
-    const meta = generationMeta(jobId, bindings, backend.id);
+    await this.uploadInput(bindings, client);
+    const graph = buildWorkflow(bindings.template, bindings.values);
+    await this.precheck(graph, client, ctx.log);
+    const meta = templatedMeta(jobId, request, bindings, backend.id);
     if (!(await socket.waitConnected(this.o.connectWaitMs))) {
       ctx.log.warn('socket not connected; submitting anyway and polling /history');
     }
@@ -161,7 +198,7 @@ export class ComfyUiProvider implements Provider {
     jobId: string,
     client: ComfyHttpClient,
     backend: BackendRef,
-    bindings: Txt2ImgBindings,
+    bindings: Bound,
     ctx: RunContext,
   ): Promise<RunResult> {
     const aborted = abortPromise(ctx.signal);
@@ -189,7 +226,7 @@ export class ComfyUiProvider implements Provider {
     jobId: string,
     client: ComfyHttpClient,
     backend: BackendRef,
-    bindings: Txt2ImgBindings,
+    bindings: Bound,
     ctx: RunContext,
   ): Promise<RunResult> {
     switch (outcome.kind) {
@@ -200,7 +237,8 @@ export class ComfyUiProvider implements Provider {
           outputPath: this.o.outputPath,
           jobId,
           entry: outcome.entry,
-          meta: generationMeta(jobId, bindings, backend.id),
+          meta: templatedMeta(jobId, bindings.request, bindings, backend.id),
+          ...(bindings.template.kind === 'video' ? { video: { frames: Number(bindings.values.frames), fps: Number(bindings.values.fps) } } : {}),
         });
         ctx.log.info({ files: assets.map((a) => a.relPath) }, 'outputs saved');
         return { assets, backend: backend.id };

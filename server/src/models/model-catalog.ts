@@ -1,0 +1,192 @@
+import type { Redis } from 'ioredis';
+import type { FastifyBaseLogger } from 'fastify';
+import { redisKeys, type ModelDetails, type ModelPage } from '@orchestrator/shared';
+import type { BackendRegistry } from '../backends/backend-registry.js';
+import { MODEL_FOLDERS, resolveFolder } from './model-folders.js';
+import { ModelHasher, type HashTarget } from './model-hasher.js';
+import { baseRecord, recordForFile, toModelInfo, type ModelRecord } from './model-record.js';
+import { compareRecords, queryRecords, type ModelQuery } from './model-query.js';
+import { readModelDetails } from './model-details.js';
+import { scanModelFiles, type ScannedFile } from './model-scanner.js';
+
+export interface ModelCatalogOptions {
+  modelsPath: string;
+  redis: Redis;
+  keyPrefix: string;
+  backends: BackendRegistry;
+  log: FastifyBaseLogger;
+  /** A listing older than this triggers a background rescan (the request is answered from memory). */
+  rescanMs?: number;
+  /** Hash every local file in the background after a scan (default); false: only on `?hash=1`. */
+  backgroundHash?: boolean;
+}
+
+/** Headers read at once during a scan. */
+const HEADER_CONCURRENCY = 8;
+
+interface MergedView {
+  signature: string;
+  ordered: ModelRecord[];
+  byId: Map<string, ModelRecord>;
+  backendsByFile: Map<string, string[]>;
+}
+
+/**
+ * Every model under MODELS_PATH merged with the checkpoints the ComfyUI backends report. Held in memory
+ * (a few hundred bytes per model); a rescan stats every file and re-reads the header only of files
+ * whose size or mtime changed. Requests never wait for a rescan except the very first, or `refresh`.
+ */
+export class ModelCatalog {
+  private records = new Map<string, ModelRecord>();
+  private ordered: ModelRecord[] = [];
+  private byPath = new Map<string, ModelRecord>();
+  private version = 0;
+  private scannedAt = 0;
+  private refreshing: Promise<void> | null = null;
+  private merged: MergedView | null = null;
+  readonly hasher: ModelHasher;
+
+  constructor(private readonly opts: ModelCatalogOptions) {
+    this.hasher = new ModelHasher(opts.redis, redisKeys(opts.keyPrefix).modelHashes, opts.log, (target, sha256) => {
+      const rec = this.byPath.get(target.path);
+      if (rec?.local && rec.local.size === target.size && rec.local.mtimeMs === target.mtimeMs) rec.hash = sha256;
+    });
+  }
+
+  async list(query: ModelQuery, refresh = false): Promise<ModelPage> {
+    const view = await this.view(refresh);
+    const page = queryRecords(view.ordered, query);
+    const items = page.items.map((r) => toModelInfo(r, backendsOf(view, r)));
+    return page.nextCursor ? { items, total: page.total, nextCursor: page.nextCursor } : { items, total: page.total };
+  }
+
+  /** By id (`folder/file`, legacy folder names allowed) or, as the old API had it, by bare file name. */
+  async details(idOrName: string, opts: { hash?: boolean } = {}): Promise<ModelDetails | null> {
+    const view = await this.view(false);
+    const rec = findRecord(view, idOrName);
+    if (!rec) return null;
+    if (opts.hash && rec.local && !rec.hash) this.hasher.enqueue([rec.local], true);
+    const hashStatus = rec.hash ? 'done' : ((rec.local && this.hasher.status(rec.local.path)) ?? 'none');
+    return { ...toModelInfo(rec, backendsOf(view, rec)), ...(await readModelDetails(rec)), hashStatus };
+  }
+
+  /** Rescans now (or joins the scan in flight). */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.scan().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  async close(): Promise<void> {
+    await this.hasher.close();
+  }
+
+  private async view(force: boolean): Promise<MergedView> {
+    if (force) {
+      await this.refreshing?.catch(() => undefined);
+      await this.refresh();
+    } else if (this.scannedAt === 0) {
+      await this.refresh();
+    } else if (Date.now() - this.scannedAt > (this.opts.rescanMs ?? 30_000)) {
+      this.refresh().catch((err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'model rescan failed'));
+    }
+    return this.mergeWithBackends();
+  }
+
+  private async scan(): Promise<void> {
+    const files = await scanModelFiles(this.opts.modelsPath);
+    const next = new Map<string, ModelRecord>();
+    const changed: ScannedFile[] = [];
+    for (const f of files) {
+      const prev = this.records.get(f.id);
+      const same = prev?.local && prev.local.path === f.path && prev.local.size === f.size && prev.local.mtimeMs === f.mtimeMs;
+      if (prev && same) next.set(f.id, prev);
+      else changed.push(f);
+    }
+    const fresh = await mapLimit(changed, HEADER_CONCURRENCY, recordForFile);
+    const hits = await this.hasher.cached(fresh.flatMap((r) => (r.local ? [r.local] : [])));
+    for (const rec of fresh) {
+      const hit = rec.local && hits.get(rec.local.path);
+      if (hit) rec.hash = hit;
+      next.set(rec.id, rec);
+    }
+    const unchanged = fresh.length === 0 && next.size === this.records.size;
+    this.records = next;
+    if (!unchanged) {
+      this.ordered = [...next.values()].sort(compareRecords);
+      this.byPath = new Map(this.ordered.flatMap((r) => (r.local ? [[r.local.path, r] as const] : [])));
+      this.version++;
+    }
+    this.scannedAt = Date.now();
+    if (this.opts.backgroundHash !== false) {
+      const todo: HashTarget[] = this.ordered.flatMap((r) => (r.local && !r.hash ? [r.local] : []));
+      this.hasher.enqueue(todo);
+    }
+  }
+
+  /** The local list plus checkpoints only a backend has; rebuilt only when either side changed. */
+  private async mergeWithBackends(): Promise<MergedView> {
+    let views: { id: string; checkpoints: string[] }[] = [];
+    try {
+      views = (await this.opts.backends.list()).map((v) => ({ id: v.status.id, checkpoints: v.record?.checkpoints ?? [] }));
+    } catch (err) {
+      // The local catalogue is still worth answering with when Redis is away.
+      this.opts.log.warn({ err: { message: (err as Error).message } }, 'backend records unreadable; listing local models only');
+    }
+    const signature = `${this.version}|${JSON.stringify(views)}`;
+    if (this.merged?.signature === signature) return this.merged;
+
+    const backendsByFile = new Map<string, string[]>();
+    for (const v of views) {
+      for (const raw of v.checkpoints) {
+        const file = raw.replace(/\\/g, '/');
+        const ids = backendsByFile.get(file) ?? [];
+        if (!ids.includes(v.id)) ids.push(v.id);
+        backendsByFile.set(file, ids);
+      }
+    }
+    const extra: ModelRecord[] = [];
+    for (const file of backendsByFile.keys()) {
+      if (!this.records.has(`checkpoints/${file}`)) extra.push(baseRecord('checkpoints', file));
+    }
+    const ordered = extra.length === 0 ? this.ordered : [...this.ordered, ...extra].sort(compareRecords);
+    this.merged = { signature, ordered, byId: new Map(ordered.map((r) => [r.id, r])), backendsByFile };
+    return this.merged;
+  }
+}
+
+function backendsOf(view: MergedView, rec: ModelRecord): string[] {
+  return rec.folder === 'checkpoints' ? [...(view.backendsByFile.get(rec.file) ?? [])] : [];
+}
+
+function findRecord(view: MergedView, idOrName: string): ModelRecord | undefined {
+  const name = idOrName.replace(/\\/g, '/');
+  const exact = view.byId.get(name);
+  if (exact) return exact;
+  const slash = name.indexOf('/');
+  const folder = slash > 0 ? resolveFolder(name.slice(0, slash)) : undefined;
+  if (folder) {
+    const hit = view.byId.get(`${folder.key}/${name.slice(slash + 1)}`);
+    if (hit) return hit;
+  }
+  // The earlier API named models by file name alone: checkpoints first, then the other folders.
+  for (const f of MODEL_FOLDERS) {
+    const hit = view.byId.get(`${f.key}/${name}`);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
+}

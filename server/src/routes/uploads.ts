@@ -1,0 +1,98 @@
+import Type from 'typebox';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import multipart from '@fastify/multipart';
+import { HttpError, badRequest } from '../errors.js';
+import { sendFile } from '../files/send-file.js';
+import { UploadStore, tooLarge, unsupportedType, type FilePart } from '../uploads/upload-store.js';
+import { UPLOAD_ID_PATTERN, Upload } from '../uploads/upload-schema.js';
+import { errorResponses } from './schemas.js';
+
+/** Largest image we accept: well above a 4K PNG, far below what would hurt a small server. */
+export const UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
+/** Room for the multipart envelope (boundaries, part headers, small fields) over the file itself. */
+const ENVELOPE_BYTES = 64 * 1024;
+
+const UploadIdParams = Type.Object({ id: Type.String({ pattern: UPLOAD_ID_PATTERN, description: 'upload id (lowercase UUID)' }) }, { additionalProperties: false });
+
+export interface UploadRouteOptions {
+  dataPath: string;
+  maxBytes?: number;
+}
+
+/** Errors of the multipart parser, renamed to ours: none of them is the server's fault. */
+function multipartError(err: unknown, maxBytes: number): unknown {
+  if (err instanceof HttpError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
+  if (code === 'FST_FILES_LIMIT') return badRequest('too_many_files', 'Send exactly one file, in the field "file"');
+  if (code.startsWith('FST_')) return badRequest('invalid_multipart', `The multipart body was refused: ${(err as Error).message}`);
+  if (/^E[A-Z]+$/.test(code)) return err; // the disk, not the client: a real 500
+  return badRequest('invalid_multipart', 'The multipart body is malformed or was cut short');
+}
+
+export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRouteOptions> = async (app, opts) => {
+  const maxBytes = opts.maxBytes ?? UPLOAD_MAX_BYTES;
+  const store = new UploadStore(opts.dataPath);
+  await store.init();
+  // Scoped to this plugin: only these routes parse multipart, with tight limits on everything but the file.
+  await app.register(multipart, { limits: { fileSize: maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 50 } });
+  // Any other body type reaches the handler unread, which answers 415 with a hint.
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+  app.post(
+    '/api/uploads',
+    {
+      schema: {
+        tags: ['uploads'],
+        summary: 'Upload one image (PNG, JPEG or WebP)',
+        description: `multipart/form-data with one file in the field "file", at most ${maxBytes} bytes. The type is sniffed from the bytes.`,
+        response: { 201: Upload, ...errorResponses(400, 413, 415) },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw unsupportedType('Send the image as multipart/form-data with one field "file"');
+      const declared = Number(request.headers['content-length']);
+      if (Number.isFinite(declared) && declared > maxBytes + ENVELOPE_BYTES) throw tooLarge(maxBytes);
+      let upload: Upload | undefined;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') continue;
+          if (part.fieldname !== 'file' || upload) {
+            part.file.resume();
+            throw part.fieldname !== 'file'
+              ? badRequest('unexpected_file_field', `Files go in the field "file", not "${part.fieldname.slice(0, 64)}"`)
+              : badRequest('too_many_files', 'Send exactly one file, in the field "file"');
+          }
+          upload = await store.save(part as FilePart, maxBytes);
+        }
+      } catch (err) {
+        if (upload) await store.remove(upload.id);
+        throw multipartError(err, maxBytes);
+      }
+      if (!upload) throw badRequest('missing_file', 'No file: send the image in the multipart field "file"');
+      return reply.code(201).send(upload);
+    },
+  );
+
+  app.get(
+    '/api/uploads/:id',
+    {
+      schema: {
+        tags: ['uploads'],
+        summary: 'The uploaded file, with the type sniffed when it arrived',
+        params: UploadIdParams,
+        response: errorResponses(400, 403, 404, 416),
+      },
+    },
+    async (request, reply) => {
+      const { path, record } = await store.file(request.params.id);
+      return sendFile(request, reply, path, { mediaType: record.type, downloadName: `${record.id}` });
+    },
+  );
+
+  app.get(
+    '/api/uploads/:id/meta',
+    { schema: { tags: ['uploads'], summary: 'What was recorded about an upload', params: UploadIdParams, response: { 200: Upload, ...errorResponses(400, 404) } } },
+    async (request) => store.get(request.params.id),
+  );
+};

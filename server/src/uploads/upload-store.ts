@@ -1,0 +1,162 @@
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { HttpError, notFound } from '../errors.js';
+import { resolveInside } from '../files/safe-path.js';
+import { SNIFF_BYTES, UPLOAD_TYPES, imageSize, sniffUploadType, type UploadType } from './image-info.js';
+import { UPLOAD_ID_PATTERN, type Upload, type UploadRecord } from './upload-schema.js';
+
+/** One file part of a multipart body, as @fastify/multipart hands it over. */
+export interface FilePart {
+  fieldname: string;
+  filename: string;
+  file: Readable & { truncated?: boolean };
+}
+
+const PARTIAL_PREFIX = '.partial-';
+/** Partial files older than this at startup were left by a crash. */
+const STALE_PARTIAL_MS = 60 * 60 * 1000;
+const idPattern = new RegExp(UPLOAD_ID_PATTERN);
+
+export const tooLarge = (maxBytes: number) =>
+  new HttpError(413, 'file_too_large', `The file is larger than the ${Math.floor(maxBytes / (1024 * 1024))} MB this server accepts`, { maxBytes });
+export const unsupportedType = (why = 'Only PNG, JPEG and WebP images can be uploaded') => new HttpError(415, 'unsupported_media_type', why);
+
+/**
+ * Uploaded images under `<DATA_PATH>/uploads`: `<id>.<ext>` plus `<id>.json`. A file is written as
+ * `.partial-<id>` while it arrives and renamed only once its type and size are checked, so a refused
+ * or aborted upload leaves nothing behind.
+ */
+export class UploadStore {
+  readonly dir: string;
+
+  constructor(dataPath: string) {
+    this.dir = path.join(dataPath, 'uploads');
+  }
+
+  async init(now = Date.now()): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    for (const name of await readdir(this.dir)) {
+      if (!name.startsWith(PARTIAL_PREFIX)) continue;
+      const s = await stat(path.join(this.dir, name)).catch(() => null);
+      if (s && now - s.mtimeMs > STALE_PARTIAL_MS) await rm(path.join(this.dir, name), { force: true });
+    }
+  }
+
+  /** Writes one checked file part; the caller has made sure it is the only one. */
+  async save(part: FilePart, maxBytes: number): Promise<Upload> {
+    const id = randomUUID();
+    const partial = path.join(this.dir, `${PARTIAL_PREFIX}${id}`);
+    try {
+      const sniffer = new TypeSniffer();
+      await pipeline(part.file, sniffer, createWriteStream(partial, { flags: 'wx' }));
+      if (part.file.truncated || sniffer.bytes > maxBytes) throw tooLarge(maxBytes);
+      if (sniffer.bytes === 0) throw new HttpError(400, 'empty_file', 'The file is empty');
+      const type = sniffer.type;
+      if (!type) throw unsupportedType();
+      const size = await readSize(partial, type, sniffer.bytes);
+      const record: UploadRecord = { id, type, size: sniffer.bytes, ...size, createdAt: new Date().toISOString() };
+      const originalName = cleanName(part.filename);
+      if (originalName) record.originalName = originalName;
+      await rename(partial, path.join(this.dir, `${id}.${UPLOAD_TYPES[type]}`));
+      await writeFile(path.join(this.dir, `${PARTIAL_PREFIX}${id}.json`), JSON.stringify(record));
+      await rename(path.join(this.dir, `${PARTIAL_PREFIX}${id}.json`), path.join(this.dir, `${id}.json`));
+      return withUrl(record);
+    } catch (err) {
+      await rm(partial, { force: true });
+      throw err;
+    }
+  }
+
+  /** Removes an upload saved for a request that was then refused (e.g. a second file followed). */
+  async remove(id: string): Promise<void> {
+    const record = await this.record(id).catch(() => null);
+    if (record) await rm(path.join(this.dir, `${id}.${UPLOAD_TYPES[record.type]}`), { force: true });
+    await rm(path.join(this.dir, `${id}.json`), { force: true });
+  }
+
+  async get(id: string): Promise<Upload> {
+    return withUrl(await this.record(id));
+  }
+
+  /** The real path of the file (checked inside the uploads folder) and its recorded type. */
+  async file(id: string): Promise<{ path: string; record: UploadRecord }> {
+    const record = await this.record(id);
+    return { path: await resolveInside(this.dir, `${id}.${UPLOAD_TYPES[record.type]}`), record };
+  }
+
+  private async record(id: string): Promise<UploadRecord> {
+    if (!idPattern.test(id)) throw notFound('upload', id);
+    try {
+      const rec = JSON.parse(await readFile(path.join(this.dir, `${id}.json`), 'utf8')) as UploadRecord;
+      if (rec.id !== id || !(rec.type in UPLOAD_TYPES)) throw new Error('record does not match');
+      return rec;
+    } catch {
+      throw notFound('upload', id);
+    }
+  }
+}
+
+function withUrl(record: UploadRecord): Upload {
+  return { ...record, url: `/api/uploads/${record.id}` };
+}
+
+/** The client's name for display only: base name, no control characters, at most 255 chars. */
+export function cleanName(name: string | undefined): string | undefined {
+  if (!name) return undefined;
+  // eslint-disable-next-line no-control-regex
+  const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return base === '' || base === '.' || base === '..' ? undefined : base.slice(0, 255);
+}
+
+async function readSize(file: string, type: UploadType, fileSize: number): Promise<{ width: number; height: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const size = await imageSize(
+      type,
+      async (position, length) => {
+        const buf = new Uint8Array(length);
+        const { bytesRead } = await handle.read(buf, 0, length, position);
+        return buf.subarray(0, bytesRead);
+      },
+      fileSize,
+    );
+    if (!size) throw unsupportedType(`The file starts like ${type} but its header cannot be read`);
+    return size;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Passes bytes through, refusing the stream as soon as its first bytes are not an accepted image. */
+class TypeSniffer extends Transform {
+  bytes = 0;
+  type: UploadType | null = null;
+  private head: Buffer[] = [];
+  private decided = false;
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.decided) return done(null, chunk);
+    this.head.push(chunk);
+    if (this.bytes < SNIFF_BYTES) return done();
+    this.decide(done);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.decided && this.bytes > 0) return this.decide(done);
+    done();
+  }
+
+  private decide(done: TransformCallback): void {
+    this.decided = true;
+    const head = Buffer.concat(this.head);
+    this.head = [];
+    this.type = sniffUploadType(head);
+    if (!this.type) return done(unsupportedType());
+    done(null, head);
+  }
+}

@@ -1,0 +1,56 @@
+import type { ComfyJobRequest } from '../jobs.js';
+import { readTemplateParams, resolveTemplateFamily, templateFor } from './index.js';
+import type { TemplateValues, WorkflowTemplate } from './types.js';
+
+export interface PreparedWorkflow {
+  template: WorkflowTemplate;
+  values: TemplateValues;
+}
+
+export interface PrepareOptions {
+  /** Seed to use when the request has none (the worker draws a random one). */
+  seed: number;
+  filenamePrefix?: string;
+  /** Checkpoint when the request names none. */
+  fallbackModel?: string;
+  /** Family the model catalogue detected for the checkpoint, if known. */
+  catalogueFamily?: string;
+  /** A graph the backend ran: its values win (e.g. the seed really used). */
+  ran?: Record<string, unknown>;
+}
+
+/** A ComfyUI request as a template and the values bound into it (family defaults under the request's). */
+export function prepareWorkflow(request: ComfyJobRequest, o: PrepareOptions): PreparedWorkflow {
+  const model = request.model ?? o.fallbackModel ?? 'sd_xl_base_1.0.safetensors';
+  const family = resolveTemplateFamily({ family: request.family, catalogueFamily: o.catalogueFamily, model, kind: request.kind });
+  const template = templateFor(family);
+  const p = request.params ?? {};
+  const values: TemplateValues = { ...template.defaults, model, prompt: request.prompt, seed: p.seed ?? o.seed };
+  const set = (k: keyof TemplateValues, x: string | number | boolean | undefined) => {
+    if (x !== undefined) values[k] = x;
+  };
+  set('filenamePrefix', o.filenamePrefix);
+  set('negativePrompt', request.negativePrompt);
+  set('steps', p.steps);
+  set('cfg', p.cfg);
+  set('sampler', p.sampler);
+  set('scheduler', p.scheduler);
+  set('batchSize', p.batchSize);
+  set('denoise', p.denoise);
+  set('shift', p.shift);
+  set('guidance', p.guidance);
+  set('minCfg', p.minCfg);
+  if (family === 'svd') {
+    set('width', p.videoWidth ?? p.width);
+    set('height', p.videoHeight ?? p.height);
+    set('frames', p.frames);
+    set('fps', p.fps);
+    set('motionBucketId', p.motionBucketId);
+    set('augmentationLevel', p.augmentationLevel);
+    values.outputFps = values.fps ?? 6;
+  } else {
+    set('width', p.width);
+    set('height', p.height);
+  }
+  return { template, values: o.ran ? { ...values, ...readTemplateParams(template, o.ran) } : values };
+}

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeComfy, type FakeComfy } from '../../../test/fakes/comfyui/index.js';
+import {
+  MissingTemplateParam,
+  TEMPLATES,
+  buildWorkflow,
+  familyDefaults,
+  readTemplateParams,
+  resolveTemplateFamily,
+  templateFamilyFromName,
+  type TemplateValues,
+} from './index.js';
+import { validateWorkflowAgainstObjectInfo } from './validate-workflow.js';
+
+const CHECKPOINTS = ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'sd3.5_large_fp8_scaled.safetensors', 'svd_xt.safetensors'];
+let fake: FakeComfy;
+let objectInfo: Record<string, unknown>;
+
+beforeAll(async () => {
+  fake = await startFakeComfy({ checkpoints: CHECKPOINTS });
+  objectInfo = (await (await fetch(`${fake.url}/object_info`)).json()) as Record<string, unknown>;
+});
+afterAll(async () => {
+  await fake?.close();
+});
+
+const base: TemplateValues = { prompt: 'a lighthouse', seed: 42, filenamePrefix: 'orchestrator/test' };
+const PARAMS: Record<keyof typeof TEMPLATES, TemplateValues> = {
+  sd15: { ...base, model: 'v1-5-pruned-emaonly.safetensors' },
+  sdxl: { ...base, model: 'sd_xl_base_1.0.safetensors' },
+  sd3: { ...base, model: 'sd3.5_large_fp8_scaled.safetensors' },
+  flux: { ...base, model: 'flux1-dev.safetensors' },
+  svd: { ...base, model: 'svd_xt.safetensors', image: 'input.png', outputFps: 6 },
+};
+
+describe('templates against the fake ComfyUI /object_info', () => {
+  for (const [family, template] of Object.entries(TEMPLATES) as Array<[keyof typeof TEMPLATES, (typeof TEMPLATES)['sd15']]>) {
+    it(`${family}: every node the fake knows validates with zero problems`, () => {
+      const graph = buildWorkflow(template, PARAMS[family]);
+      const missing = template.nodeTypes.filter((t) => objectInfo[t] === undefined);
+      const problems = validateWorkflowAgainstObjectInfo(graph, objectInfo);
+      // Problems are allowed only where the fake lacks the node type (FLUX's loaders), and on what links to it.
+      const lacking = new Set(Object.entries(graph).filter(([, n]) => missing.includes(n.class_type)).map(([id]) => id));
+      expect(problems.filter((p) => !lacking.has(p.nodeId))).toEqual([]);
+      if (family === 'flux') expect(missing.sort()).toEqual(['DualCLIPLoader', 'FluxGuidance', 'UNETLoader', 'VAELoader']);
+      else expect(missing).toEqual([]);
+    });
+  }
+
+  it('declares bindings for every placeholder, defaults, and a form per family', () => {
+    expect(TEMPLATES.sdxl.bindings.seed).toEqual([['3', 'seed']]);
+    expect(TEMPLATES.svd.bindings.image).toEqual([['23', 'image']]);
+    expect(familyDefaults('sd15')).toMatchObject({ width: 512, height: 512 });
+    expect(familyDefaults('sdxl')).toMatchObject({ width: 1024, height: 1024 });
+    expect(familyDefaults('sd3')).toMatchObject({ shift: 3, scheduler: 'sgm_uniform' });
+    expect(familyDefaults('flux')).toMatchObject({ guidance: 3.5 });
+    expect(familyDefaults('flux').cfg).toBeUndefined();
+    expect(familyDefaults('svd')).toMatchObject({ frames: 14, motionBucketId: 127, fps: 6, width: 1024, height: 576 });
+    expect(TEMPLATES.flux.form.map((f) => f.name)).toContain('guidance');
+    expect(TEMPLATES.flux.form.map((f) => f.name)).not.toContain('cfg');
+    expect(TEMPLATES.svd.form.map((f) => f.name)).toEqual(expect.arrayContaining(['inputImage', 'frames', 'motionBucketId', 'augmentationLevel']));
+  });
+
+  it('builds a fresh graph, reads the values back, and names a missing parameter', () => {
+    const g = buildWorkflow(TEMPLATES.sdxl, { ...PARAMS.sdxl, steps: 9 });
+    expect(g['3']!.inputs).toMatchObject({ seed: 42, steps: 9, cfg: 7, model: ['4', 0] });
+    expect(readTemplateParams(TEMPLATES.sdxl, g)).toMatchObject({ seed: 42, steps: 9, model: 'sd_xl_base_1.0.safetensors' });
+    expect(TEMPLATES.sdxl.graph['3']!.inputs.steps).toEqual({ $param: 'steps' });
+    expect(() => buildWorkflow(TEMPLATES.svd, { ...base, model: 'svd.safetensors' })).toThrow(MissingTemplateParam);
+  });
+
+  it('picks the family from the request, the catalogue, the name, then the kind', () => {
+    expect(resolveTemplateFamily({ family: 'sd3', model: 'x.safetensors' })).toBe('sd3');
+    expect(resolveTemplateFamily({ catalogueFamily: 'sd15', model: 'x.safetensors' })).toBe('sd15');
+    expect(resolveTemplateFamily({ catalogueFamily: 'unknown', model: 'svd_xt.safetensors' })).toBe('svd');
+    expect(templateFamilyFromName('sd_xl_base_1.0.safetensors')).toBe('sdxl');
+    expect(templateFamilyFromName('v1-5-pruned-emaonly.safetensors')).toBe('sd15');
+    expect(templateFamilyFromName('sd3.5_large.safetensors')).toBe('sd3');
+    expect(templateFamilyFromName('flux1-dev-fp8.safetensors')).toBe('flux');
+    expect(resolveTemplateFamily({ model: 'dreamshaper.safetensors' })).toBe('sdxl');
+    expect(resolveTemplateFamily({ kind: 'video' })).toBe('svd');
+  });
+});
+
+describe('validateWorkflowAgainstObjectInfo messages', () => {
+  const sdxl = () => buildWorkflow(TEMPLATES.sdxl, PARAMS.sdxl) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+
+  it('unknown class_type', () => {
+    const g = { ...sdxl(), '99': { class_type: 'NoSuchNode', inputs: {} } };
+    expect(validateWorkflowAgainstObjectInfo(g, objectInfo)).toEqual([
+      { nodeId: '99', classType: 'NoSuchNode', input: '', message: 'NoSuchNode (#99): node type NoSuchNode is not installed on the backend' },
+    ]);
+  });
+
+  it('missing required input', () => {
+    const g = sdxl();
+    delete g['3']!.inputs.steps;
+    expect(validateWorkflowAgainstObjectInfo(g, objectInfo)).toEqual([
+      { nodeId: '3', classType: 'KSampler', input: 'steps', message: 'KSampler (#3) input "steps": required input is missing' },
+    ]);
+  });
+
+  it('combo value not in the list, legacy and V3 encodings', () => {
+    const g = sdxl();
+    g['4']!.inputs.ckpt_name = 'nope.safetensors';
+    g['3']!.inputs.sampler_name = 'Euler';
+    g['43'] = { class_type: 'TripleCLIPLoader', inputs: { clip_name1: 'clip_l.safetensors', clip_name2: 'clip_g.safetensors', clip_name3: 't5.bin' } };
+    const problems = validateWorkflowAgainstObjectInfo(g, objectInfo);
+    expect(problems.map((p) => [p.nodeId, p.input])).toEqual([
+      ['3', 'sampler_name'],
+      ['4', 'ckpt_name'],
+      ['43', 'clip_name3'],
+    ]);
+    expect(problems[1]!.message).toBe(
+      `CheckpointLoaderSimple (#4) input "ckpt_name": value 'nope.safetensors' is not in the list (${[...CHECKPOINTS].sort().map((c) => `'${c}'`).join(', ')})`,
+    );
+    expect(problems[0]!.message).toMatch(/^KSampler \(#3\) input "sampler_name": value 'Euler' is not in the list \(list of \d+, e\.g\. 'euler'/);
+    expect(problems[2]!.message).toContain(`value 't5.bin' is not in the list ('clip_g.safetensors', 'clip_l.safetensors', 't5xxl_fp16.safetensors')`);
+  });
+
+  it('numbers out of range and not numbers', () => {
+    const g = sdxl();
+    g['3']!.inputs.steps = 0;
+    g['3']!.inputs.cfg = 101;
+    g['5']!.inputs.width = 'wide';
+    expect(validateWorkflowAgainstObjectInfo(g, objectInfo).map((p) => p.message)).toEqual([
+      'KSampler (#3) input "steps": value 0 is smaller than the minimum 1',
+      'KSampler (#3) input "cfg": value 101 is bigger than the maximum 100',
+      `EmptyLatentImage (#5) input "width": 'wide' is not a number (INT)`,
+    ]);
+  });
+
+  it('links to a missing node, a wrong output index, or an output of another type', () => {
+    const g = sdxl();
+    g['8']!.inputs.samples = ['77', 0];
+    g['8']!.inputs.vae = ['4', 5];
+    g['3']!.inputs.positive = ['5', 0];
+    expect(validateWorkflowAgainstObjectInfo(g, objectInfo).map((p) => `${p.nodeId}.${p.input}: ${p.message}`)).toEqual([
+      '3.positive: KSampler (#3) input "positive": expects CONDITIONING but output 0 of EmptyLatentImage (#5) is LATENT',
+      '8.samples: VAEDecode (#8) input "samples": links to node #77, which is not in the graph',
+      '8.vae: VAEDecode (#8) input "vae": links to output 5 of CheckpointLoaderSimple (#4), which has 3 outputs',
+    ]);
+  });
+});
