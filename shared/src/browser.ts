@@ -17,6 +17,8 @@ export * from './metadata/index.js';
 export * from './models/safetensors.js';
 export * from './models/family.js';
 export * from './requests/flux.js';
+export * from './requests/v0.js';
+export * from './sites.js';
 export * from './gallery-words.js';
 export * from './templates/index.js';
 export * from './templates/validate-workflow.js';

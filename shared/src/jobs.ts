@@ -51,7 +51,7 @@ export const ComfyJobRequest = Type.Object(
     provider: Type.Literal('comfyui'),
     kind: Type.Union([Type.Literal('image'), Type.Literal('video')]),
     /** The template family; absent → from the model catalogue, else the checkpoint name. */
-    family: Type.Optional(Type.Union(TEMPLATE_FAMILIES.map((f) => Type.Literal(f)))),
+    family: Type.Optional(Type.Enum(TEMPLATE_FAMILIES)),
     model: Type.Optional(ModelName),
     /** SVD input image: an upload id (POST /api/uploads) or a gallery asset id. */
     inputImage: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' })),

@@ -62,6 +62,36 @@ export async function request<T>(path: string, { method = 'GET', body, signal }:
   return json as T;
 }
 
+/** multipart/form-data POST (uploads); failures become ApiErrors like `request`'s. */
+export async function postForm<T>(path: string, form: FormData): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers: { accept: 'application/json' }, body: form });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check that it is running.');
+  }
+  const json: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    if (isErrorBody(json)) throw new ApiError(res.status, json.error || 'error', json.message, json.details);
+    throw new ApiError(res.status, 'http_error', `POST ${path} failed: ${res.status}`);
+  }
+  return json as T;
+}
+
+/** GET of a text/plain body (site source files). */
+export async function requestText(path: string, signal?: AbortSignal): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(path, { signal, headers: { accept: 'text/plain' } });
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check that it is running.');
+  }
+  const text = await res.text();
+  if (!res.ok) throw new ApiError(res.status, 'http_error', `GET ${path} failed: ${res.status}`);
+  return text;
+}
+
 export function query(params: Record<string, string | number | undefined>): string {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') search.set(k, String(v));

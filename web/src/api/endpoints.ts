@@ -1,6 +1,6 @@
-import type { Asset, BackendStatus, Health, Job, JobRequest, JobStatus, PageOf } from '@orchestrator/shared';
+import type { Asset, BackendStatus, Health, Job, JobRequest, JobStatus, PageOf} from '@orchestrator/shared';
 import { toApiParams, type GalleryFilters } from '../lib/galleryFilters';
-import { query, request } from './client';
+import { postForm, query, request, requestText } from './client';
 
 export interface Accepted {
   id: string;
@@ -41,6 +41,80 @@ export interface RestoreResult {
   conflicts: string[];
 }
 
+/** POST /api/jobs/validate: 200 answer (a 422 `workflow_invalid` arrives as an ApiError). */
+export interface ValidateResult {
+  ok: true;
+  checked: boolean;
+}
+
+/** One `details` item of a 422 `workflow_invalid`. */
+export interface WorkflowProblem {
+  nodeId: string;
+  classType?: string;
+  input?: string;
+  message: string;
+}
+
+export interface Upload {
+  id: string;
+  url: string;
+  width?: number;
+  height?: number;
+}
+
+/** An item of GET /api/models (only the fields the SPA reads). */
+export interface ModelItem {
+  name: string;
+  file?: string;
+  family?: string;
+}
+
+/*
+ * Site shapes as the routes answer them (shared/src/requests/v0.ts: V0SiteManifest). browser.ts does
+ * not export that module, so the fields the SPA reads are restated here.
+ */
+export interface SiteVersion {
+  id: string;
+  status: 'pending' | 'completed' | 'failed';
+  createdAt: string;
+  demoUrl?: string;
+  files: string[];
+  filesSaved?: boolean;
+  message?: string;
+}
+
+export interface SiteDetail {
+  assetId: string;
+  chatId: string;
+  title?: string;
+  webUrl: string;
+  prompt: string;
+  model?: string;
+  versions: SiteVersion[];
+}
+
+export interface SiteFileList {
+  assetId: string;
+  chatId: string;
+  version: SiteVersion;
+}
+
+export interface V0Chat {
+  id: string;
+  name?: string;
+  assetId?: string;
+  imported?: boolean;
+  updatedAt?: string;
+  createdAt?: string;
+}
+
+export interface V0ChatPage {
+  items: V0Chat[];
+  nextOffset?: number;
+}
+
+export const V0_CHATS_PAGE = 20;
+
 const assetPath = (id: string) => `/api/assets/${encodeURIComponent(id)}`;
 
 /** One function per route of the REST API, typed with the shared wire formats. */
@@ -63,4 +137,24 @@ export const api = {
     request<Accepted>(`${assetPath(id)}/regenerate`, { method: 'POST', body: seed === undefined ? {} : { seed } }),
   listBackends: (signal?: AbortSignal) => request<BackendStatus[]>('/api/backends', { signal }),
   health: (signal?: AbortSignal) => request<Health>('/api/health', { signal }),
+  validateJob: (body: JobRequest) => request<ValidateResult>('/api/jobs/validate', { method: 'POST', body }),
+  checkpoints: (signal?: AbortSignal) => request<{ items: ModelItem[] }>(`/api/models${query({ folder: 'checkpoints', limit: 500 })}`, { signal }),
+  upload: (file: File) => {
+    const form = new FormData();
+    form.append('file', file);
+    return postForm<Upload>('/api/uploads', form);
+  },
+  getSite: (assetId: string, signal?: AbortSignal) => request<SiteDetail>(`/api/sites/${encodeURIComponent(assetId)}`, { signal }),
+  siteFiles: (assetId: string, versionId: string, signal?: AbortSignal) =>
+    request<SiteFileList>(`/api/sites/${encodeURIComponent(assetId)}/versions/${encodeURIComponent(versionId)}/files`, { signal }),
+  siteFileText: (assetId: string, versionId: string, file: string, signal?: AbortSignal) =>
+    requestText(
+      `/api/sites/${encodeURIComponent(assetId)}/versions/${encodeURIComponent(versionId)}/files/${file.split('/').map(encodeURIComponent).join('/')}`,
+      signal,
+    ),
+  sendSiteMessage: (assetId: string, message: string) =>
+    request<Accepted>(`/api/sites/${encodeURIComponent(assetId)}/messages`, { method: 'POST', body: { message } }),
+  listV0Chats: (offset: number, signal?: AbortSignal) =>
+    request<V0ChatPage>(`/api/sites/chats${query({ limit: V0_CHATS_PAGE, offset })}`, { signal }),
+  importV0Chat: (chatId: string) => request<Accepted>('/api/sites/import', { method: 'POST', body: { chatId } }),
 };

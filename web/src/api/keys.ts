@@ -15,4 +15,9 @@ export const queryKeys = {
   assetModels: ['assets', 'models'] as const,
   backends: ['backends'] as const,
   health: ['health'] as const,
+  checkpoints: ['models', 'checkpoints'] as const,
+  site: (assetId: string) => ['sites', assetId] as const,
+  siteFiles: (assetId: string, versionId: string) => ['sites', assetId, 'files', versionId] as const,
+  siteFile: (assetId: string, versionId: string, file: string) => ['sites', assetId, 'files', versionId, file] as const,
+  v0Chats: ['sites', 'v0-chats'] as const,
 };

@@ -25,6 +25,11 @@ export function useCreateJob() {
   });
 }
 
+/** POST /api/jobs/validate: the workflow checked against an online backend, nothing queued. */
+export function useValidateJob() {
+  return useMutation({ mutationFn: (request: JobRequest) => api.validateJob(request) });
+}
+
 export function useRetryJob() {
   const record = useRecordJob();
   return useMutation({

@@ -1,4 +1,14 @@
-import { checked, ComfyJobRequest, MAX_SEED, type FieldError, type GenerationMeta, type JobRequest } from '@orchestrator/shared';
+import {
+  checked,
+  ComfyJobRequest,
+  familyDefaults,
+  MAX_SEED,
+  TEMPLATES,
+  type FieldError,
+  type GenerationMeta,
+  type JobRequest,
+  type TemplateFamily,
+} from '@orchestrator/shared';
 import type { FormDraft } from '../state/formDraft';
 
 const comfyRequest = checked(ComfyJobRequest);
@@ -20,10 +30,38 @@ export function fieldOf(path: string): string {
   return last || 'form';
 }
 
+/**
+ * `{family}` for a ComfyUI request. The shared static type of `family` resolves to undefined (a union
+ * mapped from a readonly array), so it is spread in untyped; the schema check still validates it.
+ */
+export function withFamily(family: string | undefined): object {
+  return family ? { family } : {};
+}
+
 export type BuildResult = { ok: true; request: JobRequest; seed: number } | { ok: false; errors: FieldError[] };
 
-/** Turns the draft into a JobRequest, validated with the same schema the server uses. */
-export function buildRequest(draft: FormDraft): BuildResult {
+/** The form fields a family's template takes (TEMPLATES[family].form); undefined: the classic SD set. */
+export function familyFields(family: TemplateFamily | undefined): ReadonlySet<string> | undefined {
+  return family ? new Set(TEMPLATES[family].form.map((f) => f.name)) : undefined;
+}
+
+const DEFAULTED = ['width', 'height', 'steps', 'cfg', 'sampler', 'scheduler', 'shift', 'guidance'] as const;
+
+/** The draft fields a family's defaults set when one of its checkpoints is chosen. */
+export function familyDraft(family: TemplateFamily): Partial<FormDraft> {
+  const d = familyDefaults(family);
+  const out: Partial<FormDraft> = {};
+  for (const k of DEFAULTED) if (d[k] !== undefined) out[k] = String(d[k]);
+  return out;
+}
+
+/**
+ * Turns the draft into a JobRequest, validated with the same schema the server uses. With a family,
+ * only the fields of that family's form are sent, and the family is named in the request.
+ */
+export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildResult {
+  const fields = familyFields(family);
+  const takes = (name: string) => !fields || fields.has(name);
   const errors: FieldError[] = [];
   const int = (field: string, text: string): number | undefined => {
     const value = num(text);
@@ -35,7 +73,9 @@ export function buildRequest(draft: FormDraft): BuildResult {
   const params = {
     seed,
     steps: int('steps', draft.steps),
-    cfg: int('cfg', draft.cfg),
+    cfg: takes('cfg') ? int('cfg', draft.cfg) : undefined,
+    shift: fields?.has('shift') ? int('shift', draft.shift) : undefined,
+    guidance: fields?.has('guidance') ? int('guidance', draft.guidance) : undefined,
     sampler: draft.sampler || undefined,
     scheduler: draft.scheduler || undefined,
     width: int('width', draft.width),
@@ -46,9 +86,10 @@ export function buildRequest(draft: FormDraft): BuildResult {
   const request: ComfyJobRequest = {
     provider: 'comfyui',
     kind: 'image',
+    ...withFamily(family),
     prompt: draft.prompt.trim(),
     ...(draft.model ? { model: draft.model } : {}),
-    ...(draft.negativePrompt.trim() ? { negativePrompt: draft.negativePrompt.trim() } : {}),
+    ...(takes('negativePrompt') && draft.negativePrompt.trim() ? { negativePrompt: draft.negativePrompt.trim() } : {}),
     params: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)),
   };
   if (!comfyRequest.check(request)) return { ok: false, errors: comfyRequest.errors(request) };

@@ -19,6 +19,10 @@ export interface FormDraft {
   width: string;
   height: string;
   batchSize: string;
+  /** SD3 only (ModelSamplingSD3). */
+  shift: string;
+  /** FLUX (local) only, in place of cfg. */
+  guidance: string;
 }
 
 export const DEFAULT_DRAFT: FormDraft = {
@@ -35,6 +39,8 @@ export const DEFAULT_DRAFT: FormDraft = {
   width: '1024',
   height: '1024',
   batchSize: '1',
+  shift: '3',
+  guidance: '3.5',
 };
 
 interface FormDraftState {

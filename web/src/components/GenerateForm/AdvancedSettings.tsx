@@ -17,6 +17,8 @@ interface Props {
   samplers: string[];
   schedulers: string[];
   errors: Record<string, string>;
+  /** The chosen family's form fields; undefined shows the classic SD set. */
+  fields?: ReadonlySet<string>;
 }
 
 /** Keeps the current value selectable even when no online backend lists it. */
@@ -24,7 +26,22 @@ function withCurrent(options: string[], current: string): string[] {
   return current && !options.includes(current) ? [current, ...options] : options;
 }
 
-export function AdvancedSettings({ draft, update, samplers, schedulers, errors }: Props) {
+export function AdvancedSettings({ draft, update, samplers, schedulers, errors, fields }: Props) {
+  const extra = (name: 'shift' | 'guidance', label: string, step: number) =>
+    fields?.has(name) && (
+      <Field id={`gen-${name}`} label={label} error={errors[name]}>
+        <input
+          id={`gen-${name}`}
+          type="number"
+          min={0}
+          max={100}
+          step={step}
+          value={draft[name]}
+          onChange={(e) => update({ [name]: e.target.value })}
+          {...invalidProps(`gen-${name}`, errors[name])}
+        />
+      </Field>
+    );
   return (
     <div className={styles.advancedGrid}>
       <Field id="gen-seed" label="Seed" error={errors.seed} className={styles.span2}>
@@ -71,18 +88,22 @@ export function AdvancedSettings({ draft, update, samplers, schedulers, errors }
           {...invalidProps('gen-steps', errors.steps)}
         />
       </Field>
-      <Field id="gen-cfg" label="CFG" error={errors.cfg}>
-        <input
-          id="gen-cfg"
-          type="number"
-          min={0}
-          max={100}
-          step={0.5}
-          value={draft.cfg}
-          onChange={(e) => update({ cfg: e.target.value })}
-          {...invalidProps('gen-cfg', errors.cfg)}
-        />
-      </Field>
+      {(!fields || fields.has('cfg')) && (
+        <Field id="gen-cfg" label="CFG" error={errors.cfg}>
+          <input
+            id="gen-cfg"
+            type="number"
+            min={0}
+            max={100}
+            step={0.5}
+            value={draft.cfg}
+            onChange={(e) => update({ cfg: e.target.value })}
+            {...invalidProps('gen-cfg', errors.cfg)}
+          />
+        </Field>
+      )}
+      {extra('guidance', 'Guidance', 0.1)}
+      {extra('shift', 'Shift', 0.01)}
       <Field id="gen-sampler" label="Sampler" error={errors.sampler}>
         <select id="gen-sampler" value={draft.sampler} onChange={(e) => update({ sampler: e.target.value })}>
           {withCurrent(samplers, draft.sampler).map((s) => (

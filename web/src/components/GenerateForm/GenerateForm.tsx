@@ -1,9 +1,11 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { FieldError } from '@orchestrator/shared';
 import { ApiError, errorMessage } from '../../api/client';
+import type { WorkflowProblem } from '../../api/endpoints';
 import { useBackends, type ModelOption } from '../../hooks/useBackends';
-import { useCreateJob } from '../../hooks/useJobActions';
-import { buildRequest, fieldOf } from '../../lib/request';
+import { familyOf, useCheckpoints } from '../../hooks/useCheckpoints';
+import { useCreateJob, useValidateJob } from '../../hooks/useJobActions';
+import { buildRequest, familyDraft, familyFields, fieldOf } from '../../lib/request';
 import { useFormDraft } from '../../state/formDraft';
 import { AdvancedSettings } from './AdvancedSettings';
 import { Field, invalidProps } from './Field';
@@ -25,7 +27,27 @@ function byField(errors: FieldError[]): Record<string, string> {
   return out;
 }
 
-const FORM_FIELDS = new Set(['prompt', 'negativePrompt', 'model', 'seed', 'steps', 'cfg', 'sampler', 'scheduler', 'width', 'height', 'batchSize']);
+const FORM_FIELDS = new Set([
+  'prompt',
+  'negativePrompt',
+  'model',
+  'seed',
+  'steps',
+  'cfg',
+  'sampler',
+  'scheduler',
+  'width',
+  'height',
+  'batchSize',
+  'shift',
+  'guidance',
+]);
+
+/** A 422 `workflow_invalid` answer's details, naming node and input. */
+function workflowProblems(err: unknown): WorkflowProblem[] | null {
+  if (!(err instanceof ApiError) || err.status !== 422 || !Array.isArray(err.details)) return null;
+  return err.details.filter((d): d is WorkflowProblem => typeof d === 'object' && d !== null && typeof (d as WorkflowProblem).message === 'string');
+}
 
 /** The txt2img form for ComfyUI backends. Its draft survives reloads; errors never clear the input. */
 export function GenerateForm() {
@@ -33,18 +55,23 @@ export function GenerateForm() {
   const update = useFormDraft((s) => s.update);
   const { summary, isPending: backendsPending, error: backendsError } = useBackends();
   const create = useCreateJob();
+  const validate = useValidateJob();
+  const checkpoints = useCheckpoints();
+  const [problems, setProblems] = useState<WorkflowProblem[]>([]);
   const [localErrors, setLocalErrors] = useState<FieldError[]>([]);
 
   const configured = summary.backends.length;
   const online = summary.online.length;
   const model = draft.model || summary.models[0]?.name || '';
   const modelKnown = summary.models.some((m) => m.name === model);
+  const family = familyOf(model, checkpoints.data);
+  const fields = familyFields(family);
 
   const serverErrors = create.error instanceof ApiError ? create.error.fieldErrors : [];
   const allErrors = [...localErrors, ...serverErrors];
   const errors = byField(allErrors);
   const unplaced = allErrors.filter((e) => !FORM_FIELDS.has(fieldOf(e.path)));
-  const advancedHasError = ['seed', 'steps', 'cfg', 'sampler', 'scheduler', 'width', 'height', 'batchSize'].some((f) => errors[f]);
+  const advancedHasError = ['seed', 'steps', 'cfg', 'sampler', 'scheduler', 'width', 'height', 'batchSize', 'shift', 'guidance'].some((f) => errors[f]);
 
   let blocker: string | null = null;
   if (backendsPending) blocker = 'Checking backends…';
@@ -54,8 +81,8 @@ export function GenerateForm() {
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
-    if (blocker || create.isPending) return;
-    const built = buildRequest({ ...draft, model });
+    if (blocker || create.isPending || validate.isPending) return;
+    const built = buildRequest({ ...draft, model }, family);
     if (!built.ok) {
       setLocalErrors(built.errors);
       create.reset();
@@ -64,7 +91,21 @@ export function GenerateForm() {
     setLocalErrors([]);
     // Show the seed actually used, so a good result can be reproduced from the form.
     if (draft.randomSeed) update({ seed: String(built.seed) });
-    create.mutate(built.request);
+    setProblems([]);
+    // Check the workflow against a backend first; only a 422 stops the submit, not a failed check.
+    validate.mutate(built.request, {
+      onSettled: (_data, err) => {
+        const found = workflowProblems(err);
+        if (found && found.length > 0) setProblems(found);
+        else create.mutate(built.request);
+      },
+    });
+  };
+
+  const chooseModel = (name: string) => {
+    const next = familyOf(name, checkpoints.data);
+    setProblems([]);
+    update({ model: name, ...(next && next !== family ? familyDraft(next) : {}) });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
@@ -83,7 +124,7 @@ export function GenerateForm() {
           id="gen-model"
           data-testid="model-select"
           value={model}
-          onChange={(e) => update({ model: e.target.value })}
+          onChange={(e) => chooseModel(e.target.value)}
           disabled={summary.models.length === 0 && !model}
           {...invalidProps('gen-model', errors.model)}
         >
@@ -107,17 +148,19 @@ export function GenerateForm() {
           {...invalidProps('gen-prompt', errors.prompt)}
         />
       </Field>
-      <Field id="gen-negative" label="Negative prompt" error={errors.negativePrompt}>
-        <textarea
-          id="gen-negative"
-          data-testid="negative-input"
-          rows={2}
-          placeholder="blurry, low quality"
-          value={draft.negativePrompt}
-          onChange={(e) => update({ negativePrompt: e.target.value })}
-          {...invalidProps('gen-negative', errors.negativePrompt)}
-        />
-      </Field>
+      {(!fields || fields.has('negativePrompt')) && (
+        <Field id="gen-negative" label="Negative prompt" error={errors.negativePrompt}>
+          <textarea
+            id="gen-negative"
+            data-testid="negative-input"
+            rows={2}
+            placeholder="blurry, low quality"
+            value={draft.negativePrompt}
+            onChange={(e) => update({ negativePrompt: e.target.value })}
+            {...invalidProps('gen-negative', errors.negativePrompt)}
+          />
+        </Field>
+      )}
       <details
         className={styles.advanced}
         open={draft.advancedOpen || advancedHasError}
@@ -133,7 +176,7 @@ export function GenerateForm() {
             {draft.batchSize !== '1' ? ` · ×${draft.batchSize}` : ''}
           </span>
         </summary>
-        <AdvancedSettings draft={draft} update={update} samplers={summary.samplers} schedulers={summary.schedulers} errors={errors} />
+        <AdvancedSettings draft={draft} update={update} samplers={summary.samplers} schedulers={summary.schedulers} errors={errors} fields={fields} />
       </details>
       {(create.error || localErrors.length > 0) && (
         <div className={styles.error} role="alert">
@@ -141,6 +184,18 @@ export function GenerateForm() {
           {unplaced.map((e) => (
             <div key={e.path + e.message} className={styles.errorDetail}>
               {e.path}: {e.message}
+            </div>
+          ))}
+        </div>
+      )}
+      {problems.length > 0 && (
+        <div className={styles.error} role="alert" data-testid="workflow-problems">
+          The workflow does not fit the backend:
+          {problems.map((p) => (
+            <div key={`${p.nodeId}/${p.input ?? ''}/${p.message}`} className={styles.errorDetail}>
+              Node {p.nodeId}
+              {p.classType ? ` (${p.classType})` : ''}
+              {p.input ? `, input ${p.input}` : ''}: {p.message}
             </div>
           ))}
         </div>
@@ -160,10 +215,10 @@ export function GenerateForm() {
           type="submit"
           className={styles.generate}
           data-testid="generate-button"
-          disabled={blocker !== null || create.isPending}
+          disabled={blocker !== null || create.isPending || validate.isPending}
           aria-describedby={blocker ? 'gen-blocker' : note ? 'gen-note' : undefined}
         >
-          {create.isPending ? 'Queuing…' : 'Generate'}
+          {validate.isPending ? 'Checking…' : create.isPending ? 'Queuing…' : 'Generate'}
         </button>
         <kbd className={styles.shortcut} aria-label={`Shortcut: ${isMac ? 'Command' : 'Control'} Enter`}>
           {shortcut}

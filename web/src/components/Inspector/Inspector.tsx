@@ -1,3 +1,4 @@
+import { lazy, Suspense } from 'react';
 import { errorMessage } from '../../api/client';
 import { useAsset } from '../../hooks/useAssets';
 import { useJob } from '../../hooks/useJobs';
@@ -5,6 +6,9 @@ import { useSelection } from '../../state/selection';
 import { AssetDetails } from './AssetDetails';
 import { JobDetails } from './JobDetails';
 import styles from './Inspector.module.css';
+
+// Site previews, versions and source load only when a site is selected.
+const SiteDetails = lazy(() => import('../SiteDetails/SiteDetails').then((m) => ({ default: m.SiteDetails })));
 
 const TYPE_LABEL = { image: 'Image', video: 'Video', site: 'Site' } as const;
 
@@ -36,6 +40,11 @@ export function Inspector() {
           </p>
         )}
         {selected && !current.data && !current.error && <p className={styles.empty}>Loading…</p>}
+        {selected?.kind === 'asset' && asset.data?.type === 'site' && (
+          <Suspense fallback={<p className={styles.empty}>Loading…</p>}>
+            <SiteDetails key={asset.data.id} asset={asset.data} />
+          </Suspense>
+        )}
         {selected?.kind === 'asset' && asset.data && <AssetDetails asset={asset.data} />}
         {selected?.kind === 'job' && job.data && <JobDetails job={job.data} />}
       </div>

@@ -1,0 +1,162 @@
+import { useState, type FormEvent } from 'react';
+import {
+  checked,
+  FLUX_DEFAULT_MODEL,
+  FLUX_MODEL_RULES,
+  FLUX_MODELS,
+  FLUX_OUTPUT_FORMATS,
+  FluxJobRequest,
+  fluxRequestProblem,
+  type FluxModel,
+  type FluxParamName,
+  type FluxParams,
+} from '@orchestrator/shared';
+import { errorMessage } from '../../api/client';
+import { useCreateJob } from '../../hooks/useJobActions';
+import { Field } from '../GenerateForm/Field';
+import formStyles from '../GenerateForm/GenerateForm.module.css';
+import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
+import styles from './FluxForm.module.css';
+
+const fluxRequest = checked(FluxJobRequest);
+const ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9', '9:21'];
+
+/** Numeric params as typed; blank means "let BFL choose". */
+type NumberField = 'width' | 'height' | 'steps' | 'guidance' | 'imagePromptStrength' | 'seed' | 'safetyTolerance';
+
+interface Props {
+  /** BFL credit balance from /api/health, when known. */
+  credits?: number;
+}
+
+/** A FLUX image through the BFL API: only the fields FLUX_MODEL_RULES allows for the chosen model. */
+export function FluxForm({ credits }: Props) {
+  const create = useCreateJob();
+  const [model, setModel] = useState<FluxModel>(FLUX_DEFAULT_MODEL);
+  const [prompt, setPrompt] = useState('');
+  const [aspectRatio, setAspectRatio] = useState('1:1');
+  const [raw, setRaw] = useState(false);
+  const [outputFormat, setOutputFormat] = useState<(typeof FLUX_OUTPUT_FORMATS)[number]>('jpeg');
+  const [numbers, setNumbers] = useState<Record<NumberField, string>>({
+    width: '1024',
+    height: '768',
+    steps: '28',
+    guidance: '3',
+    imagePromptStrength: '',
+    seed: '',
+    safetyTolerance: '2',
+  });
+  const [image, setImage] = useState<InputImage | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+
+  const rule = FLUX_MODEL_RULES[model];
+  const takes = (p: FluxParamName) => rule.params.includes(p);
+  const setNumber = (k: NumberField, v: string) => setNumbers((n) => ({ ...n, [k]: v }));
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (create.isPending) return;
+    const params: FluxParams = {};
+    for (const k of Object.keys(numbers) as NumberField[]) {
+      const text = numbers[k].trim();
+      if (text !== '' && takes(k)) params[k] = Number(text);
+    }
+    if (takes('aspectRatio')) params.aspectRatio = aspectRatio;
+    if (takes('raw') && raw) params.raw = true;
+    if (takes('outputFormat')) params.outputFormat = outputFormat;
+    if (!image) delete params.imagePromptStrength;
+    const request: FluxJobRequest = {
+      provider: 'flux',
+      kind: 'image',
+      model,
+      prompt: prompt.trim(),
+      params,
+      ...(image ? { inputImage: image.id } : {}),
+    };
+    if (request.prompt === '') return setProblem('Describe what to generate');
+    if (!fluxRequest.check(request)) {
+      const first = fluxRequest.errors(request)[0];
+      return setProblem(first ? `${first.path}: ${first.message}` : 'Invalid request');
+    }
+    const p = fluxRequestProblem(request);
+    if (p) return setProblem(p.message);
+    setProblem(null);
+    create.mutate(request);
+  };
+
+  const numberField = (k: NumberField, label: string, placeholder = '') =>
+    takes(k) && (
+      <Field id={`flux-${k}`} label={label}>
+        <input id={`flux-${k}`} inputMode="decimal" placeholder={placeholder} value={numbers[k]} onChange={(e) => setNumber(k, e.target.value)} />
+      </Field>
+    );
+
+  return (
+    <form className={formStyles.form} onSubmit={submit} aria-label="Generate a FLUX image" noValidate>
+      {credits !== undefined && <p className={styles.credits}>BFL credits: {credits.toLocaleString()}</p>}
+      <Field id="flux-model" label="Model">
+        <select id="flux-model" data-testid="flux-model-select" value={model} onChange={(e) => setModel(e.target.value as FluxModel)}>
+          {FLUX_MODELS.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="flux-prompt" label="Prompt">
+        <textarea
+          id="flux-prompt"
+          data-testid="flux-prompt"
+          rows={4}
+          placeholder={rule.inputImage === 'required' ? 'Make the sky stormy' : 'A lighthouse at dusk, volumetric light'}
+          value={prompt}
+          onChange={(e) => setPrompt(e.target.value)}
+        />
+      </Field>
+      <Field id="flux-image" label={rule.inputImage === 'required' ? 'Image to edit (required)' : 'Image prompt (optional)'}>
+        <ImageInput id="flux-image" value={image} onChange={setImage} />
+      </Field>
+      <div className={formStyles.advancedGrid}>
+        {takes('aspectRatio') && (
+          <Field id="flux-aspect" label="Aspect ratio">
+            <select id="flux-aspect" value={aspectRatio} onChange={(e) => setAspectRatio(e.target.value)}>
+              {ASPECT_RATIOS.map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </Field>
+        )}
+        {numberField('width', 'Width')}
+        {numberField('height', 'Height')}
+        {numberField('steps', 'Steps')}
+        {numberField('guidance', 'Guidance')}
+        {image && numberField('imagePromptStrength', 'Image prompt strength', '0.1')}
+        {numberField('seed', 'Seed', 'random')}
+        {numberField('safetyTolerance', 'Safety tolerance (0–6)')}
+        <Field id="flux-format" label="Output format">
+          <select id="flux-format" value={outputFormat} onChange={(e) => setOutputFormat(e.target.value as typeof outputFormat)}>
+            {FLUX_OUTPUT_FORMATS.map((f) => (
+              <option key={f}>{f}</option>
+            ))}
+          </select>
+        </Field>
+        {takes('raw') && (
+          <label className={formStyles.check}>
+            <input type="checkbox" checked={raw} onChange={(e) => setRaw(e.target.checked)} />
+            Raw (photographic look)
+          </label>
+        )}
+      </div>
+      {(problem || create.error) && (
+        <div className={formStyles.error} role="alert">
+          {problem ?? errorMessage(create.error)}
+        </div>
+      )}
+      <div className={formStyles.actions}>
+        <button type="submit" className={formStyles.generate} data-testid="generate-button" disabled={create.isPending}>
+          {create.isPending ? 'Queuing…' : 'Generate'}
+        </button>
+      </div>
+    </form>
+  );
+}
