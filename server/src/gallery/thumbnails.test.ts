@@ -152,8 +152,10 @@ describe('ThumbnailService', () => {
     const thumbs = service({ concurrency: 1, maxQueued: 1 });
     await Promise.all(['q1.png', 'q2.png', 'q3.png'].map((f) => png(f, 4096, 4096)));
     const results = await Promise.allSettled(['q1.png', 'q2.png', 'q3.png'].map((f) => thumbs.forAsset(asset(f))));
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
-    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(PoolFullError);
+    // which request is refused depends on which finishes locating its file last: exactly one is
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.reason).toBeInstanceOf(PoolFullError);
   });
 
   it('prunes thumbnails of assets that are gone', async () => {
