@@ -43,7 +43,7 @@ export const Asset = Type.Object({
   durationMs: Type.Optional(Type.Number({ minimum: 0 })),
   frames: Type.Optional(Type.Integer({ minimum: 0 })),
   fps: Type.Optional(Type.Number({ minimum: 0 })),
-  /** An animated GIF or WebP: still an image (an <img> plays it), flagged so the UI can say so. */
+  /** An animated GIF/WebP/APNG; with several frames it is indexed as a video clip (an <img> plays it). */
   animated: Type.Optional(Type.Boolean()),
   /** The file's modification time (ms); with `size`, how the indexer tells a file changed. */
   mtimeMs: Type.Optional(Type.Number()),

@@ -74,7 +74,7 @@ describe('cloud providers, driven in Chromium', () => {
     await page.close();
   });
 
-  it('uploads an input image and makes an SVD video from the Video mode', async () => {
+  it('uploads an input image and makes an SVD video from the Video mode', { timeout: 60000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -88,7 +88,14 @@ describe('cloud providers, driven in Chromium', () => {
     await page.getByTestId('upload-input').setInputFiles({ name: 'start.png', mimeType: 'image/png', buffer: encodePng(64, 64, gradient(64, 64, 3)) });
     await page.getByText('start.png').waitFor({ timeout: 10000 });
     await page.getByTestId('generate-button').click();
-    await page.locator('[data-testid="asset-tile"][data-type="video"]').first().waitFor({ timeout: 30000 });
+    await page
+      .locator('[data-testid="asset-tile"][data-type="video"]')
+      .first()
+      .waitFor({ timeout: 40000 })
+      .catch(async (err: Error) => {
+        const jobs = await (await fetch(`${stack.url}/api/jobs?limit=3`)).text();
+        throw new Error(`${err.message}\nlatest jobs: ${jobs.slice(0, 1500)}`);
+      });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -77,7 +77,7 @@ describe('AssetReader: metadata from the file', () => {
   it('reads an animated WebP: frames, duration, and ComfyUI EXIF strings after the frames', async () => {
     const graph = comfyGraph({ prompt: 'a dancing robot', seed: 3 });
     const a = await read('anim.webp', webp(96, 64, { frames: 5, frameMs: 40, exif: [[0x0110, `prompt:${JSON.stringify(graph)}`]] }), image('image/webp'));
-    expect(a).toMatchObject({ type: 'image', width: 96, height: 64, animated: true, frames: 5, durationMs: 200 });
+    expect(a).toMatchObject({ type: 'video', width: 96, height: 64, animated: true, frames: 5, durationMs: 200 });
     expect(a.meta).toMatchObject({ prompt: 'a dancing robot', seed: 3, provider: 'comfyui' });
   });
 

@@ -141,6 +141,9 @@ export class AssetReader {
     const asset: Asset = { ...base, type: target.type, mimeType: target.mimeType, createdAt: createdAt ?? new Date(fileTime).toISOString(), meta };
     const { text: _text, ...rest } = facts;
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (asset as Record<string, unknown>)[k] = v;
+    // An animated WebP/GIF/APNG of several frames is a clip (SVD saves its videos this way): it
+    // belongs under Videos, as the job that made it said; browsers play it in an <img>.
+    if (asset.type === 'image' && asset.animated && (asset.frames ?? 0) > 1) asset.type = 'video';
     if (asset.width === undefined && meta.width !== undefined && meta.height !== undefined) {
       asset.width = meta.width;
       asset.height = meta.height;

@@ -27,7 +27,8 @@ function Media({ asset, stageRef, onSwipe, slideshow, onEnded, onUnplayable }: {
   onEnded: () => void;
   onUnplayable: () => void;
 }) {
-  if (asset.type === 'image') return <ImageStage key={asset.id} ref={stageRef} asset={asset} onSwipe={onSwipe} />;
+  // An animated WebP/GIF clip (e.g. SVD output) is a video asset that plays in an <img>.
+  if (asset.type === 'image' || asset.mimeType.startsWith('image/')) return <ImageStage key={asset.id} ref={stageRef} asset={asset} onSwipe={onSwipe} />;
   if (asset.type === 'video') {
     return (
       <div className={styles.stage}>
