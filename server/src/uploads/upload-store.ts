@@ -50,9 +50,10 @@ export class UploadStore {
   async save(part: FilePart, maxBytes: number): Promise<Upload> {
     const id = randomUUID();
     const partial = path.join(this.dir, `${PARTIAL_PREFIX}${id}`);
+    const out = createWriteStream(partial, { flags: 'wx' });
     try {
       const sniffer = new TypeSniffer();
-      await pipeline(part.file, sniffer, createWriteStream(partial, { flags: 'wx' }));
+      await pipeline(part.file, sniffer, out);
       if (part.file.truncated || sniffer.bytes > maxBytes) throw tooLarge(maxBytes);
       if (sniffer.bytes === 0) throw new HttpError(400, 'empty_file', 'The file is empty');
       const type = sniffer.type;
@@ -66,6 +67,9 @@ export class UploadStore {
       await rename(path.join(this.dir, `${PARTIAL_PREFIX}${id}.json`), path.join(this.dir, `${id}.json`));
       return withUrl(record);
     } catch (err) {
+      // A refusal can come before the stream has even opened (and created) the file: wait for it
+      // to close, or the removal below would run first and leave the partial file behind.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(partial, { force: true });
       throw err;
     }
