@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeBfl, type FakeBfl } from '../../../../test/fakes/bfl/index.js';
 import { BflError, BflHttpClient, errorDetail, parseRetryAfter, trustedHost } from './http-client.js';
@@ -73,8 +75,17 @@ describe('BflHttpClient', () => {
   it('tells "could not connect" (nothing sent) from "no answer in time"', async () => {
     const down = await failure(new BflHttpClient('http://127.0.0.1:59999', 'k').submit('flux-dev', { prompt: 'x' }));
     expect(down.kind).toBe('unreachable');
-    const slow = new BflHttpClient(bfl.url, bfl.apiKey, { submitMs: 1, pollMs: 1, downloadMs: 1 });
-    expect(['timeout', 'network']).toContain((await failure(slow.submit('flux-dev', { prompt: 'x' }))).kind);
+    // a server that takes the request and never answers: the submit may have been received
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const slow = new BflHttpClient(`http://127.0.0.1:${port}`, 'k', { submitMs: 100, pollMs: 100, downloadMs: 100 });
+      expect(['timeout', 'network']).toContain((await failure(slow.submit('flux-dev', { prompt: 'x' }))).kind);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('sends the key only to BFL hosts: https under bfl.ai, the configured host, loopback for a local fake', () => {
