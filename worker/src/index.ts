@@ -2,7 +2,6 @@ export { startWorkerRuntime, newWorkerId, COMFYUI_QUEUE, type RuntimeOptions, ty
 export { createLogger } from './logger.js';
 export type { Provider, RunContext, RunResult } from './providers/provider.js';
 export { ComfyUiProvider, type ComfyProviderOptions } from './providers/comfyui/provider.js';
-export { TXT2IMG, TXT2IMG_DEFAULTS, bindTemplate, txt2imgBindings } from './providers/comfyui/workflow.js';
 export { JobFailure, JobCancelled, BackendUnavailable, PromptLost, HandedBack } from './errors.js';
 export { RetryLater } from './errors.js';
 export { CLOUD_PROVIDERS } from './cloud/providers.js';

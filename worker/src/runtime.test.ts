@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AssetStore, newJob, readPngText, type AssetSidecar, type BackendStatus, type Job } from '@orchestrator/shared';
+import { AssetStore, buildWorkflow, newJob, prepareWorkflow, readPngText, type AssetSidecar, type BackendStatus, type Job } from '@orchestrator/shared';
 import { startFakeComfy, type FakeComfy } from '../../test/fakes/comfyui/index.js';
 import { startWorkerRuntime, type WorkerRuntime } from './runtime.js';
 import { createHarness, waitFor, type Harness } from './testing/harness.js';
-import { TXT2IMG, bindTemplate, txt2imgBindings } from './providers/comfyui/workflow.js';
 
 let h: Harness;
 let fake: FakeComfy;
@@ -171,7 +170,11 @@ describe('worker runtime against the fake ComfyUI', () => {
   it('cancels a job still pending on the backend: deleted from its queue, never run', async () => {
     // Someone else's long prompt occupies the GPU, so ours waits in ComfyUI's queue.
     const blocker = crypto.randomUUID();
-    const graph = bindTemplate(TXT2IMG, txt2imgBindings(blocker, { provider: 'comfyui', kind: 'image', prompt: 'blocker', model: CHECKPOINTS[0], params: { steps: 400 } }));
+    const { template, values } = prepareWorkflow(
+      { provider: 'comfyui', kind: 'image', prompt: 'blocker', model: CHECKPOINTS[0], params: { steps: 400 } },
+      { seed: 1, filenamePrefix: `orchestrator/${blocker}` },
+    );
+    const graph = buildWorkflow(template, values);
     const res = await fetch(`${fake.url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt: graph, client_id: 'someone-else', prompt_id: blocker }) });
     expect(res.status).toBe(200);
     const interrupts = fake.stats.interrupts;
