@@ -168,6 +168,18 @@ describe('ThumbnailService', () => {
     expect((await thumbs.forAsset(asset('popular.png'))).kind).toBe('made');
   });
 
+  it('thumbnails a clip stored as animated WebP (a video asset in an image format) from its first frame with sharp', async () => {
+    const frame = { width: 40, height: 30, channels: 3 as const, background: { r: 10, g: 120, b: 60 } };
+    const frames = await Promise.all([0, 1, 2].map(() => sharp({ create: frame }).raw().toBuffer()));
+    await sharp(Buffer.concat(frames), { raw: { width: 40, height: 90, channels: 3 } })
+      .webp({ loop: 0, delay: [100, 100, 100] })
+      .toFile(path.join(outputPath, 'clip.webp'));
+    const noFfmpeg = service({ ffmpegPath: null });
+    const thumb = await noFfmpeg.forAsset(asset('clip.webp', { type: 'video', mimeType: 'image/webp' }));
+    expect(thumb.kind).toBe('made');
+    expect(await sharp(thumb.body).metadata()).toMatchObject({ format: 'webp', width: 40 });
+  });
+
   it('names the file version as mtime-size in base 36', () => {
     expect(thumbVersion(1234, 1700000000123.456)).toBe(`${(1700000000123).toString(36)}-${(1234).toString(36)}`);
   });

@@ -73,7 +73,8 @@ export class ThumbnailService {
   /** Finds the source of an asset's thumbnail. Throws 403/404 (HttpError) like the file route. */
   async locate(asset: Asset): Promise<ThumbSource> {
     let relPath = asset.relPath;
-    let decoder: 'image' | 'video' = asset.type === 'video' || asset.mimeType.startsWith('video/') ? 'video' : 'image';
+    // An animated WebP/GIF clip is a video asset in an image format: sharp reads its first frame.
+    let decoder: 'image' | 'video' = asset.mimeType.startsWith('video/') ? 'video' : 'image';
     if (asset.type === 'site') {
       // A site's thumbnail is its screenshot (a path under OUTPUT_PATH, guarded like any other).
       if (!asset.screenshot) return { kind: 'placeholder', reason: 'site' };
