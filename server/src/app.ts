@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { EventLog, SECRET_LOG_PATHS, type Config } from '@orchestrator/shared';
@@ -22,6 +22,8 @@ import { EventHub } from './events/event-hub.js';
 import type { SubscriptionLimits } from './events/subscription.js';
 import { jobRoutes } from './routes/jobs.js';
 import { WorkflowChecker } from './jobs/workflow-check.js';
+import { WorkflowService } from './workflows/workflow-service.js';
+import { workflowRoutes } from './routes/workflows.js';
 import { eventRoutes } from './routes/events.js';
 import { assetRoutes } from './routes/assets.js';
 import { assetFileRoutes } from './routes/asset-files.js';
@@ -69,7 +71,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     logger,
     // Fastify's two info lines per request would dominate the log (and the cost of a job submit);
     // errors are still logged by the error handler, and request lines come back at debug level.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: frameworkErrorHandler,
@@ -102,11 +104,24 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const blocking = createRedis(config.redisUrl, app.log, { maxRetriesPerRequest: null });
   const backends = new BackendRegistry(redis, config.keyPrefix, config.comfyuiUrls, options.backendCacheMs ?? 1000);
   const queues = new JobQueues(redis, config.keyPrefix, app.log);
-  const jobs = new JobService({ redis, keyPrefix: config.keyPrefix, queues, backends, log: app.log, resolvers: { flux: fluxRequestResolver(config, redis), v0: v0RequestResolver(config) }, checker: new WorkflowChecker() });
+  const checker = new WorkflowChecker();
+  const workflows = new WorkflowService({ redis, keyPrefix: config.keyPrefix, backends, checker });
+  // Before the job service: submits fill a request's missing family from the catalogue.
+  const models = new ModelCatalog({ modelsPath: config.modelsPath, redis, keyPrefix: config.keyPrefix, backends, log: app.log, ...options.models });
+  const jobs = new JobService({
+    models,
+    redis,
+    keyPrefix: config.keyPrefix,
+    queues,
+    backends,
+    log: app.log,
+    resolvers: { flux: fluxRequestResolver(config, redis), v0: v0RequestResolver(config) },
+    checker,
+    workflows,
+  });
   const gallery = new GalleryIndexing({ redis, keyPrefix: config.keyPrefix, outputPath: config.outputPath, dataPath: config.dataPath, log: app.log, ...options.gallery });
   const assets = new AssetService(redis, config.keyPrefix, config.outputPath, { gallery, jobs });
   app.decorate('gallery', gallery);
-  const models = new ModelCatalog({ modelsPath: config.modelsPath, redis, keyPrefix: config.keyPrefix, backends, log: app.log, ...options.models });
   const health = new HealthService(redis, config, backends, queues);
   const hub = new EventHub(new EventLog(redis, config.keyPrefix), blocking, app.log);
 
@@ -136,6 +151,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(legacyRoutes, { assets, models, backends, health });
   await app.register(siteRoutes, { jobs, config });
   await app.register(uploadRoutes, { dataPath: config.dataPath, ...options.uploads });
+  await app.register(workflowRoutes, { workflows });
 
   gallery.start();
 

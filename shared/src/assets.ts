@@ -21,6 +21,8 @@ export const GenerationMeta = Type.Object({
   guidance: Type.Optional(Type.Number()),
   /** The asset or upload id a job started from (an edit, an image prompt). */
   inputImage: Type.Optional(Type.String()),
+  /** The saved custom workflow a ComfyUI job ran (its name at the time). */
+  workflow: Type.Optional(Type.String()),
 });
 export type GenerationMeta = Static<typeof GenerationMeta>;
 

@@ -25,8 +25,49 @@ export const BackendStatus = Type.Object({
   checkpoints: Type.Array(Type.String()),
   samplers: Type.Array(Type.String()),
   schedulers: Type.Array(Type.String()),
+  /** Files per model folder the backend reports; the lists themselves are at `backendModels(id)` (BackendModels). */
+  modelCounts: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 0 }))),
+  /** Changes whenever any of those lists changes (same as BackendModels.hash). */
+  modelsHash: Type.Optional(Type.String()),
 });
 export type BackendStatus = Static<typeof BackendStatus>;
+
+/**
+ * ComfyUI model folder keys the backend monitor lists (GET /models/{folder}), when the backend has them:
+ * the catalogue's folders (server/src/models/model-folders.ts) less its non-ComfyUI `video`.
+ */
+export const BACKEND_MODEL_FOLDERS = [
+  'checkpoints',
+  'diffusion_models',
+  'loras',
+  'vae',
+  'controlnet',
+  'clip_vision',
+  'text_encoders',
+  'upscale_models',
+  'ipadapter',
+] as const;
+
+/**
+ * The model files one backend reports, per folder, as the monitor last read them. Kept at its own key
+ * (`backendModels(id)`), apart from BackendStatus: that one rides every `backend.status` event, and a
+ * folder can hold thousands of LoRAs.
+ */
+export const BackendModels = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  checkedAt: Type.String(),
+  /** folder key → relative file names with `/` separators (Windows backslashes normalized), sorted. */
+  folders: Type.Record(Type.String(), Type.Array(Type.String())),
+  /**
+   * The backend's own separator: `\\` for a ComfyUI on Windows, whose loaders expect the names spelled
+   * with backslashes (`/models/{folder}` and object_info list them that way).
+   */
+  separator: Type.Union([Type.Literal('/'), Type.Literal('\\')]),
+  /** A short digest of `folders`: equal hashes, equal lists. */
+  hash: Type.String(),
+});
+export type BackendModels = Static<typeof BackendModels>;
 
 export const Health = Type.Object({
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),

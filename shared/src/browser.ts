@@ -19,6 +19,7 @@ export * from './models/family.js';
 export * from './requests/flux.js';
 export * from './requests/v0.js';
 export * from './sites.js';
+export * from './workflows.js';
 export * from './gallery-words.js';
 export * from './templates/index.js';
 export * from './templates/validate-workflow.js';

@@ -1,5 +1,6 @@
 // Everything the browser may use, plus the Redis-backed stores and scripts that only Node processes need.
 export * from './browser.js';
 export * from './store.js';
+export * from './workflow-store.js';
 export * from './gallery-index.js';
 export * from './lua-script.js';

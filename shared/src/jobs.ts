@@ -38,6 +38,13 @@ export const GenerationParams = Type.Object(
     /** SVD: video size (falls back to width / height, then 1024×576). */
     videoWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 8 })),
     videoHeight: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 8 })),
+    /** A VAE file (ComfyUI `vae` folder) for graphs that load it apart: FLUX local, SD3 without its own. */
+    vae: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    /**
+     * Text-encoder files (`text_encoders` folder) for graphs that load them apart, in loader order:
+     * FLUX local [t5xxl, clip_l]; SD3.5 from a checkpoint without encoders [clip_l, clip_g, t5xxl].
+     */
+    textEncoders: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { minItems: 1, maxItems: 3 })),
   },
   { additionalProperties: false },
 );
@@ -55,10 +62,12 @@ export const ComfyJobRequest = Type.Object(
     model: Type.Optional(ModelName),
     /** SVD input image: an upload id (POST /api/uploads) or a gallery asset id. */
     inputImage: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' })),
-    prompt: Prompt,
+    /** Required for images (the server answers 400 without one); optional for image-to-video. */
+    prompt: Type.Optional(Prompt),
     negativePrompt: Type.Optional(Type.String({ maxLength: 20000 })),
     params: Type.Optional(GenerationParams),
-    workflow: Type.Optional(Type.Literal('txt2img')),
+    /** `txt2img` (the built-in template of the model's family), or the id of a saved custom workflow. */
+    workflow: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
     priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
   },
   { additionalProperties: false },

@@ -11,6 +11,8 @@ export function redisKeys(prefix: string) {
     /** Pub/sub channel: a job id to cancel; the worker holding it aborts. */
     cancelChannel: `${prefix}:cancel`,
     backend: (id: string) => `${prefix}:backend:${id}`,
+    /** JSON BackendModels: the model files one backend reports per folder (too big for BackendStatus). */
+    backendModels: (id: string) => `${prefix}:backend-models:${id}`,
     backendLease: (id: string) => `${prefix}:backend-lease:${id}`,
     /** Sorted set of worker ids scored by their last heartbeat (ms). */
     workers: `${prefix}:workers`,
@@ -23,6 +25,10 @@ export function redisKeys(prefix: string) {
     modelHashes: `${prefix}:model-hashes`,
     /** A cloud provider's task for one job (e.g. BFL id + polling_url), so a retried job resumes it. */
     cloudTask: (provider: string, jobId: string) => `${prefix}:cloud-task:${provider}:${jobId}`,
+    /** Hash of custom workflow id → CustomWorkflow JSON. */
+    workflows: `${prefix}:workflows`,
+    /** Hash of custom workflow id → WorkflowSummary JSON (what the list shows, without the graph). */
+    workflowSummaries: `${prefix}:workflow-summaries`,
     /** A counting semaphore (sorted set of holders scored by lease expiry, ms). */
     semaphore: (name: string) => `${prefix}:sem:${name}`,
   };

@@ -2,7 +2,8 @@ import Type, { type Static } from 'typebox';
 
 /**
  * A model file as `GET /api/models` lists it: a file under MODELS_PATH, merged with what the ComfyUI
- * backends report. Fields past `backends` are optional so older records and callers stay valid.
+ * backends report in any folder (a file only a backend has is listed too, `local: false`). Fields past
+ * `backends` are optional so older records and callers stay valid.
  */
 export const ModelInfo = Type.Object({
   id: Type.String({
@@ -12,7 +13,9 @@ export const ModelInfo = Type.Object({
   name: Type.String({ description: 'friendly name: modelspec title, else the file stem with _ as spaces' }),
   family: Type.String({ description: 'sd15 | sdxl | sd3 | flux | svd | unknown' }),
   folder: Type.String({ description: 'catalogue folder key, e.g. "checkpoints", "loras", "diffusion_models"' }),
-  backends: Type.Array(Type.String(), { description: 'ids of the backends that report the file (checkpoints only, for now)' }),
+  backends: Type.Array(Type.String(), {
+    description: 'ids of the ComfyUI backends that report the file in this folder (GET /models/{folder}; checkpoints also from object_info)',
+  }),
   file: Type.Optional(Type.String({ description: 'the name ComfyUI loaders take: relative to the folder, forward slashes' })),
   familySource: Type.Optional(
     Type.Union([Type.Literal('header'), Type.Literal('name'), Type.Literal('none')], {

@@ -11,6 +11,8 @@ export type JobFailureCode =
   | 'no_outputs'
   | 'backend_error'
   | 'internal_error'
+  | 'unknown_workflow'
+  | 'invalid_workflow'
   // cloud providers (BFL FLUX, v0)
   | 'request_moderated'
   | 'content_moderated'

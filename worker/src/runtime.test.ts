@@ -197,10 +197,19 @@ describe('worker runtime against the fake ComfyUI', () => {
   it('fails an invalid queued payload unrecoverably with invalid_job', async () => {
     const id = crypto.randomUUID();
     await h.jobs.create(newJob(id, { provider: 'comfyui', kind: 'image', prompt: 'x' }, new Date()));
-    await h.queue.add('generate', { id, request: { provider: 'comfyui', kind: 'image' } }, { jobId: id, attempts: 3 });
+    await h.queue.add('generate', { id, request: { provider: 'comfyui', prompt: 'no kind' } }, { jobId: id, attempts: 3 });
     const job = await h.waitForJob(id, (j) => j.status === 'failed');
     expect(job.error?.code).toBe('invalid_job');
     expect(await bullState(id)).toMatchObject({ state: 'failed', attemptsMade: 1 });
+  });
+
+  it('fails an image job that reaches it without a prompt with invalid_job, naming the missing value', async () => {
+    const id = crypto.randomUUID();
+    const request = { provider: 'comfyui', kind: 'image' } as const;
+    await h.jobs.create(newJob(id, request, new Date()));
+    await h.queue.add('generate', { id, request }, { jobId: id, attempts: 3 });
+    const job = await h.waitForJob(id, (j) => j.status === 'failed');
+    expect(job.error).toMatchObject({ code: 'invalid_job', message: expect.stringMatching(/needs a prompt/) });
   });
 
   it('removes its heartbeat on close', async () => {

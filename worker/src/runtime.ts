@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { AssetStore, EventLog, JobStore, backendIds, redisKeys, type Config } from '@orchestrator/shared';
+import { AssetStore, EventLog, JobStore, WorkflowStore, backendIds, redisKeys, type Config } from '@orchestrator/shared';
 import { BackendConsumer } from './backends/consumer.js';
 import { BackendMonitor } from './backends/monitor.js';
 import { startCloudConsumers } from './cloud/consumers.js';
@@ -96,6 +96,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
     outputPath: config.outputPath,
     dataPath: config.dataPath,
     assets,
+    workflows: new WorkflowStore(redis, config.keyPrefix),
     connections,
     defaultModel: (backendId) => monitor.status(backendId)?.checkpoints[0],
     ...options.comfy,

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
-import { BackendStatus, backendIds, checked, redisKeys, type RedisKeys } from '@orchestrator/shared';
+import { BackendModels, BackendStatus, backendIds, checked, redisKeys, type RedisKeys } from '@orchestrator/shared';
 
 const backendStatus = checked(BackendStatus);
+const backendModels = checked(BackendModels);
 
 /** A record older than this means no worker is watching the backend any more. */
 export const BACKEND_STALE_MS = 30_000;
@@ -16,13 +17,16 @@ export interface BackendView {
 
 /**
  * Reads the BackendStatus records the workers' monitors write at `keys.backend(id)` (JSON strings)
- * for every backend in COMFYUI_URLS. Reads are cached for a moment: POST /api/jobs consults them on
- * every submit and the records change only every few seconds.
+ * for every backend in COMFYUI_URLS, and the per-folder model lists at `keys.backendModels(id)`. Reads
+ * are cached for a moment: POST /api/jobs consults them on every submit and the records change only
+ * every few seconds; a model list is parsed again only when its text changed (it can be large).
  */
 export class BackendRegistry {
   private readonly keys: RedisKeys;
   private readonly configured: { id: string; url: string }[];
   private cache: { at: number; views: BackendView[] } | null = null;
+  private modelsCache: { at: number; list: BackendModels[] } | null = null;
+  private readonly parsedModels = new Map<string, { raw: string; record: BackendModels | null }>();
 
   constructor(
     private readonly redis: Redis,
@@ -47,9 +51,38 @@ export class BackendRegistry {
     return views;
   }
 
+  /** The model lists of the backends that have one (a worker's monitor wrote it and it has not expired). */
+  async models(now = Date.now()): Promise<BackendModels[]> {
+    if (this.modelsCache && now - this.modelsCache.at < this.cacheMs && this.cacheMs > 0) return this.modelsCache.list;
+    if (this.configured.length === 0) return [];
+    const raws = await this.redis.mget(...this.configured.map((b) => this.keys.backendModels(b.id)));
+    const list = this.configured.flatMap((b, i) => {
+      const record = this.parseModels(b, raws[i] ?? null);
+      return record ? [record] : [];
+    });
+    this.modelsCache = { at: now, list };
+    return list;
+  }
+
   /** Forget the cached read (tests write records and want to see them at once). */
   invalidate(): void {
     this.cache = null;
+    this.modelsCache = null;
+  }
+
+  private parseModels(b: { id: string; url: string }, raw: string | null): BackendModels | null {
+    if (!raw) return null;
+    const hit = this.parsedModels.get(b.id);
+    if (hit?.raw === raw) return hit.record;
+    let record: BackendModels | null = null;
+    try {
+      const rec: unknown = JSON.parse(raw);
+      if (backendModels.check(rec) && rec.url.replace(/\/+$/, '') === b.url) record = rec;
+    } catch {
+      record = null;
+    }
+    this.parsedModels.set(b.id, { raw, record });
+    return record;
   }
 }
 

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
-import { JobStore, isFinal, newJob, redisKeys, type Job, type JobRequest, type JobStatus, type PageOf, type Provider } from '@orchestrator/shared';
-import { conflict, notFound } from '../errors.js';
+import { JobStore, isFinal, newJob, redisKeys, type Job, type JobRequest, type JobStatus, type PageOf, type Provider, type WorkflowTemplate } from '@orchestrator/shared';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { readPage } from '../pagination.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { JobQueues } from './queues.js';
-import { resolveComfyModel } from './model-resolver.js';
+import { resolveComfyModel, type ModelLookup } from './model-resolver.js';
 import type { WorkflowCheckResult, WorkflowChecker } from './workflow-check.js';
+import type { WorkflowService } from '../workflows/workflow-service.js';
 
 export interface JobListQuery {
   status?: JobStatus | undefined;
@@ -29,6 +30,10 @@ export interface JobServiceDeps {
   now?: () => Date;
   /** Pre-submit check of ComfyUI graphs against a backend's object_info (422 workflow_invalid). */
   checker?: WorkflowChecker;
+  /** The model catalogue: fills a ComfyUI request's missing `family` with the detected one. */
+  models?: ModelLookup;
+  /** Saved custom workflows, for requests that name one. */
+  workflows?: Pick<WorkflowService, 'template'>;
 }
 
 /** Submitting, listing, cancelling and retrying jobs. The routes only parse and shape replies. */
@@ -49,8 +54,8 @@ export class JobService {
    * a worker can take the job, without waiting a round trip in between.
    */
   async submit(request: JobRequest, retryOf?: string): Promise<Job> {
-    const resolved = await this.resolve(request);
-    if (resolved.provider === 'comfyui' && this.deps.checker) await this.deps.checker.assertValid(resolved, await this.deps.backends.list());
+    const { request: resolved, template } = await this.prepare(request);
+    if (resolved.provider === 'comfyui' && this.deps.checker) await this.deps.checker.assertValid(resolved, await this.deps.backends.list(), template);
     const job = newJob(randomUUID(), resolved, this.now(), retryOf);
     const [stored, queued] = await Promise.allSettled([
       this.store.create(job),
@@ -78,15 +83,41 @@ export class JobService {
 
   /** POST /api/jobs/validate: the same checks as a submit, without queueing anything. */
   async validate(request: JobRequest): Promise<WorkflowCheckResult> {
-    const resolved = await this.resolve(request);
+    const { request: resolved, template } = await this.prepare(request);
     if (resolved.provider !== 'comfyui' || !this.deps.checker) return { checked: false, problems: [] };
-    return this.deps.checker.assertValid(resolved, await this.deps.backends.list());
+    return this.deps.checker.assertValid(resolved, await this.deps.backends.list(), template);
+  }
+
+  /**
+   * The request with its defaults, and the custom workflow's template when it names one. A custom
+   * workflow keeps the model its graph loads (the pre-submit check vouches for it) and sets the kind.
+   */
+  private async prepare(request: JobRequest): Promise<{ request: JobRequest; template?: WorkflowTemplate }> {
+    if (request.provider !== 'comfyui') return { request: await this.resolve(request) };
+    const custom = request.workflow !== undefined && request.workflow !== 'txt2img' ? request.workflow : undefined;
+    if (!custom) {
+      if (request.kind === 'image' && !request.prompt) throw badRequest('prompt_required', 'Describe the image: prompt is required');
+      return { request: await this.resolve(request) };
+    }
+    if (!this.deps.workflows) throw badRequest('unknown_workflow', `No saved workflow with id "${custom}"`);
+    if ((await this.deps.backends.list()).length === 0) {
+      throw badRequest('no_backend', 'No ComfyUI backend is configured: set COMFYUI_URLS (e.g. http://127.0.0.1:8188) and restart');
+    }
+    const template = await this.deps.workflows.template(custom);
+    if (template.bindings.prompt && !request.prompt) throw badRequest('prompt_required', `"${template.title}" takes a prompt: prompt is required`);
+    if (template.bindings.image && !request.inputImage) {
+      throw badRequest('input_image_required', `"${template.title}" takes an input image: set inputImage to an upload or asset id`);
+    }
+    return { request: { ...request, kind: template.kind }, template };
   }
 
   private async resolve(request: JobRequest): Promise<JobRequest> {
     switch (request.provider) {
-      case 'comfyui':
-        return resolveComfyModel(request, await this.deps.backends.list());
+      case 'comfyui': {
+        // Without the per-folder lists (Redis hiccup, older worker) only checkpoints are known.
+        const [views, models] = await Promise.all([this.deps.backends.list(), this.deps.backends.models().catch(() => [])]);
+        return resolveComfyModel(request, views, { models, ...(this.deps.models ? { catalogue: this.deps.models } : {}) });
+      }
       default:
         return this.deps.resolvers?.[request.provider]?.(request) ?? request;
     }

@@ -5,6 +5,7 @@ import {
   validateWorkflowAgainstObjectInfo,
   type ComfyJobRequest,
   type WorkflowProblem,
+  type WorkflowTemplate,
 } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
 import type { BackendView } from '../backends/backend-registry.js';
@@ -40,23 +41,37 @@ export class WorkflowChecker {
     this.o = { ttlMs: 60_000, failureTtlMs: 5_000, timeoutMs: 3_000, ...options };
   }
 
-  async check(request: ComfyJobRequest, views: BackendView[]): Promise<WorkflowCheckResult> {
-    for (const view of views.filter((v) => v.status.online)) {
-      const info = await this.objectInfo(view.status.id, view.status.url);
-      if (!info) continue;
-      const { template, values } = prepareWorkflow(request, { seed: 0, filenamePrefix: 'orchestrator/check', ...fallback(view) });
+  /** `template`: a custom workflow's, when the request names one. */
+  async check(request: ComfyJobRequest, views: BackendView[], template?: WorkflowTemplate): Promise<WorkflowCheckResult> {
+    return this.withObjectInfo(views, (info, view) => {
+      const prepared = prepareWorkflow(request, { seed: 0, filenamePrefix: 'orchestrator/check', ...fallback(view), ...(template ? { template } : {}) });
       // The input image is uploaded by the worker; LoadImage checks the file itself.
-      const graph = buildWorkflow(template, { image: 'input.png', ...values });
-      return { checked: true, problems: validateWorkflowAgainstObjectInfo(graph, info) };
-    }
-    return { checked: false, problems: [] };
+      const graph = buildWorkflow(prepared.template, { ...prepared.values, ...(prepared.template.bindings.image ? { image: 'input.png' } : {}) });
+      return validateWorkflowAgainstObjectInfo(graph, info);
+    });
+  }
+
+  /** A graph as it is (e.g. one being imported), against the first online backend that answers. */
+  async checkGraph(graph: Record<string, unknown>, views: BackendView[]): Promise<WorkflowCheckResult> {
+    return this.withObjectInfo(views, (info) => validateWorkflowAgainstObjectInfo(graph, info));
   }
 
   /** Throws the 422 the routes answer with when the graph has problems. */
-  async assertValid(request: ComfyJobRequest, views: BackendView[]): Promise<WorkflowCheckResult> {
-    const result = await this.check(request, views);
+  async assertValid(request: ComfyJobRequest, views: BackendView[], template?: WorkflowTemplate): Promise<WorkflowCheckResult> {
+    const result = await this.check(request, views, template);
     if (result.problems.length > 0) throw workflowInvalid(result.problems);
     return result;
+  }
+
+  private async withObjectInfo(
+    views: BackendView[],
+    validate: (info: Record<string, unknown>, view: BackendView) => WorkflowProblem[],
+  ): Promise<WorkflowCheckResult> {
+    for (const view of views.filter((v) => v.status.online)) {
+      const info = await this.objectInfo(view.status.id, view.status.url);
+      if (info) return { checked: true, problems: validate(info, view) };
+    }
+    return { checked: false, problems: [] };
   }
 
   private objectInfo(id: string, url: string): Promise<Record<string, unknown> | null> {

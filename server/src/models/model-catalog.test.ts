@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { Redis } from 'ioredis';
-import { redisKeys, type Config } from '@orchestrator/shared';
+import { redisKeys, type BackendModels, type Config } from '@orchestrator/shared';
 import { BackendRegistry } from '../backends/backend-registry.js';
 import { backendRecord, cleanup, newRedis, testConfig } from '../testing/harness.js';
 import { LAYOUTS, safetensorsBytes, writeModel } from '../testing/safetensors-files.js';
@@ -117,5 +117,41 @@ describe('ModelCatalog', () => {
     expect(items[1]?.size).toBeUndefined();
     // The earlier API's bare file name still finds it.
     expect((await c.details('base.safetensors'))?.id).toBe('checkpoints/base.safetensors');
+  });
+
+  it('lists the backends of a file in any folder from their per-folder lists; one only a backend has appears in its folder', async () => {
+    const keys = redisKeys(config.keyPrefix);
+    const models: BackendModels = {
+      id: 'comfyui-1',
+      url: BACKEND_URL,
+      checkedAt: new Date().toISOString(),
+      folders: {
+        loras: ['ink.safetensors', 'style/remote_lora.safetensors'],
+        diffusion_models: ['flux1-dev.safetensors', 'mystery.safetensors'],
+        vae: ['ae.safetensors'],
+        video: ['not-a-comfyui-key.safetensors'],
+      },
+      separator: '/',
+      hash: 'h1',
+    };
+    await redis.set(keys.backendModels('comfyui-1'), JSON.stringify(models));
+    onTestFinished(async () => {
+      await redis.del(keys.backendModels('comfyui-1'));
+    });
+    const mystery = await writeModel(root, 'diffusion_models/mystery.safetensors', safetensorsBytes(LAYOUTS.fluxDev));
+    onTestFinished(() => rm(mystery));
+    const c = catalog({ backgroundHash: false });
+    const byId = new Map((await c.list({ limit: 50 })).items.map((m) => [m.id, m]));
+    expect(byId.get('loras/ink.safetensors')).toMatchObject({ backends: ['comfyui-1'], local: true, family: 'sdxl' });
+    expect(byId.get('loras/style/remote_lora.safetensors')).toMatchObject({ backends: ['comfyui-1'], local: false, file: 'style/remote_lora.safetensors' });
+    expect(byId.get('diffusion_models/flux1-dev.safetensors')).toMatchObject({ backends: ['comfyui-1'], local: false, family: 'flux', familySource: 'name' });
+    expect(byId.get('vae/ae.safetensors')?.backends).toEqual(['comfyui-1']);
+    // The catalogue's own `video` folder is not a ComfyUI key: a backend cannot report into it.
+    expect([...byId.keys()].some((id) => id.includes('not-a-comfyui-key'))).toBe(false);
+    // A file with no hint in its name gets the family its header shows (what the job resolver fills in).
+    expect(await c.lookup('mystery.safetensors', ['checkpoints', 'diffusion_models'])).toMatchObject({
+      id: 'diffusion_models/mystery.safetensors', family: 'flux', familySource: 'header', backends: ['comfyui-1'],
+    });
+    expect(await c.lookup('flux1-dev.safetensors', ['checkpoints'])).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
-import { redisKeys, type ModelDetails, type ModelPage } from '@orchestrator/shared';
+import { BACKEND_MODEL_FOLDERS, redisKeys, type BackendModels, type ModelDetails, type ModelInfo, type ModelPage } from '@orchestrator/shared';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import { MODEL_FOLDERS, resolveFolder } from './model-folders.js';
 import { ModelHasher, type HashTarget } from './model-hasher.js';
@@ -21,6 +21,9 @@ export interface ModelCatalogOptions {
   backgroundHash?: boolean;
 }
 
+/** The catalogue folders a backend can report into: ComfyUI keys only (not our own `video`). */
+const BACKEND_FOLDERS: ReadonlySet<string> = new Set(BACKEND_MODEL_FOLDERS);
+
 /** Headers read at once during a scan. */
 const HEADER_CONCURRENCY = 8;
 
@@ -28,13 +31,22 @@ interface MergedView {
   signature: string;
   ordered: ModelRecord[];
   byId: Map<string, ModelRecord>;
-  backendsByFile: Map<string, string[]>;
+  /** Record id (`folder/file`) → ids of the backends that report it. */
+  backendsById: Map<string, string[]>;
+}
+
+/** What one backend reports: its object_info checkpoints (BackendStatus) and its per-folder lists, if any. */
+interface BackendReport {
+  id: string;
+  checkpoints: string[];
+  models: BackendModels | undefined;
 }
 
 /**
- * Every model under MODELS_PATH merged with the checkpoints the ComfyUI backends report. Held in memory
- * (a few hundred bytes per model); a rescan stats every file and re-reads the header only of files
- * whose size or mtime changed. Requests never wait for a rescan except the very first, or `refresh`.
+ * Every model under MODELS_PATH merged with the files the ComfyUI backends report, in every folder
+ * (checkpoints from their status, the rest from their per-folder lists). Held in memory (a few hundred
+ * bytes per model); a rescan stats every file and re-reads the header only of files whose size or mtime
+ * changed. Requests never wait for a rescan except the very first, or `refresh`.
  */
 export class ModelCatalog {
   private records = new Map<string, ModelRecord>();
@@ -70,6 +82,20 @@ export class ModelCatalog {
     return { ...toModelInfo(rec, backendsOf(view, rec)), ...(await readModelDetails(rec)), hashStatus };
   }
 
+  /**
+   * The entry of a loader file name in the first of `folders` that has it, local or only on a backend.
+   * Never waits for the first scan of MODELS_PATH (it starts one): job submission stays fast.
+   */
+  async lookup(file: string, folders: readonly string[]): Promise<ModelInfo | null> {
+    const view = await this.view(false, false);
+    const name = file.replace(/\\/g, '/');
+    for (const folder of folders) {
+      const rec = view.byId.get(`${folder}/${name}`);
+      if (rec) return toModelInfo(rec, backendsOf(view, rec));
+    }
+    return null;
+  }
+
   /** Rescans now (or joins the scan in flight). */
   refresh(): Promise<void> {
     this.refreshing ??= this.scan().finally(() => {
@@ -82,14 +108,18 @@ export class ModelCatalog {
     await this.hasher.close();
   }
 
-  private async view(force: boolean): Promise<MergedView> {
+  private async view(force: boolean, waitForFirstScan = true): Promise<MergedView> {
+    const inBackground = () => {
+      this.refresh().catch((err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'model rescan failed'));
+    };
     if (force) {
       await this.refreshing?.catch(() => undefined);
       await this.refresh();
     } else if (this.scannedAt === 0) {
-      await this.refresh();
+      if (waitForFirstScan) await this.refresh();
+      else inBackground();
     } else if (Date.now() - this.scannedAt > (this.opts.rescanMs ?? 30_000)) {
-      this.refresh().catch((err: Error) => this.opts.log.warn({ err: { message: err.message } }, 'model rescan failed'));
+      inBackground();
     }
     return this.mergeWithBackends();
   }
@@ -125,39 +155,48 @@ export class ModelCatalog {
     }
   }
 
-  /** The local list plus checkpoints only a backend has; rebuilt only when either side changed. */
+  /** The local list plus the files only a backend has, in every folder; rebuilt only when either side changed. */
   private async mergeWithBackends(): Promise<MergedView> {
-    let views: { id: string; checkpoints: string[] }[] = [];
+    let reports: BackendReport[] = [];
     try {
-      views = (await this.opts.backends.list()).map((v) => ({ id: v.status.id, checkpoints: v.record?.checkpoints ?? [] }));
+      const [views, models] = await Promise.all([this.opts.backends.list(), this.opts.backends.models()]);
+      const listsOf = new Map(models.map((m) => [m.id, m]));
+      reports = views.map((v) => ({ id: v.status.id, checkpoints: v.record?.checkpoints ?? [], models: listsOf.get(v.status.id) }));
     } catch (err) {
       // The local catalogue is still worth answering with when Redis is away.
       this.opts.log.warn({ err: { message: (err as Error).message } }, 'backend records unreadable; listing local models only');
     }
-    const signature = `${this.version}|${JSON.stringify(views)}`;
+    // A list's hash stands for it: thousands of LoRAs are not serialized on every request.
+    const signature = `${this.version}|${JSON.stringify(reports.map((r) => [r.id, r.checkpoints, r.models?.hash ?? null]))}`;
     if (this.merged?.signature === signature) return this.merged;
 
-    const backendsByFile = new Map<string, string[]>();
-    for (const v of views) {
-      for (const raw of v.checkpoints) {
-        const file = raw.replace(/\\/g, '/');
-        const ids = backendsByFile.get(file) ?? [];
-        if (!ids.includes(v.id)) ids.push(v.id);
-        backendsByFile.set(file, ids);
-      }
+    const backendsById = new Map<string, string[]>();
+    const add = (folderKey: string, raw: string, backend: string) => {
+      const folder = resolveFolder(folderKey)?.key;
+      if (!folder || !BACKEND_FOLDERS.has(folder)) return;
+      const id = `${folder}/${raw.replace(/\\/g, '/')}`;
+      const ids = backendsById.get(id);
+      if (!ids) backendsById.set(id, [backend]);
+      else if (!ids.includes(backend)) ids.push(backend);
+    };
+    for (const r of reports) {
+      for (const raw of r.checkpoints) add('checkpoints', raw, r.id);
+      for (const [folder, files] of Object.entries(r.models?.folders ?? {})) for (const file of files) add(folder, file, r.id);
     }
     const extra: ModelRecord[] = [];
-    for (const file of backendsByFile.keys()) {
-      if (!this.records.has(`checkpoints/${file}`)) extra.push(baseRecord('checkpoints', file));
+    for (const id of backendsById.keys()) {
+      if (this.records.has(id)) continue;
+      const slash = id.indexOf('/');
+      extra.push(baseRecord(id.slice(0, slash), id.slice(slash + 1)));
     }
     const ordered = extra.length === 0 ? this.ordered : [...this.ordered, ...extra].sort(compareRecords);
-    this.merged = { signature, ordered, byId: new Map(ordered.map((r) => [r.id, r])), backendsByFile };
+    this.merged = { signature, ordered, byId: new Map(ordered.map((r) => [r.id, r])), backendsById };
     return this.merged;
   }
 }
 
 function backendsOf(view: MergedView, rec: ModelRecord): string[] {
-  return rec.folder === 'checkpoints' ? [...(view.backendsByFile.get(rec.file) ?? [])] : [];
+  return [...(view.backendsById.get(rec.id) ?? [])];
 }
 
 function findRecord(view: MergedView, idOrName: string): ModelRecord | undefined {

@@ -22,6 +22,7 @@ const STRING_FIELDS = [
   'backend',
   'aspectRatio',
   'inputImage',
+  'workflow',
 ] as const satisfies ReadonlyArray<keyof GenerationMeta>;
 const NUMBER_FIELDS = ['seed', 'steps', 'cfg', 'width', 'height', 'guidance'] as const satisfies ReadonlyArray<keyof GenerationMeta>;
 

@@ -1,12 +1,10 @@
 import { IMAGE_FORM_BASE, placeholder as P, defineTemplate, sizeFields } from './types.js';
 
 /*
- * FLUX.1 run locally: a bare diffusion model (UNETLoader), its two text encoders (DualCLIPLoader,
- * type "flux"), the FLUX VAE, and guidance through FluxGuidance on the positive conditioning instead of
- * cfg (KSampler's cfg stays 1). The ComfyUI_examples layout.
- *
- * NOTE: the fake ComfyUI does not know UNETLoader, DualCLIPLoader, VAELoader nor FluxGuidance, so the
- * object_info test checks only the nodes it knows and lists these as missing.
+ * FLUX.1 run locally: a bare diffusion model (UNETLoader, `diffusion_models` folder), its two text
+ * encoders (DualCLIPLoader, type "flux", loader order [t5xxl, clip_l]), the FLUX VAE (VAELoader), and
+ * guidance through FluxGuidance on the positive conditioning instead of cfg (KSampler's cfg stays 1).
+ * The ComfyUI_examples layout.
  */
 export const FLUX_LOCAL_TEMPLATE = defineTemplate({
   id: 'flux-txt2img',

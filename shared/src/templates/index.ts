@@ -1,13 +1,14 @@
 import { FLUX_LOCAL_TEMPLATE } from './flux-local.js';
 import { SD15_TEMPLATE } from './sd15.js';
-import { SD3_TEMPLATE } from './sd3.js';
+import { SD3_SEPARATE_ENCODERS_TEMPLATE, SD3_TEMPLATE } from './sd3.js';
 import { SDXL_TEMPLATE } from './sdxl.js';
 import { SVD_TEMPLATE } from './svd.js';
 import { isPlaceholder, type TemplateFamily, type TemplateParam, type TemplateValues, type WorkflowTemplate } from './types.js';
 
 export * from './types.js';
-export { SD15_TEMPLATE, SDXL_TEMPLATE, SD3_TEMPLATE, FLUX_LOCAL_TEMPLATE, SVD_TEMPLATE };
+export { SD15_TEMPLATE, SDXL_TEMPLATE, SD3_TEMPLATE, SD3_SEPARATE_ENCODERS_TEMPLATE, FLUX_LOCAL_TEMPLATE, SVD_TEMPLATE };
 
+/** The template of each family: what its form shows and what a request runs unless a variant applies. */
 export const TEMPLATES: Readonly<Record<TemplateFamily, WorkflowTemplate>> = {
   sd15: SD15_TEMPLATE,
   sdxl: SDXL_TEMPLATE,
@@ -16,8 +17,25 @@ export const TEMPLATES: Readonly<Record<TemplateFamily, WorkflowTemplate>> = {
   svd: SVD_TEMPLATE,
 };
 
-export function templateFor(family: TemplateFamily): WorkflowTemplate {
-  return TEMPLATES[family];
+/** What picks a family's variant (e.g. SD3.5 from a checkpoint without text encoders). */
+export interface TemplateVariantOptions {
+  /** The text encoders are loaded apart (SD3: TripleCLIPLoader). FLUX always loads them apart. */
+  separateTextEncoders?: boolean;
+}
+
+/** The variants that replace a family's template when their option is set. */
+const VARIANTS: Partial<Record<TemplateFamily, { separateTextEncoders?: WorkflowTemplate }>> = {
+  sd3: { separateTextEncoders: SD3_SEPARATE_ENCODERS_TEMPLATE },
+};
+
+/** Every built-in template, variants included (each must validate against a backend's object_info). */
+export const ALL_TEMPLATES: readonly WorkflowTemplate[] = [
+  ...Object.values(TEMPLATES),
+  ...Object.values(VARIANTS).flatMap((v) => Object.values(v)),
+];
+
+export function templateFor(family: TemplateFamily, o: TemplateVariantOptions = {}): WorkflowTemplate {
+  return (o.separateTextEncoders ? VARIANTS[family]?.separateTextEncoders : undefined) ?? TEMPLATES[family];
 }
 
 /** The defaults a form switches to when a checkpoint of this family is chosen. */

@@ -2,6 +2,9 @@ import type { ComfyJobRequest } from '../jobs.js';
 import { readTemplateParams, resolveTemplateFamily, templateFor } from './index.js';
 import type { TemplateValues, WorkflowTemplate } from './types.js';
 
+/** Where `params.textEncoders` go, by position. */
+const ENCODER_SLOTS = ['clipName1', 'clipName2', 'clipName3'] as const;
+
 export interface PreparedWorkflow {
   template: WorkflowTemplate;
   values: TemplateValues;
@@ -17,18 +20,24 @@ export interface PrepareOptions {
   catalogueFamily?: string;
   /** A graph the backend ran: its values win (e.g. the seed really used). */
   ran?: Record<string, unknown>;
+  /** A custom workflow's template (request.workflow names it): used instead of the family's. */
+  template?: WorkflowTemplate;
 }
 
 /** A ComfyUI request as a template and the values bound into it (family defaults under the request's). */
 export function prepareWorkflow(request: ComfyJobRequest, o: PrepareOptions): PreparedWorkflow {
-  const model = request.model ?? o.fallbackModel ?? 'sd_xl_base_1.0.safetensors';
-  const family = resolveTemplateFamily({ family: request.family, catalogueFamily: o.catalogueFamily, model, kind: request.kind });
-  const template = templateFor(family);
+  // A custom workflow keeps the model its graph names unless the request picks another.
+  const model = request.model ?? (o.template ? undefined : (o.fallbackModel ?? 'sd_xl_base_1.0.safetensors'));
+  const family = o.template?.family ?? resolveTemplateFamily({ family: request.family, catalogueFamily: o.catalogueFamily, model, kind: request.kind });
+  // Three text encoders mean an SD3.5 checkpoint without its own (TripleCLIPLoader).
+  const template = o.template ?? templateFor(family, { separateTextEncoders: request.params?.textEncoders?.length === 3 });
   const p = request.params ?? {};
-  const values: TemplateValues = { ...template.defaults, model, prompt: request.prompt, seed: p.seed ?? o.seed };
+  const values: TemplateValues = { ...template.defaults, seed: p.seed ?? o.seed };
   const set = (k: keyof TemplateValues, x: string | number | boolean | undefined) => {
     if (x !== undefined) values[k] = x;
   };
+  set('model', model);
+  set('prompt', request.prompt);
   set('filenamePrefix', o.filenamePrefix);
   set('negativePrompt', request.negativePrompt);
   set('steps', p.steps);
@@ -40,6 +49,9 @@ export function prepareWorkflow(request: ComfyJobRequest, o: PrepareOptions): Pr
   set('shift', p.shift);
   set('guidance', p.guidance);
   set('minCfg', p.minCfg);
+  // Loader order is the template's: FLUX [t5xxl, clip_l], SD3.5 separate [clip_l, clip_g, t5xxl]; unbound slots are unused.
+  p.textEncoders?.forEach((file, i) => set(ENCODER_SLOTS[i]!, file));
+  set('vae', p.vae);
   if (family === 'svd') {
     set('width', p.videoWidth ?? p.width);
     set('height', p.videoHeight ?? p.height);

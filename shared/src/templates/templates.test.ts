@@ -1,18 +1,30 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeComfy, type FakeComfy } from '../../../test/fakes/comfyui/index.js';
 import {
+  ALL_TEMPLATES,
+  FLUX_LOCAL_TEMPLATE,
   MissingTemplateParam,
+  SD3_SEPARATE_ENCODERS_TEMPLATE,
+  SD3_TEMPLATE,
   TEMPLATES,
   buildWorkflow,
   familyDefaults,
   readTemplateParams,
   resolveTemplateFamily,
   templateFamilyFromName,
+  templateFor,
   type TemplateValues,
 } from './index.js';
+import { prepareWorkflow } from './request.js';
 import { validateWorkflowAgainstObjectInfo } from './validate-workflow.js';
 
-const CHECKPOINTS = ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors', 'sd3.5_large_fp8_scaled.safetensors', 'svd_xt.safetensors'];
+const CHECKPOINTS = [
+  'sd_xl_base_1.0.safetensors',
+  'v1-5-pruned-emaonly.safetensors',
+  'sd3.5_large_fp8_scaled.safetensors',
+  'sd3.5_large.safetensors',
+  'svd_xt.safetensors',
+];
 let fake: FakeComfy;
 let objectInfo: Record<string, unknown>;
 
@@ -32,20 +44,34 @@ const PARAMS: Record<keyof typeof TEMPLATES, TemplateValues> = {
   flux: { ...base, model: 'flux1-dev.safetensors' },
   svd: { ...base, model: 'svd_xt.safetensors', image: 'input.png', outputFps: 6 },
 };
+/** Per template id: the variants take their family's values with their own model. */
+const VALUES: Record<string, TemplateValues> = {
+  ...Object.fromEntries(Object.entries(TEMPLATES).map(([family, t]) => [t.id, PARAMS[family as keyof typeof TEMPLATES]])),
+  [SD3_SEPARATE_ENCODERS_TEMPLATE.id]: { ...base, model: 'sd3.5_large.safetensors' },
+};
 
 describe('templates against the fake ComfyUI /object_info', () => {
-  for (const [family, template] of Object.entries(TEMPLATES) as Array<[keyof typeof TEMPLATES, (typeof TEMPLATES)['sd15']]>) {
-    it(`${family}: every node the fake knows validates with zero problems`, () => {
-      const graph = buildWorkflow(template, PARAMS[family]);
-      const missing = template.nodeTypes.filter((t) => objectInfo[t] === undefined);
-      const problems = validateWorkflowAgainstObjectInfo(graph, objectInfo);
-      // Problems are allowed only where the fake lacks the node type (FLUX's loaders), and on what links to it.
-      const lacking = new Set(Object.entries(graph).filter(([, n]) => missing.includes(n.class_type)).map(([id]) => id));
-      expect(problems.filter((p) => !lacking.has(p.nodeId))).toEqual([]);
-      if (family === 'flux') expect(missing.sort()).toEqual(['DualCLIPLoader', 'FluxGuidance', 'UNETLoader', 'VAELoader']);
-      else expect(missing).toEqual([]);
+  for (const template of ALL_TEMPLATES) {
+    it(`${template.id}: every node is installed and every input validates, with the template's defaults`, () => {
+      expect(VALUES[template.id]).toBeDefined();
+      expect(template.nodeTypes.filter((t) => objectInfo[t] === undefined)).toEqual([]);
+      expect(validateWorkflowAgainstObjectInfo(buildWorkflow(template, VALUES[template.id]!), objectInfo)).toEqual([]);
     });
   }
+
+  it('lists every family template and the SD3.5 separate-encoders variant, each once', () => {
+    expect(ALL_TEMPLATES.map((t) => t.id)).toEqual(['sd15-txt2img', 'sdxl-txt2img', 'sd3-txt2img', 'flux-txt2img', 'svd-img2vid', 'sd3-txt2img-separate-encoders']);
+    expect(templateFor('sd3')).toBe(SD3_TEMPLATE);
+    expect(templateFor('sd3', { separateTextEncoders: true })).toBe(SD3_SEPARATE_ENCODERS_TEMPLATE);
+    expect(templateFor('flux', { separateTextEncoders: true })).toBe(FLUX_LOCAL_TEMPLATE);
+    expect(SD3_SEPARATE_ENCODERS_TEMPLATE.bindings).toMatchObject({
+      clipName1: [['43', 'clip_name1']],
+      clipName2: [['43', 'clip_name2']],
+      clipName3: [['43', 'clip_name3']],
+    });
+    const g = buildWorkflow(SD3_SEPARATE_ENCODERS_TEMPLATE, VALUES['sd3-txt2img-separate-encoders']!);
+    expect([g['16']!.inputs.clip, g['40']!.inputs.clip, g['8']!.inputs.vae]).toEqual([['43', 0], ['43', 0], ['4', 2]]);
+  });
 
   it('declares bindings for every placeholder, defaults, and a form per family', () => {
     expect(TEMPLATES.sdxl.bindings.seed).toEqual([['3', 'seed']]);
@@ -67,6 +93,30 @@ describe('templates against the fake ComfyUI /object_info', () => {
     expect(readTemplateParams(TEMPLATES.sdxl, g)).toMatchObject({ seed: 42, steps: 9, model: 'sd_xl_base_1.0.safetensors' });
     expect(TEMPLATES.sdxl.graph['3']!.inputs.steps).toEqual({ $param: 'steps' });
     expect(() => buildWorkflow(TEMPLATES.svd, { ...base, model: 'svd.safetensors' })).toThrow(MissingTemplateParam);
+  });
+
+  it('prepareWorkflow: FLUX takes params.textEncoders as [t5xxl, clip_l] and params.vae', () => {
+    const request = { provider: 'comfyui', kind: 'image', prompt: 'a fox', model: 'flux1-dev.safetensors', family: 'flux' } as const;
+    const plain = prepareWorkflow(request, { seed: 1 });
+    expect(plain.template).toBe(FLUX_LOCAL_TEMPLATE);
+    expect(plain.values).toMatchObject({ clipName1: 't5xxl_fp16.safetensors', clipName2: 'clip_l.safetensors', vae: 'ae.safetensors' });
+    const own = prepareWorkflow({ ...request, params: { textEncoders: ['t5xxl_fp8_e4m3fn.safetensors', 'clip_l.safetensors'], vae: 'flux/ae.sft' } }, { seed: 1 });
+    const g = buildWorkflow(own.template, own.values);
+    expect(g['11']!.inputs).toEqual({ clip_name1: 't5xxl_fp8_e4m3fn.safetensors', clip_name2: 'clip_l.safetensors', type: 'flux' });
+    expect(g['10']!.inputs).toEqual({ vae_name: 'flux/ae.sft' });
+    expect(g['12']!.inputs.unet_name).toBe('flux1-dev.safetensors');
+  });
+
+  it('prepareWorkflow: SD3 with three text encoders runs the TripleCLIPLoader variant, in [clip_l, clip_g, t5xxl] order', () => {
+    const request = { provider: 'comfyui', kind: 'image', prompt: 'a fox', model: 'sd3.5_large.safetensors' } as const;
+    expect(prepareWorkflow(request, { seed: 1 }).template).toBe(SD3_TEMPLATE);
+    const encoders = ['clip_l.safetensors', 'clip_g.safetensors', 't5xxl_fp8_e4m3fn_scaled.safetensors'];
+    const w = prepareWorkflow({ ...request, params: { textEncoders: encoders, cfg: 5.45 } }, { seed: 1 });
+    expect(w.template).toBe(SD3_SEPARATE_ENCODERS_TEMPLATE);
+    const g = buildWorkflow(w.template, w.values);
+    expect(g['43']).toEqual({ class_type: 'TripleCLIPLoader', inputs: { clip_name1: encoders[0], clip_name2: encoders[1], clip_name3: encoders[2] } });
+    expect(g['3']!.inputs.cfg).toBe(5.45);
+    expect(readTemplateParams(w.template, g)).toMatchObject({ clipName3: encoders[2], model: 'sd3.5_large.safetensors' });
   });
 
   it('picks the family from the request, the catalogue, the name, then the kind', () => {

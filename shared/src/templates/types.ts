@@ -26,6 +26,7 @@ export type TemplateParam =
   | 'guidance'
   | 'clipName1'
   | 'clipName2'
+  | 'clipName3'
   | 'vae'
   | 'weightDtype'
   | 'image'

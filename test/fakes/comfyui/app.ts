@@ -11,8 +11,10 @@ export interface ResolvedOptions {
   host: string;
   rootDir: string;
   stepMs: number;
-  checkpoints: string[];
-  textEncoders: string[];
+  /** Files per model folder key, relative paths with `/` (see FakeComfyOptions.models). */
+  models: Record<string, string[]>;
+  /** Relative paths come out with backslashes, as on a ComfyUI running on Windows. */
+  windowsPaths: boolean;
   previews: boolean;
   strictPromptId: boolean;
   version: string;
@@ -65,25 +67,29 @@ export class App {
 
   env(checkpointsOverride?: string[]): ValidateEnv {
     return {
-      checkpoints: [...(checkpointsOverride ?? this.opts.checkpoints)].sort(),
-      textEncoders: [...this.opts.textEncoders].sort(),
+      models: (folder) => this.modelList(folder, folder === 'checkpoints' ? checkpointsOverride : undefined) ?? [],
       files: this.files,
       newerErrors: versionAtLeast(this.opts.version, 0, 4),
     };
   }
 
-  modelList(folder: string): string[] | undefined {
-    if (!MODEL_FOLDERS.includes(folder)) return undefined;
-    if (folder === 'checkpoints') return [...this.opts.checkpoints].sort();
-    if (folder === 'text_encoders') return [...this.opts.textEncoders].sort();
-    return [];
+  /** folder_paths.folder_names_and_paths keys: the core ones, then those a custom node registers (e.g. ipadapter). */
+  modelFolders(): string[] {
+    return [...MODEL_FOLDERS, ...Object.keys(this.opts.models).filter((k) => !MODEL_FOLDERS.includes(k))];
+  }
+
+  /** get_filename_list(folder): unique, sorted, OS separators; undefined for a key the server does not know. */
+  modelList(folder: string, override?: string[]): string[] | undefined {
+    if (!this.modelFolders().includes(folder)) return undefined;
+    const files = (override ?? this.opts.models[folder] ?? []).map((f) => (this.opts.windowsPaths ? f.replaceAll('/', '\\') : f));
+    return [...new Set(files)].sort();
   }
 
   systemStats(): Record<string, unknown> {
     const gib = 1024 ** 3;
     return {
       system: {
-        os: 'posix',
+        os: this.opts.windowsPaths ? 'nt' : 'posix',
         ram_total: os.totalmem(),
         ram_free: os.freemem(),
         comfyui_version: this.opts.version,

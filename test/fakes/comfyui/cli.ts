@@ -1,10 +1,16 @@
 // Standalone runner: `npm run fake:comfyui` (node --import tsx test/fakes/comfyui/cli.ts).
 // Env: PORT (default 8188), HOST (default 127.0.0.1), FAKE_CHECKPOINTS (comma list), STEP_MS,
-// FAKE_ROOT_DIR (keep files in a known dir instead of a fresh temp dir).
+// FAKE_ROOT_DIR (keep files in a known dir instead of a fresh temp dir), FAKE_MODELS_<FOLDER> (comma list
+// of the files of one model folder, e.g. FAKE_MODELS_LORAS=a.safetensors,style/b.safetensors or
+// FAKE_MODELS_DIFFUSION_MODELS=flux1-schnell.safetensors; an empty value empties the folder).
 import { startFakeComfy } from './index.js';
 
 const env = process.env;
-const checkpoints = env.FAKE_CHECKPOINTS?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const checkpoints = env.FAKE_CHECKPOINTS !== undefined ? list(env.FAKE_CHECKPOINTS) : undefined;
+const models = Object.fromEntries(
+  Object.entries(env).flatMap(([k, v]) => (k.startsWith('FAKE_MODELS_') && v !== undefined ? [[k.slice('FAKE_MODELS_'.length).toLowerCase(), list(v)]] : [])),
+);
 const stepMs = env.STEP_MS ? Number(env.STEP_MS) : undefined;
 if (stepMs !== undefined && !(stepMs >= 0)) {
   console.error(`STEP_MS must be a non-negative number, got ${JSON.stringify(env.STEP_MS)}`);
@@ -15,6 +21,7 @@ const fake = await startFakeComfy({
   port: env.PORT ? Number(env.PORT) : 8188,
   host: env.HOST ?? '127.0.0.1',
   ...(checkpoints && checkpoints.length > 0 ? { checkpoints } : {}),
+  ...(Object.keys(models).length > 0 ? { models } : {}),
   ...(stepMs !== undefined ? { stepMs } : {}),
   ...(env.FAKE_ROOT_DIR ? { rootDir: env.FAKE_ROOT_DIR } : {}),
 });

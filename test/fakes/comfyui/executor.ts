@@ -166,7 +166,7 @@ export class Executor {
             const out = this.outputsCache.get(sigs.get(v[0]) ?? '');
             if (!out || v[1] >= out.length) continue;
             inputs[name] = out[v[1]];
-          } else if (Object.hasOwn(def.required, name)) inputs[name] = v;
+          } else if (Object.hasOwn(def.required, name) || Object.hasOwn(def.optional ?? {}, name)) inputs[name] = v;
           else continue;
           formatted[name] = [formatValue(inputs[name])];
         }

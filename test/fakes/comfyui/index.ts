@@ -12,7 +12,15 @@ export interface FakeComfyOptions {
   host?: string; // default '127.0.0.1'
   rootDir?: string; // base dir for output/input/temp; default: a fresh mkdtemp dir
   stepMs?: number; // time per sampler step, default 20
-  checkpoints?: string[]; // CheckpointLoaderSimple ckpt_name options
+  checkpoints?: string[]; // shorthand for models.checkpoints (wins over it)
+  /**
+   * Model files per folder key (relative paths with `/`), as GET /models/{folder} and the loaders' combos
+   * list them. A folder given replaces its default list (DEFAULT_MODELS); a key core ComfyUI does not know
+   * (e.g. `ipadapter`) is added to GET /models, as a custom node pack would. The legacy aliases `unet` and
+   * `clip` are refused: ComfyUI answers 404 for them (use diffusion_models / text_encoders).
+   */
+  models?: Record<string, string[]>;
+  windowsPaths?: boolean; // list relative paths with backslashes and report os "nt", like ComfyUI on Windows
   previews?: boolean; // send binary preview frames during sampling (like --preview-method auto); default true
   strictPromptId?: boolean; // newer-server behaviour: prompt_id must be lowercase canonical UUID; default true
   version?: string; // system_stats comfyui_version, default '0.3.64'
@@ -39,6 +47,26 @@ export interface FakeComfy {
 
 export const DEFAULT_CHECKPOINTS = ['sd_xl_base_1.0.safetensors', 'v1-5-pruned-emaonly.safetensors'];
 export const DEFAULT_TEXT_ENCODERS = ['clip_g.safetensors', 'clip_l.safetensors', 't5xxl_fp16.safetensors'];
+/** What the fake's model folders hold unless FakeComfyOptions.models says otherwise; other folders are empty. */
+export const DEFAULT_MODELS: Readonly<Record<string, readonly string[]>> = {
+  checkpoints: DEFAULT_CHECKPOINTS,
+  diffusion_models: ['flux1-dev.safetensors'],
+  text_encoders: DEFAULT_TEXT_ENCODERS,
+  vae: ['ae.safetensors', 'sdxl_vae.safetensors'],
+  loras: ['add_detail.safetensors', 'style/ink_wash_sdxl.safetensors'],
+  clip_vision: ['clip_vision_h.safetensors'],
+  upscale_models: ['4x-UltraSharp.pth'],
+};
+const LEGACY_FOLDERS = ['unet', 'clip'];
+
+function resolveModels(options: FakeComfyOptions): Record<string, string[]> {
+  const legacy = Object.keys(options.models ?? {}).filter((k) => LEGACY_FOLDERS.includes(k));
+  if (legacy.length > 0) throw new Error(`fake ComfyUI: model folder "${legacy[0]}" is a legacy alias; use diffusion_models / text_encoders`);
+  const models: Record<string, string[]> = {};
+  for (const [k, v] of Object.entries({ ...DEFAULT_MODELS, ...options.models })) models[k] = [...v];
+  if (options.checkpoints) models.checkpoints = [...options.checkpoints];
+  return models;
+}
 
 function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,8 +87,8 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
   const app = new App({
     host, rootDir,
     stepMs: options.stepMs ?? 20,
-    checkpoints: [...(options.checkpoints ?? DEFAULT_CHECKPOINTS)],
-    textEncoders: [...DEFAULT_TEXT_ENCODERS],
+    models: resolveModels(options),
+    windowsPaths: options.windowsPaths ?? false,
     previews: options.previews ?? true,
     strictPromptId: options.strictPromptId ?? true,
     version: options.version ?? '0.3.64',

@@ -7,7 +7,12 @@ import * as sim from './sim.js';
 import type { Runner } from './sim.js';
 
 type Opts = Record<string, unknown>;
-export type ComboSource = string[] | 'checkpoints' | 'text_encoders' | 'input_images';
+/**
+ * Where a combo's options come from: a fixed list, a model folder's files (`folder_paths.get_filename_list`),
+ * VAELoader's `vae_list()` (the vae folder, the TAESD pairs found in vae_approx, then `pixel_space`), or
+ * the input directory's images.
+ */
+export type ComboSource = string[] | { folder: string } | 'vae_list' | 'input_images';
 export type InSpec =
   | { k: 'prim'; type: 'INT' | 'FLOAT' | 'STRING' | 'BOOLEAN'; opts: Opts }
   | { k: 'link'; type: string; opts?: Opts }
@@ -22,6 +27,8 @@ export interface NodeDef {
   v3?: boolean;
   outputNode?: boolean;
   required: Record<string, InSpec>;
+  /** Validated when present, never reported missing (e.g. DualCLIPLoader's `device`). */
+  optional?: Record<string, InSpec>;
   hidden?: Record<string, string>;
   outputs: string[];
   outputNames?: string[];
@@ -34,8 +41,8 @@ export interface NodeDef {
 }
 
 export interface CatalogueEnv {
-  checkpoints: string[];
-  textEncoders: string[];
+  /** The sorted file names of one model folder, as the loaders list them ([] for an unknown folder). */
+  models(folder: string): string[];
   files: FileStore;
 }
 
@@ -45,6 +52,7 @@ const STRING = (opts: Opts): InSpec => ({ k: 'prim', type: 'STRING', opts });
 const BOOLEAN = (opts: Opts): InSpec => ({ k: 'prim', type: 'BOOLEAN', opts });
 const LINK = (type: string, opts?: Opts): InSpec => (opts ? { k: 'link', type, opts } : { k: 'link', type });
 const COMBO = (source: ComboSource, opts?: Opts): InSpec => (opts ? { k: 'combo', source, opts } : { k: 'combo', source });
+const FOLDER = (folder: string): ComboSource => ({ folder });
 
 const MAX_RES = 16384;
 export const SAMPLERS = [
@@ -59,6 +67,12 @@ export const SAMPLERS = [
 export const SCHEDULERS = [
   'simple', 'sgm_uniform', 'karras', 'exponential', 'ddim_uniform', 'beta', 'normal', 'linear_quadratic', 'kl_optimal',
 ];
+/** UNETLoader's weight_dtype. */
+export const WEIGHT_DTYPES = ['default', 'fp8_e4m3fn', 'fp8_e4m3fn_fast', 'fp8_e5m2'];
+/** DualCLIPLoader's type (v0.3.64; [newer] adds hunyuan_video_15, kandinsky5, kandinsky5_image, ltxv, newbie, ace). */
+export const DUAL_CLIP_TYPES = ['sdxl', 'sd3', 'flux', 'hunyuan_video', 'hidream', 'hunyuan_image'];
+/** VAELoader offers an image TAESD when both its encoder and decoder are in vae_approx, in this order. */
+const IMAGE_TAES = ['taesd', 'taesdxl', 'taesd3', 'taef1'];
 const HIDDEN_PNG = { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' };
 const SAVE_DESC = 'Saves the input images to your ComfyUI output directory.';
 
@@ -66,7 +80,7 @@ export const NODE_DEFS: NodeDef[] = [
   {
     name: 'CheckpointLoaderSimple', display: 'Load Checkpoint', category: 'loaders',
     description: 'Loads a diffusion model checkpoint, diffusion models are used to denoise latents.',
-    required: { ckpt_name: COMBO('checkpoints', { tooltip: 'The name of the checkpoint (model) to load.' }) },
+    required: { ckpt_name: COMBO(FOLDER('checkpoints'), { tooltip: 'The name of the checkpoint (model) to load.' }) },
     outputs: ['MODEL', 'CLIP', 'VAE'],
     outputTooltips: [
       'The model used for denoising latents.',
@@ -170,7 +184,7 @@ export const NODE_DEFS: NodeDef[] = [
   {
     name: 'ImageOnlyCheckpointLoader', display: 'Image Only Checkpoint Loader (img2vid model)',
     category: 'loaders/video_models', module: 'comfy_extras.nodes_video_model',
-    required: { ckpt_name: COMBO('checkpoints') },
+    required: { ckpt_name: COMBO(FOLDER('checkpoints')) },
     outputs: ['MODEL', 'CLIP_VISION', 'VAE'],
     run: sim.imageOnlyCheckpointLoader,
   },
@@ -229,22 +243,79 @@ export const NODE_DEFS: NodeDef[] = [
     name: 'TripleCLIPLoader', display: null, category: 'advanced/loaders', module: 'comfy_extras.nodes_sd3', v3: true,
     description: '[Recipes]\n\nsd3: clip-l, clip-g, t5',
     required: {
-      clip_name1: COMBO('text_encoders'),
-      clip_name2: COMBO('text_encoders'),
-      clip_name3: COMBO('text_encoders'),
+      clip_name1: COMBO(FOLDER('text_encoders')),
+      clip_name2: COMBO(FOLDER('text_encoders')),
+      clip_name3: COMBO(FOLDER('text_encoders')),
     },
     outputs: ['CLIP'],
     run: sim.tripleClipLoader,
+  },
+  {
+    name: 'UNETLoader', display: 'Load Diffusion Model', category: 'advanced/loaders',
+    required: {
+      unet_name: COMBO(FOLDER('diffusion_models')),
+      weight_dtype: COMBO(WEIGHT_DTYPES),
+    },
+    outputs: ['MODEL'],
+    run: sim.unetLoader,
+  },
+  {
+    name: 'DualCLIPLoader', category: 'advanced/loaders',
+    description: '[Recipes]\n\nsdxl: clip-l, clip-g\nsd3: clip-l, clip-g / clip-l, t5 / clip-g, t5\nflux: clip-l, t5\nhidream: at least one of t5 or llama, recommended t5 and llama\nhunyuan_image: qwen2.5vl 7b and byt5 small',
+    required: {
+      clip_name1: COMBO(FOLDER('text_encoders')),
+      clip_name2: COMBO(FOLDER('text_encoders')),
+      type: COMBO(DUAL_CLIP_TYPES),
+    },
+    optional: { device: COMBO(['default', 'cpu'], { advanced: true }) },
+    outputs: ['CLIP'],
+    run: sim.dualClipLoader,
+  },
+  {
+    name: 'VAELoader', display: 'Load VAE', category: 'loaders',
+    required: { vae_name: COMBO('vae_list') },
+    outputs: ['VAE'],
+    run: sim.vaeLoader,
+  },
+  {
+    name: 'LoraLoader', display: 'Load LoRA', category: 'loaders',
+    description: 'LoRAs are used to modify diffusion and CLIP models, altering the way in which latents are denoised such as applying styles. Multiple LoRA nodes can be linked together.',
+    required: {
+      model: LINK('MODEL', { tooltip: 'The diffusion model the LoRA will be applied to.' }),
+      clip: LINK('CLIP', { tooltip: 'The CLIP model the LoRA will be applied to.' }),
+      lora_name: COMBO(FOLDER('loras'), { tooltip: 'The name of the LoRA.' }),
+      strength_model: FLOAT({ default: 1.0, min: -100.0, max: 100.0, step: 0.01, tooltip: 'How strongly to modify the diffusion model. This value can be negative.' }),
+      strength_clip: FLOAT({ default: 1.0, min: -100.0, max: 100.0, step: 0.01, tooltip: 'How strongly to modify the CLIP model. This value can be negative.' }),
+    },
+    outputs: ['MODEL', 'CLIP'],
+    outputTooltips: ['The modified diffusion model.', 'The modified CLIP model.'],
+    run: sim.loraLoader,
+  },
+  {
+    name: 'FluxGuidance', display: null, category: 'advanced/conditioning/flux', module: 'comfy_extras.nodes_flux', v3: true,
+    required: {
+      conditioning: LINK('CONDITIONING'),
+      guidance: FLOAT({ default: 3.5, min: 0.0, max: 100.0, step: 0.1 }),
+    },
+    outputs: ['CONDITIONING'],
+    run: sim.fluxGuidance,
   },
 ];
 
 export const NODES: ReadonlyMap<string, NodeDef> = new Map(NODE_DEFS.map((d) => [d.name, d]));
 
+/** nodes.VAELoader.vae_list: the vae folder, the complete TAESD pairs of vae_approx, then `pixel_space`. */
+function vaeList(env: CatalogueEnv): string[] {
+  const approx = env.models('vae_approx');
+  const has = (tae: string, part: string) => approx.some((f) => f.startsWith(`${tae}_${part}.`));
+  return [...env.models('vae'), ...IMAGE_TAES.filter((t) => has(t, 'encoder') && has(t, 'decoder')), 'pixel_space'];
+}
+
 function comboOptions(src: ComboSource, env: CatalogueEnv): string[] {
   if (Array.isArray(src)) return [...src];
-  if (src === 'checkpoints') return [...env.checkpoints];
-  if (src === 'text_encoders') return [...env.textEncoders];
-  return env.files.inputImages();
+  if (src === 'vae_list') return vaeList(env);
+  if (src === 'input_images') return env.files.inputImages();
+  return [...env.models(src.folder)];
 }
 
 function renderInput(spec: InSpec, def: NodeDef, env: CatalogueEnv): unknown[] {
@@ -263,9 +334,9 @@ function renderInput(spec: InSpec, def: NodeDef, env: CatalogueEnv): unknown[] {
 
 /** The /object_info entry of one node class. */
 export function nodeInfo(def: NodeDef, env: CatalogueEnv): Record<string, unknown> {
-  const required: Record<string, unknown> = {};
-  for (const [k, s] of Object.entries(def.required)) required[k] = renderInput(s, def, env);
-  const input: Record<string, unknown> = { required };
+  const render = (specs: Record<string, InSpec>) => Object.fromEntries(Object.entries(specs).map(([k, s]) => [k, renderInput(s, def, env)]));
+  const input: Record<string, unknown> = { required: render(def.required) };
+  if (def.optional) input.optional = render(def.optional);
   if (def.hidden) input.hidden = def.v3 ? Object.fromEntries(Object.entries(def.hidden).map(([k, v]) => [k, [v]])) : { ...def.hidden };
   const inputOrder = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, Object.keys(v as object)]));
   const outputIsList = def.outputs.map(() => false);

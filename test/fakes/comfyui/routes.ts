@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { App } from './app.js';
-import { MODEL_FOLDERS } from './app.js';
 import { parseForm } from './multipart.js';
 import { NODES, nodeInfo, objectInfo } from './nodes.js';
 import { isPlainObject, PyError, pyFloat, pyInt, pyStr, pyTruthy, pyTypeName } from './py.js';
@@ -192,7 +191,7 @@ export const ROUTES: Route[] = [
     const def = NODES.get(c.params[0]!);
     return json(def ? { [def.name]: nodeInfo(def, c.app.env()) } : {});
   } },
-  { method: 'GET', path: /^\/models$/, handler: () => json(MODEL_FOLDERS) },
+  { method: 'GET', path: /^\/models$/, handler: (c) => json(c.app.modelFolders()) },
   { method: 'GET', path: /^\/models\/([^/]+)$/, handler: (c) => {
     const l = c.app.modelList(c.params[0]!);
     return l ? json(l) : empty(404);
@@ -206,7 +205,7 @@ export const ROUTES: Route[] = [
 /** Frontend-only routes: never mirrored under /api. */
 export const INTERNAL_ROUTES: Route[] = [
   { method: 'GET', path: /^\/internal\/folder_paths$/, handler: (c) =>
-    json(Object.fromEntries(MODEL_FOLDERS.map((k) => [k, [path.join(c.app.opts.rootDir, 'models', k)]]))) },
+    json(Object.fromEntries(c.app.modelFolders().map((k) => [k, [path.join(c.app.opts.rootDir, 'models', k)]]))) },
   { method: 'GET', path: /^\/internal\/files\/([^/]+)$/, handler: async (c) => {
     const dir = c.app.files.dirByType(c.params[0]);
     if (!dir) return json({ error: 'Invalid directory type' }, 400);

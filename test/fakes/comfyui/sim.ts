@@ -180,6 +180,35 @@ export const tripleClipLoader: Runner = async (c) => ({
   out: [{ kind: 'CLIP', name: [c.inputs.clip_name1, c.inputs.clip_name2, c.inputs.clip_name3].join('+') }],
 });
 
+/** UNETLoader: a bare diffusion model (FLUX and the like) from diffusion_models. */
+export const unetLoader: Runner = async (c) => ({
+  out: [{ kind: 'MODEL', name: c.inputs.unet_name, weightDtype: c.inputs.weight_dtype }],
+});
+
+export const dualClipLoader: Runner = async (c) => ({
+  out: [{ kind: 'CLIP', name: [c.inputs.clip_name1, c.inputs.clip_name2].join('+'), type: c.inputs.type }],
+});
+
+export const vaeLoader: Runner = async (c) => ({ out: [{ kind: 'VAE', name: c.inputs.vae_name }] });
+
+/** LoraLoader: both models come out patched, so the LoRA and its strengths change what the sampler makes. */
+export const loraLoader: Runner = async (c) => {
+  const model = need(c, 'model', 'MODEL');
+  const clip = need(c, 'clip', 'CLIP');
+  const { lora_name: lora, strength_model: sm, strength_clip: sc } = c.inputs;
+  return {
+    out: [
+      { ...model, name: `${pyStr(model.name)}+lora:${pyStr(lora)}@${pyStr(sm)}` },
+      { ...clip, name: `${pyStr(clip.name)}+lora:${pyStr(lora)}@${pyStr(sc)}` },
+    ],
+  };
+};
+
+/** FluxGuidance: sets the guidance of every conditioning entry (node_helpers.conditioning_set_values). */
+export const fluxGuidance: Runner = async (c) => ({
+  out: [{ ...need(c, 'conditioning', 'CONDITIONING'), guidance: c.inputs.guidance }],
+});
+
 export const clipTextEncode: Runner = async (c) => {
   const clip = need(c, 'clip', 'CLIP');
   return { out: [{ kind: 'CONDITIONING', text: pyStr(c.inputs.text), clip: clip.name }] };
@@ -207,7 +236,9 @@ export const kSampler: Runner = async (c) => {
   const latent = need<SimLatent>(c, 'latent_image', 'LATENT');
   const i = c.inputs;
   const steps = Number(i.steps);
-  const seed = hash32(i.seed, steps, i.cfg, i.sampler_name, i.scheduler, i.denoise, pos.text, neg.text, latent.seed, model.name);
+  // Guidance takes part only when set, so graphs without FluxGuidance keep their old patterns.
+  const guided = pos.guidance === undefined ? [] : [pos.guidance];
+  const seed = hash32(i.seed, steps, i.cfg, i.sampler_name, i.scheduler, i.denoise, pos.text, neg.text, latent.seed, model.name, ...guided);
   for (let s = 1; s <= steps; s++) {
     await c.sleep(c.stepMs);
     await c.progress(s, steps, () => previewPng(latent, seed, s));

@@ -93,16 +93,21 @@ class Validator {
   private validateNode(id: string, node: Record<string, unknown>, inputs: Record<string, unknown>): [boolean, ErrorObj[]] {
     const classType = node.class_type as string;
     const def = NODES.get(classType)!;
-    const specs = (this.info(classType).input as Record<string, Record<string, unknown[]>>).required!;
+    const declared = this.info(classType).input as Record<string, Record<string, unknown[]> | undefined>;
+    // valid_inputs = required ∪ optional; only a missing required one is an error.
+    const specs: Array<[string, unknown[], boolean]> = [
+      ...Object.entries(declared.required ?? {}).map(([x, spec]): [string, unknown[], boolean] => [x, spec, true]),
+      ...Object.entries(declared.optional ?? {}).map(([x, spec]): [string, unknown[], boolean] => [x, spec, false]),
+    ];
     const customInputs = def.validate?.inputs ?? [];
     const errors: ErrorObj[] = [];
     let valid = true;
-    for (const [x, spec] of Object.entries(specs)) {
+    for (const [x, spec, required] of specs) {
       const inputType = spec[0];
       const extra = (spec[1] ?? {}) as Record<string, unknown>;
       const config = [inputType, extra];
       if (!Object.hasOwn(inputs, x)) {
-        errors.push(err('required_input_missing', 'Required input is missing', x, { input_name: x }));
+        if (required) errors.push(err('required_input_missing', 'Required input is missing', x, { input_name: x }));
         continue;
       }
       let val = inputs[x];

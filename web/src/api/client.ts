@@ -27,7 +27,7 @@ function isErrorBody(value: unknown): value is ApiErrorBody {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
 }
@@ -103,4 +103,20 @@ export function query(params: Record<string, string | number | undefined>): stri
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
+}
+
+/** A file POSTed as the raw body with its own content type (e.g. a workflow JSON or PNG). */
+export async function postFile<T>(path: string, file: Blob, contentType: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, { method: 'POST', headers: { accept: 'application/json', 'content-type': contentType }, body: file });
+  } catch {
+    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check that it is running.');
+  }
+  const json: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) {
+    if (isErrorBody(json)) throw new ApiError(res.status, json.error || 'error', json.message, json.details);
+    throw new ApiError(res.status, 'http_error', `POST ${path} failed: ${res.status}`);
+  }
+  return json as T;
 }

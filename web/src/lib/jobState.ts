@@ -24,7 +24,7 @@ export function isActive(job: Job): boolean {
 }
 
 export function jobTitle(job: Job): string {
-  return job.request.prompt.length > 0 ? job.request.prompt : `${job.kind} job`;
+  return job.request.prompt ? job.request.prompt : `${job.kind} job`;
 }
 
 /**

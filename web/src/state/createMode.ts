@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 
-export const CREATE_MODES = ['image', 'flux', 'video', 'site'] as const;
+export const CREATE_MODES = ['image', 'flux', 'video', 'site', 'workflow'] as const;
 export type CreateMode = (typeof CREATE_MODES)[number];
 
 interface CreateModeState {

@@ -1,15 +1,18 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BackendStatus, EventLog, GpuDevice, RedisKeys } from '@orchestrator/shared';
+import type { BackendModels, BackendStatus, EventLog, GpuDevice, RedisKeys } from '@orchestrator/shared';
 import { ComfyHttpClient, type SystemStats } from '../providers/comfyui/http-client.js';
 import type { BackendRef } from '../providers/comfyui/connections.js';
 import { errorMessage } from '../errors.js';
+import { modelCounts, modelListsHash, readModelLists } from './model-lists.js';
 
 /*
  * Probes every ComfyUI backend every couple of seconds and publishes a shared BackendStatus at
- * `backend(id)` (expiring, so a backend nobody watches disappears). A `backend.status` event goes out
- * only when a backend comes online, goes offline, or its model/sampler lists change. The runtime
- * listens to `onStatus` to pause the consumer of an offline backend.
+ * `backend(id)` (expiring, so a backend nobody watches disappears). At the slower `listsEveryMs` it also
+ * reads the checkpoint/sampler lists from object_info and every model folder's files (GET /models/{folder}),
+ * which go to `backendModels(id)` — only their counts and a hash ride in BackendStatus. A `backend.status`
+ * event goes out only when a backend comes online, goes offline, or any of those lists change. The
+ * runtime listens to `onStatus` to pause the consumer of an offline backend.
  */
 
 export interface MonitorOptions {
@@ -71,6 +74,8 @@ interface Lists {
 export class BackendMonitor {
   private readonly statuses = new Map<string, BackendStatus>();
   private readonly listsAt = new Map<string, number>();
+  /** The model lists last read per backend: kept to refresh (or rewrite) their key on every round. */
+  private readonly models = new Map<string, BackendModels>();
   private readonly clients = new Map<string, ComfyHttpClient>();
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
@@ -142,11 +147,16 @@ export class BackendMonitor {
       let lists: Lists = { checkpoints: prev?.checkpoints ?? [], samplers: prev?.samplers ?? [], schedulers: prev?.schedulers ?? [] };
       const due = Date.now() - (this.listsAt.get(b.id) ?? 0) >= this.o.listsEveryMs;
       if (!prev?.online || due) {
-        try {
-          lists = await this.lists(client);
+        const [read] = await Promise.all([
+          this.lists(client).catch((err: unknown) => {
+            this.o.log.debug({ backend: b.id, err: errorMessage(err) }, 'object_info failed');
+            return null;
+          }),
+          this.readModels(b, client, stats),
+        ]);
+        if (read) {
+          lists = read;
           this.listsAt.set(b.id, Date.now());
-        } catch (err) {
-          this.o.log.debug({ backend: b.id, err: errorMessage(err) }, 'object_info failed');
         }
       }
       const queueRemaining = await client.queueRemaining().catch(() => undefined);
@@ -162,6 +172,7 @@ export class BackendMonitor {
         ...(typeof version === 'string' ? { version } : {}),
         devices: devicesOf(stats),
         ...lists,
+        ...this.modelSummary(b.id),
       };
     } catch (err) {
       next = {
@@ -176,6 +187,7 @@ export class BackendMonitor {
         checkpoints: prev?.checkpoints ?? [],
         samplers: prev?.samplers ?? [],
         schedulers: prev?.schedulers ?? [],
+        ...this.modelSummary(b.id),
       };
     }
     if (this.stopped) return;
@@ -187,6 +199,34 @@ export class BackendMonitor {
     this.o.onStatus?.(next, prev);
   }
 
+  /** Reads every model folder's files; on success they replace the backend's lists (memory and Redis). */
+  private async readModels(b: BackendRef, client: ComfyHttpClient, stats: SystemStats): Promise<void> {
+    let record: BackendModels;
+    try {
+      const { folders, separator } = await readModelLists(client, { os: stats.system?.os });
+      record = { id: b.id, url: b.url, checkedAt: new Date().toISOString(), folders, separator, hash: modelListsHash(folders) };
+    } catch (err) {
+      this.o.log.debug({ backend: b.id, err: errorMessage(err) }, 'model lists failed');
+      return;
+    }
+    if (this.stopped) return;
+    this.models.set(b.id, record);
+    await this.writeModels(record);
+  }
+
+  private async writeModels(record: BackendModels): Promise<void> {
+    try {
+      await this.o.redis.set(this.o.keys.backendModels(record.id), JSON.stringify(record), 'PX', this.o.statusTtlMs);
+    } catch (err) {
+      this.o.log.warn({ backend: record.id, err: errorMessage(err) }, 'could not write backend model lists');
+    }
+  }
+
+  private modelSummary(id: string): Pick<BackendStatus, 'modelCounts' | 'modelsHash'> {
+    const m = this.models.get(id);
+    return m ? { modelCounts: modelCounts(m.folders), modelsHash: m.hash } : {};
+  }
+
   /** Writes the shared status; appends an event when it differs from what is stored (by any process). */
   private async publish(next: BackendStatus, prev: BackendStatus | undefined): Promise<void> {
     const key = this.o.keys.backend(next.id);
@@ -194,9 +234,13 @@ export class BackendMonitor {
       const storedRaw = await this.o.redis.get(key);
       const stored = storedRaw ? (JSON.parse(storedRaw) as BackendStatus) : prev;
       await this.o.redis.set(key, JSON.stringify(next), 'PX', this.o.statusTtlMs);
+      // The model lists live as long as the status; rewritten if they expired (or Redis lost them) meanwhile.
+      const models = this.models.get(next.id);
+      if (models && (await this.o.redis.pexpire(this.o.keys.backendModels(next.id), this.o.statusTtlMs)) === 0) await this.writeModels(models);
       const changed =
         !stored ||
         stored.online !== next.online ||
+        stored.modelsHash !== next.modelsHash ||
         !sameList(stored.checkpoints, next.checkpoints) ||
         !sameList(stored.samplers, next.samplers) ||
         !sameList(stored.schedulers, next.schedulers);

@@ -11,6 +11,7 @@ import styles from './CreatePanel.module.css';
 // The other generators load on first use: the ComfyUI image form is the one most sessions need.
 const FluxForm = lazy(() => import('../FluxForm/FluxForm').then((m) => ({ default: m.FluxForm })));
 const VideoForm = lazy(() => import('../VideoForm/VideoForm').then((m) => ({ default: m.VideoForm })));
+const WorkflowForm = lazy(() => import('../WorkflowForm/WorkflowForm').then((m) => ({ default: m.WorkflowForm })));
 const SiteForm = lazy(() => import('../SiteForm/SiteForm').then((m) => ({ default: m.SiteForm })));
 
 /**
@@ -32,6 +33,7 @@ export function CreatePanel() {
     { mode: 'flux', label: 'FLUX', unavailable: providers?.flux.configured ? null : checking ?? 'FLUX is not configured: set BFL_API_KEY on the server.' },
     { mode: 'video', label: 'Video', unavailable: noComfy },
     { mode: 'site', label: 'Site', unavailable: providers?.v0.configured ? null : checking ?? 'Sites are not configured: set V0_API_KEY on the server.' },
+    { mode: 'workflow', label: 'Workflow', unavailable: noComfy },
   ];
   const current = options.find((o) => o.mode === mode);
   const hint = current && current.mode !== 'image' ? current.unavailable : null;
@@ -53,6 +55,7 @@ export function CreatePanel() {
             {mode === 'flux' && <FluxForm credits={providers?.flux.credits} />}
             {mode === 'video' && <VideoForm />}
             {mode === 'site' && <SiteForm />}
+            {mode === 'workflow' && <WorkflowForm />}
           </Suspense>
         )}
         <hr className={styles.rule} />

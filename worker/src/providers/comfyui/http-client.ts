@@ -152,6 +152,18 @@ export class ComfyHttpClient {
     return isRecord(body) ? body : {};
   }
 
+  /** `GET /models`: the model folder keys the server knows (core ones plus those custom nodes register). */
+  async modelFolders(opts: RequestOptions = {}): Promise<string[]> {
+    const body = await this.json('GET', '/models', opts);
+    return Array.isArray(body) ? body.filter((v): v is string => typeof v === 'string') : [];
+  }
+
+  /** `GET /models/{folder}`: the folder's files, relative paths in the server's OS spelling. Unknown folder → 404 error. */
+  async modelFiles(folder: string, opts: RequestOptions = {}): Promise<string[]> {
+    const body = await this.json('GET', `/models/${encodeURIComponent(folder)}`, opts);
+    return Array.isArray(body) ? body.filter((v): v is string => typeof v === 'string') : [];
+  }
+
   /** `queue_remaining` from `GET /prompt` (pending + running on the server). */
   async queueRemaining(opts: RequestOptions = {}): Promise<number | undefined> {
     const body = await this.json('GET', '/prompt', opts);

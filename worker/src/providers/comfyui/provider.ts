@@ -1,5 +1,17 @@
 import type { Logger } from 'pino';
-import { buildWorkflow, summarizeWorkflowProblems, validateWorkflowAgainstObjectInfo, type AssetStore, type ComfyJobRequest, type QueuedJobData } from '@orchestrator/shared';
+import {
+  MissingTemplateParam,
+  buildWorkflow,
+  summarizeWorkflowProblems,
+  templateFromWorkflow,
+  validateWorkflowAgainstObjectInfo,
+  type ApiGraph,
+  type AssetStore,
+  type ComfyJobRequest,
+  type QueuedJobData,
+  type WorkflowStore,
+  type WorkflowTemplate,
+} from '@orchestrator/shared';
 import { HandedBack, JobCancelled, JobFailure, PromptLost, isShutdownAbort } from '../../errors.js';
 import type { Provider, RunContext, RunResult } from '../provider.js';
 import type { BackendRef, ComfyConnections } from './connections.js';
@@ -24,6 +36,8 @@ export interface ComfyProviderOptions {
   dataPath?: string;
   /** Gallery records, to find an asset used as an input image. */
   assets?: Pick<AssetStore, 'get'>;
+  /** Saved custom workflows, for jobs that name one. */
+  workflows?: Pick<WorkflowStore, 'get'>;
   connections: ComfyConnections;
   /** Checkpoint to use when the request names none (the monitor's first known checkpoint). */
   defaultModel?: (backendId: string) => string | undefined;
@@ -59,14 +73,24 @@ function abortError(signal: AbortSignal): Error {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The template filled in; a value the request lacks (e.g. no prompt) fails the job, naming it. */
+function filledGraph(bound: Bound): ApiGraph {
+  try {
+    return buildWorkflow(bound.template, { ...(bound.template.bindings.image ? { image: '' } : {}), ...bound.values });
+  } catch (err) {
+    if (err instanceof MissingTemplateParam) throw new JobFailure('invalid_job', `${bound.template.title} needs a ${err.param} (node ${err.nodeId}, input ${err.input})`);
+    throw err;
+  }
+}
+
 function historyGraph(entry: HistoryEntry): Record<string, unknown> | undefined {
   const g = entry.prompt?.[2];
   return typeof g === 'object' && g !== null ? (g as Record<string, unknown>) : undefined;
 }
 
 export class ComfyUiProvider implements Provider {
-  private readonly o: Required<Omit<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'dataPath' | 'assets'>> &
-    Pick<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'dataPath' | 'assets'>;
+  private readonly o: Required<Omit<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'dataPath' | 'assets' | 'workflows'>> &
+    Pick<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'dataPath' | 'assets' | 'workflows'>;
   private readonly objectInfo = new ObjectInfoCache();
 
   constructor(options: ComfyProviderOptions) {
@@ -77,16 +101,30 @@ export class ComfyUiProvider implements Provider {
     const request = job.request;
     if (request.provider !== 'comfyui') throw new JobFailure('invalid_job', `Not a ComfyUI job (provider ${request.provider})`);
     if (ctx.signal.aborted) throw abortError(ctx.signal);
+    const custom = await this.customTemplate(request);
     if (ctx.attempt > 1 || ctx.previousBackend) {
-      const reconciled = await this.reconcile(job.id, request, ctx);
+      const reconciled = await this.reconcile(job.id, request, ctx, custom);
       if (reconciled) return reconciled;
     }
     if (ctx.signal.aborted) throw abortError(ctx.signal);
-    return this.submitAndFollow(job.id, request, ctx);
+    return this.submitAndFollow(job.id, request, ctx, custom);
   }
 
-  private bindings(jobId: string, request: ComfyJobRequest, backend: BackendRef, ran?: Record<string, unknown>): Bound {
-    return { ...prepareWorkflow(jobId, request, this.o.defaultModel?.(backend.id), ran), jobId, request };
+  /** The template of the saved workflow the request names; undefined for the built-in ones. */
+  private async customTemplate(request: ComfyJobRequest): Promise<WorkflowTemplate | undefined> {
+    const id = request.workflow;
+    if (id === undefined || id === 'txt2img') return undefined;
+    const saved = this.o.workflows ? await this.o.workflows.get(id) : null;
+    if (!saved) throw new JobFailure('unknown_workflow', `The saved workflow "${id}" no longer exists (deleted after the job was queued)`);
+    try {
+      return templateFromWorkflow({ id: saved.id, name: saved.name, graph: saved.graph, slots: saved.slots });
+    } catch (err) {
+      throw new JobFailure('invalid_workflow', `The saved workflow "${saved.name}" cannot be run: ${(err as Error).message}`);
+    }
+  }
+
+  private bindings(jobId: string, request: ComfyJobRequest, backend: BackendRef, custom: WorkflowTemplate | undefined, ran?: Record<string, unknown>): Bound {
+    return { ...prepareWorkflow(jobId, request, { fallbackModel: this.o.defaultModel?.(backend.id), ran, custom }), jobId, request };
   }
 
   /** Image-to-video: the input image goes to the backend first; LoadImage gets the name it was stored as. */
@@ -117,7 +155,7 @@ export class ComfyUiProvider implements Provider {
   }
 
   /** A retry: find out what became of the prompt on the backend the last attempt used. */
-  private async reconcile(jobId: string, request: ComfyJobRequest, ctx: RunContext): Promise<RunResult | null> {
+  private async reconcile(jobId: string, request: ComfyJobRequest, ctx: RunContext, custom: WorkflowTemplate | undefined): Promise<RunResult | null> {
     const target = (ctx.previousBackend && this.o.connections.backend(ctx.previousBackend)) || ctx.backend;
     const client = this.o.connections.client(target);
     const log = ctx.log.child({ backend: target.id });
@@ -135,7 +173,7 @@ export class ComfyUiProvider implements Provider {
     }
     if (entry) {
       log.info('prompt already finished on the backend; collecting its outputs');
-      const bindings = this.bindings(jobId, request, target, historyGraph(entry));
+      const bindings = this.bindings(jobId, request, target, custom, historyGraph(entry));
       return this.finishOutcome(outcomeFromHistory(entry), jobId, client, target, bindings, ctx);
     }
     const item = queue?.running.find((i) => i.promptId === jobId) ?? queue?.pending.find((i) => i.promptId === jobId);
@@ -143,7 +181,7 @@ export class ComfyUiProvider implements Provider {
     const socket = this.o.connections.socket(target);
     const owned = item.clientId === socket.clientId;
     log.info({ owned }, 'prompt still on the backend; following it');
-    const bindings = this.bindings(jobId, request, target, item.graph);
+    const bindings = this.bindings(jobId, request, target, custom, item.graph);
     const graph = item.graph ?? buildWorkflow(bindings.template, { image: '', ...bindings.values });
     const progress = new ProgressTranslator(graph, ctx.progress, ctx.preview, this.o.previewIntervalMs);
     if (!owned) ctx.progress({ percent: 0, message: 'following the prompt a previous worker submitted' });
@@ -152,13 +190,14 @@ export class ComfyUiProvider implements Provider {
     return this.follow(tracker, jobId, client, target, bindings, ctx);
   }
 
-  private async submitAndFollow(jobId: string, request: ComfyJobRequest, ctx: RunContext): Promise<RunResult> {
+  private async submitAndFollow(jobId: string, request: ComfyJobRequest, ctx: RunContext, custom: WorkflowTemplate | undefined): Promise<RunResult> {
     const backend = ctx.backend;
     const client = this.o.connections.client(backend);
     const socket = this.o.connections.socket(backend);
-    const bindings = this.bindings(jobId, request, backend);
+    const bindings = this.bindings(jobId, request, backend, custom);
+    filledGraph(bindings); // a missing value fails the job before anything is uploaded
     await this.uploadInput(bindings, client);
-    const graph = buildWorkflow(bindings.template, bindings.values);
+    const graph = filledGraph(bindings);
     await this.precheck(graph, client, ctx.log);
     const meta = templatedMeta(jobId, request, bindings, backend.id);
     if (!(await socket.waitConnected(this.o.connectWaitMs))) {

@@ -1,4 +1,4 @@
-import { prepareWorkflow as prepareShared, type ComfyJobRequest, type GenerationMeta, type PreparedWorkflow } from '@orchestrator/shared';
+import { prepareWorkflow as prepareShared, type ComfyJobRequest, type GenerationMeta, type PreparedWorkflow, type WorkflowTemplate } from '@orchestrator/shared';
 import { randomSeed } from './workflow.js';
 
 /*
@@ -9,12 +9,18 @@ import { randomSeed } from './workflow.js';
 
 export type { PreparedWorkflow };
 
-export function prepareWorkflow(jobId: string, request: ComfyJobRequest, fallbackModel?: string, ran?: Record<string, unknown>): PreparedWorkflow {
+/** `custom`: the template of the saved workflow the request names, if it names one. */
+export function prepareWorkflow(
+  jobId: string,
+  request: ComfyJobRequest,
+  o: { fallbackModel?: string | undefined; ran?: Record<string, unknown> | undefined; custom?: WorkflowTemplate | undefined } = {},
+): PreparedWorkflow {
   return prepareShared(request, {
     seed: randomSeed(),
     filenamePrefix: `orchestrator/${jobId}`,
-    ...(fallbackModel !== undefined ? { fallbackModel } : {}),
-    ...(ran ? { ran } : {}),
+    ...(o.fallbackModel !== undefined ? { fallbackModel: o.fallbackModel } : {}),
+    ...(o.ran ? { ran: o.ran } : {}),
+    ...(o.custom ? { template: o.custom } : {}),
   });
 }
 
@@ -38,5 +44,6 @@ export function templatedMeta(jobId: string, request: ComfyJobRequest, w: Prepar
   put('width', num(v.width));
   put('height', num(v.height));
   put('inputImage', request.inputImage);
+  if (request.workflow && request.workflow !== 'txt2img') put('workflow', w.template.title);
   return meta;
 }

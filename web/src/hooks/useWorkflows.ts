@@ -1,0 +1,47 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { CreateWorkflowBody, UpdateWorkflowBody } from '@orchestrator/shared';
+import { workflowApi, workflowKeys } from '../api/workflows';
+import { useConnection } from '../state/connection';
+
+export function useWorkflowList() {
+  const ready = useConnection((s) => s.ready);
+  return useQuery({ queryKey: workflowKeys.list, queryFn: ({ signal }) => workflowApi.list(signal), enabled: ready, select: (d) => d.items });
+}
+
+/** A saved workflow with its inputs (the slot defaults) and the backend check. */
+export function useWorkflow(id: string | null) {
+  return useQuery({
+    queryKey: workflowKeys.detail(id ?? ''),
+    queryFn: ({ signal }) => workflowApi.get(id!, signal),
+    enabled: id !== null,
+    staleTime: 30_000,
+  });
+}
+
+export function useImportWorkflow() {
+  return useMutation({ mutationFn: ({ file, name }: { file: File; name: string }) => workflowApi.importFile(file, name) });
+}
+
+/** Saves a new workflow, or the slots / name of an existing one; the list and detail caches follow. */
+export function useSaveWorkflow() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (o: { id?: string; create?: CreateWorkflowBody; update?: UpdateWorkflowBody }) =>
+      o.id ? workflowApi.update(o.id, o.update ?? {}) : workflowApi.create(o.create!),
+    onSuccess: (saved) => {
+      client.setQueryData(workflowKeys.detail(saved.id), saved);
+      void client.invalidateQueries({ queryKey: workflowKeys.list });
+    },
+  });
+}
+
+export function useDeleteWorkflow() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => workflowApi.remove(id),
+    onSuccess: (_r, id) => {
+      client.removeQueries({ queryKey: workflowKeys.detail(id) });
+      void client.invalidateQueries({ queryKey: workflowKeys.list });
+    },
+  });
+}

@@ -1,0 +1,15 @@
+import { ApiError } from '../api/client';
+
+/** One `details` item of a 422 `workflow_invalid`, or a problem of an import's backend check. */
+export interface WorkflowProblem {
+  nodeId: string;
+  classType?: string;
+  input?: string;
+  message: string;
+}
+
+/** The problems of a 422 `workflow_invalid`; null for any other outcome. */
+export function workflowProblemsOf(err: unknown): WorkflowProblem[] | null {
+  if (!(err instanceof ApiError) || err.status !== 422 || !Array.isArray(err.details)) return null;
+  return err.details.filter((d): d is WorkflowProblem => typeof d === 'object' && d !== null && typeof (d as WorkflowProblem).message === 'string');
+}
