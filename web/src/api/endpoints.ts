@@ -1,4 +1,4 @@
-import type { Asset, BackendStatus, Health, Job, JobRequest, JobStatus, PageOf} from '@orchestrator/shared';
+import type { Asset, BackendStatus, Health, Job, JobRequest, JobStatus, ModelDetails, ModelPage, PageOf } from '@orchestrator/shared';
 import { toApiParams, type GalleryFilters } from '../lib/galleryFilters';
 import { postForm, query, request, requestText } from './client';
 
@@ -62,11 +62,13 @@ export interface Upload {
   height?: number;
 }
 
-/** An item of GET /api/models (only the fields the SPA reads). */
-export interface ModelItem {
-  name: string;
-  file?: string;
+/** GET /api/models filters: `folder` a catalogue folder key, `family` a detected family, `q` words. */
+export interface ModelListParams {
+  folder?: string;
   family?: string;
+  q?: string;
+  cursor?: string;
+  limit?: number;
 }
 
 /*
@@ -138,7 +140,9 @@ export const api = {
   listBackends: (signal?: AbortSignal) => request<BackendStatus[]>('/api/backends', { signal }),
   health: (signal?: AbortSignal) => request<Health>('/api/health', { signal }),
   validateJob: (body: JobRequest) => request<ValidateResult>('/api/jobs/validate', { method: 'POST', body }),
-  checkpoints: (signal?: AbortSignal) => request<{ items: ModelItem[] }>(`/api/models${query({ folder: 'checkpoints', limit: 500 })}`, { signal }),
+  listModels: (params: ModelListParams, signal?: AbortSignal) => request<ModelPage>(`/api/models${query({ ...params })}`, { signal }),
+  /** By id (`folder/file`) or a bare file name (checkpoints first, then the other folders). */
+  getModel: (idOrName: string, signal?: AbortSignal) => request<ModelDetails>(`/api/models/${encodeURIComponent(idOrName)}`, { signal }),
   upload: (file: File) => {
     const form = new FormData();
     form.append('file', file);

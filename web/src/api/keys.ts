@@ -1,4 +1,5 @@
 import type { GalleryFilters } from '../lib/galleryFilters';
+import type { ModelListFilters } from '../hooks/useModels';
 
 /** Every react-query key in one place, so event handlers and hooks agree. */
 export const queryKeys = {
@@ -15,7 +16,8 @@ export const queryKeys = {
   assetModels: ['assets', 'models'] as const,
   backends: ['backends'] as const,
   health: ['health'] as const,
-  checkpoints: ['models', 'checkpoints'] as const,
+  modelList: (filters: ModelListFilters) => ['models', 'list', filters] as const,
+  model: (idOrName: string) => ['models', 'detail', idOrName] as const,
   site: (assetId: string) => ['sites', assetId] as const,
   siteFiles: (assetId: string, versionId: string) => ['sites', assetId, 'files', versionId] as const,
   siteFile: (assetId: string, versionId: string, file: string) => ['sites', assetId, 'files', versionId, file] as const,

@@ -24,10 +24,39 @@ function num(text: string): number {
   return text.trim() === '' ? Number.NaN : Number(text);
 }
 
-/** Maps a schema path (`/params/width`) to the form field it belongs to (`width`). */
+/**
+ * Maps a schema path (`/params/width`) to the form field it belongs to (`width`); an item of the
+ * text-encoder list (`/params/textEncoders/1`) to `textEncoders.1`.
+ */
 export function fieldOf(path: string): string {
-  const last = path.split('/').filter(Boolean).pop() ?? '';
+  const parts = path.split('/').filter(Boolean);
+  const last = parts.pop() ?? '';
+  if (parts.pop() === 'textEncoders' && /^\d+$/.test(last)) return `textEncoders.${last}`;
   return last || 'form';
+}
+
+/** A draft field holding a text-encoder file. */
+export type EncoderField = 't5xxl' | 'clipL' | 'clipG';
+
+/** Loader order of the separate text encoders (GenerationParams.textEncoders). */
+const SEPARATE_ENCODERS = {
+  flux: ['t5xxl', 'clipL'],
+  sd3: ['clipL', 'clipG', 't5xxl'],
+} as const satisfies Partial<Record<TemplateFamily, readonly EncoderField[]>>;
+
+/**
+ * The text-encoder files the family's graph loads apart from the model, in loader order: FLUX local
+ * always; SD3 when its checkpoint has no encoders built in; none otherwise.
+ */
+export function separateEncoders(family: TemplateFamily | undefined, draft: Pick<FormDraft, 'sd3Encoders'>): readonly EncoderField[] {
+  if (family === 'flux') return SEPARATE_ENCODERS.flux;
+  if (family === 'sd3' && draft.sd3Encoders === 'separate') return SEPARATE_ENCODERS.sd3;
+  return [];
+}
+
+/** Whether the family's graph loads its VAE from a file of its own (FLUX local). */
+export function separateVae(family: TemplateFamily | undefined): boolean {
+  return family === 'flux';
 }
 
 /**
@@ -69,6 +98,13 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
     return Number.isFinite(value) ? value : undefined;
   };
   if (draft.prompt.trim() === '') errors.push({ path: '/prompt', message: 'Describe what to generate' });
+  const encoders = separateEncoders(family, draft).map((field, i) => {
+    const file = draft[field].trim();
+    if (!file) errors.push({ path: `/params/textEncoders/${i}`, message: 'Choose a text encoder file' });
+    return file;
+  });
+  const vae = separateVae(family) ? draft.vae.trim() : undefined;
+  if (vae === '') errors.push({ path: '/params/vae', message: 'Choose a VAE file' });
   const seed = draft.randomSeed ? randomSeed() : int('seed', draft.seed);
   const params = {
     seed,
@@ -81,6 +117,8 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
     width: int('width', draft.width),
     height: int('height', draft.height),
     batchSize: int('batchSize', draft.batchSize),
+    vae,
+    textEncoders: encoders.length > 0 ? encoders : undefined,
   };
   if (errors.length > 0 || seed === undefined) return { ok: false, errors };
   const request: ComfyJobRequest = {

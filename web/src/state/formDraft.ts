@@ -23,6 +23,14 @@ export interface FormDraft {
   shift: string;
   /** FLUX (local) only, in place of cfg. */
   guidance: string;
+  /** SD3: the checkpoint has its text encoders built in, or they are loaded from separate files. */
+  sd3Encoders: 'checkpoint' | 'separate';
+  /** Text-encoder files (ComfyUI `text_encoders` folder) for FLUX local and SD3 from separate files. */
+  t5xxl: string;
+  clipL: string;
+  clipG: string;
+  /** VAE file (ComfyUI `vae` folder) for FLUX local. */
+  vae: string;
 }
 
 export const DEFAULT_DRAFT: FormDraft = {
@@ -41,6 +49,12 @@ export const DEFAULT_DRAFT: FormDraft = {
   batchSize: '1',
   shift: '3',
   guidance: '3.5',
+  sd3Encoders: 'checkpoint',
+  // The file names of the ComfyUI examples (and of the FLUX template's defaults).
+  t5xxl: 't5xxl_fp16.safetensors',
+  clipL: 'clip_l.safetensors',
+  clipG: 'clip_g.safetensors',
+  vae: 'ae.safetensors',
 };
 
 interface FormDraftState {

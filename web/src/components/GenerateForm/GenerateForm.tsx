@@ -1,21 +1,22 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { FieldError } from '@orchestrator/shared';
+import type { FieldError, ModelInfo } from '@orchestrator/shared';
 import { ApiError, errorMessage } from '../../api/client';
 import type { WorkflowProblem } from '../../api/endpoints';
-import { useBackends, type ModelOption } from '../../hooks/useBackends';
-import { familyOf, useCheckpoints } from '../../hooks/useCheckpoints';
+import { useBackends } from '../../hooks/useBackends';
 import { useCreateJob, useValidateJob } from '../../hooks/useJobActions';
+import { loaderName, modelLookup, templateFamilyOf, useModel } from '../../hooks/useModels';
 import { buildRequest, familyDraft, familyFields, fieldOf } from '../../lib/request';
 import { useFormDraft } from '../../state/formDraft';
+import { ModelPicker } from '../ModelPicker/ModelPicker';
 import { AdvancedSettings } from './AdvancedSettings';
+import { EncoderFields } from './EncoderFields';
 import { Field, invalidProps } from './Field';
 import styles from './GenerateForm.module.css';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
-function modelLabel(model: ModelOption, backendCount: number): string {
-  return backendCount > 1 && model.backends.length < backendCount ? `${model.name} — ${model.backends.join(', ')}` : model.name;
-}
+/** Full checkpoints, and the bare diffusion models (UNETs) that FLUX local loads. */
+const IMAGE_MODEL_FOLDERS = ['checkpoints', 'diffusion_models'] as const;
 
 /** Field errors by form field name (`width`, `prompt`), plus the ones that belong to no field. */
 function byField(errors: FieldError[]): Record<string, string> {
@@ -41,6 +42,10 @@ const FORM_FIELDS = new Set([
   'batchSize',
   'shift',
   'guidance',
+  'vae',
+  'textEncoders.0',
+  'textEncoders.1',
+  'textEncoders.2',
 ]);
 
 /** A 422 `workflow_invalid` answer's details, naming node and input. */
@@ -56,15 +61,14 @@ export function GenerateForm() {
   const { summary, isPending: backendsPending, error: backendsError } = useBackends();
   const create = useCreateJob();
   const validate = useValidateJob();
-  const checkpoints = useCheckpoints();
   const [problems, setProblems] = useState<WorkflowProblem[]>([]);
   const [localErrors, setLocalErrors] = useState<FieldError[]>([]);
 
   const configured = summary.backends.length;
   const online = summary.online.length;
   const model = draft.model || summary.models[0]?.name || '';
-  const modelKnown = summary.models.some((m) => m.name === model);
-  const family = familyOf(model, checkpoints.data);
+  const selected = useModel(modelLookup(model, IMAGE_MODEL_FOLDERS));
+  const family = templateFamilyOf(selected.data, model);
   const fields = familyFields(family);
 
   const serverErrors = create.error instanceof ApiError ? create.error.fieldErrors : [];
@@ -102,8 +106,9 @@ export function GenerateForm() {
     });
   };
 
-  const chooseModel = (name: string) => {
-    const next = familyOf(name, checkpoints.data);
+  const chooseModel = (chosen: ModelInfo) => {
+    const name = loaderName(chosen);
+    const next = templateFamilyOf(chosen, name);
     setProblems([]);
     update({ model: name, ...(next && next !== family ? familyDraft(next) : {}) });
   };
@@ -120,23 +125,18 @@ export function GenerateForm() {
   return (
     <form className={styles.form} onSubmit={submit} onKeyDown={onKeyDown} aria-label="Generate an image" noValidate>
       <Field id="gen-model" label="Model" error={errors.model}>
-        <select
+        <ModelPicker
           id="gen-model"
-          data-testid="model-select"
+          label="Model"
           value={model}
-          onChange={(e) => chooseModel(e.target.value)}
-          disabled={summary.models.length === 0 && !model}
+          onChange={chooseModel}
+          folders={IMAGE_MODEL_FOLDERS}
+          testId="model-select"
+          placeholder="Choose a checkpoint…"
           {...invalidProps('gen-model', errors.model)}
-        >
-          {!model && <option value="">No checkpoints reported</option>}
-          {model && !modelKnown && <option value={model}>{model} (not on an online backend)</option>}
-          {summary.models.map((m) => (
-            <option key={m.name} value={m.name}>
-              {modelLabel(m, summary.online.length || configured)}
-            </option>
-          ))}
-        </select>
+        />
       </Field>
+      <EncoderFields family={family} draft={draft} update={update} errors={errors} />
       <Field id="gen-prompt" label="Prompt" error={errors.prompt}>
         <textarea
           id="gen-prompt"

@@ -1,16 +1,20 @@
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { checked, ComfyJobRequest, familyDefaults, TEMPLATES, type GenerationParams } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
-import { useBackends } from '../../hooks/useBackends';
-import { familyOf, useCheckpoints } from '../../hooks/useCheckpoints';
 import { useCreateJob } from '../../hooks/useJobActions';
+import { loaderName, useModelList } from '../../hooks/useModels';
 import { randomSeed, withFamily } from '../../lib/request';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
 import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
+import { ModelPicker } from '../ModelPicker/ModelPicker';
 
 const comfyRequest = checked(ComfyJobRequest);
 const SVD = TEMPLATES.svd;
+/** ComfyUI's ImageOnlyCheckpointLoader reads the checkpoints folder. */
+const SVD_FOLDERS = ['checkpoints'] as const;
+/** The picker's unfiltered list: its first model is the default, and the popup opens on it cached. */
+const SVD_LIST = { folders: SVD_FOLDERS, family: 'svd', q: '' };
 /** The numeric params of the SVD form (model, input image and seed are handled apart). */
 const NUMBER_FIELDS = SVD.form.filter((f) => (f.type === 'int' || f.type === 'float') && f.name !== 'seed');
 
@@ -21,15 +25,11 @@ function initialValues(): Record<string, string> {
 
 /** Image to video with Stable Video Diffusion on a ComfyUI backend. */
 export function VideoForm() {
-  const { summary } = useBackends();
-  const checkpoints = useCheckpoints();
   const create = useCreateJob();
-  const svdModels = useMemo(
-    () => summary.models.filter((m) => familyOf(m.name, checkpoints.data) === 'svd' || m.name.toLowerCase().includes('svd')),
-    [summary.models, checkpoints.data],
-  );
+  const svdModels = useModelList(SVD_LIST);
+  const first = svdModels.items[0];
   const [chosen, setChosen] = useState('');
-  const model = chosen || svdModels[0]?.name || '';
+  const model = chosen || (first ? loaderName(first) : '');
   const [prompt, setPrompt] = useState('');
   const [values, setValues] = useState(initialValues);
   const [image, setImage] = useState<InputImage | null>(null);
@@ -66,14 +66,16 @@ export function VideoForm() {
   return (
     <form className={formStyles.form} onSubmit={submit} aria-label="Generate a video" noValidate>
       <Field id="video-model" label="Video model">
-        <select id="video-model" data-testid="video-model-select" value={model} onChange={(e) => setChosen(e.target.value)} disabled={svdModels.length === 0}>
-          {svdModels.length === 0 && <option value="">No SVD checkpoints reported</option>}
-          {svdModels.map((m) => (
-            <option key={m.name} value={m.name}>
-              {m.name}
-            </option>
-          ))}
-        </select>
+        <ModelPicker
+          id="video-model"
+          label="Video model"
+          value={model}
+          onChange={(m) => setChosen(loaderName(m))}
+          folders={SVD_FOLDERS}
+          family="svd"
+          placeholder={svdModels.isPending ? 'Looking for SVD checkpoints…' : 'No SVD checkpoint found'}
+          testId="video-model-select"
+        />
       </Field>
       <Field id="video-image" label="Input image">
         <ImageInput id="video-image" value={image} onChange={setImage} />
