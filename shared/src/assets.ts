@@ -23,6 +23,8 @@ export const GenerationMeta = Type.Object({
   inputImage: Type.Optional(Type.String()),
   /** The saved custom workflow a ComfyUI job ran (its name at the time). */
   workflow: Type.Optional(Type.String()),
+  /** The LoRAs applied, in order: `name:strength`, comma-separated. */
+  loras: Type.Optional(Type.String()),
 });
 export type GenerationMeta = Static<typeof GenerationMeta>;
 

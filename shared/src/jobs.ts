@@ -14,6 +14,17 @@ export const FINAL_STATUSES: readonly JobStatus[] = ['completed', 'failed', 'can
 
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
+export const MAX_LORAS = 8;
+
+export const LoraRef = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 512, description: 'file in the loras folder, as ComfyUI lists it' }),
+    strength: Type.Number({ minimum: -10, maximum: 10, description: 'applied to both the model and the text encoder (1 = as trained)' }),
+  },
+  { additionalProperties: false },
+);
+export type LoraRef = Static<typeof LoraRef>;
+
 export const GenerationParams = Type.Object(
   {
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_SEED })),
@@ -45,6 +56,8 @@ export const GenerationParams = Type.Object(
      * FLUX local [t5xxl, clip_l]; SD3.5 from a checkpoint without encoders [clip_l, clip_g, t5xxl].
      */
     textEncoders: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { minItems: 1, maxItems: 3 })),
+    /** LoRAs (files of the `loras` folder) applied in order between the model loader and the sampler. */
+    loras: Type.Optional(Type.Array(LoraRef, { maxItems: MAX_LORAS })),
   },
   { additionalProperties: false },
 );
@@ -60,6 +73,11 @@ export const ComfyJobRequest = Type.Object(
     /** The template family; absent → from the model catalogue, else the checkpoint name. */
     family: Type.Optional(Type.Enum(TEMPLATE_FAMILIES)),
     model: Type.Optional(ModelName),
+    /**
+     * Where the model file lives: a full checkpoint, or a bare diffusion model whose encoders and VAE
+     * load apart (FLUX local). The server fills it from the backends' lists when absent.
+     */
+    modelFolder: Type.Optional(Type.Enum(['checkpoints', 'diffusion_models'])),
     /** SVD input image: an upload id (POST /api/uploads) or a gallery asset id. */
     inputImage: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' })),
     /** Required for images (the server answers 400 without one); optional for image-to-video. */

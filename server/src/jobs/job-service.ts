@@ -1,7 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
-import { JobStore, isFinal, newJob, redisKeys, type Job, type JobRequest, type JobStatus, type PageOf, type Provider, type WorkflowTemplate } from '@orchestrator/shared';
+import {
+  JobStore,
+  TemplateChoiceError,
+  isFinal,
+  newJob,
+  prepareWorkflow,
+  redisKeys,
+  type ComfyJobRequest,
+  type Job,
+  type JobRequest,
+  type JobStatus,
+  type PageOf,
+  type Provider,
+  type WorkflowTemplate,
+} from '@orchestrator/shared';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { readPage } from '../pagination.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
@@ -34,6 +48,16 @@ export interface JobServiceDeps {
   models?: ModelLookup;
   /** Saved custom workflows, for requests that name one. */
   workflows?: Pick<WorkflowService, 'template'>;
+}
+
+/** A request its template cannot carry out (LoRAs on SVD, a non-FLUX diffusion model…) is a 400. */
+function assertTemplateFits(request: ComfyJobRequest, template?: WorkflowTemplate): void {
+  try {
+    prepareWorkflow(request, { seed: 0, ...(template ? { template } : {}) });
+  } catch (err) {
+    if (err instanceof TemplateChoiceError) throw badRequest('template_unsupported', err.message);
+    throw err;
+  }
 }
 
 /** Submitting, listing, cancelling and retrying jobs. The routes only parse and shape replies. */
@@ -97,7 +121,9 @@ export class JobService {
     const custom = request.workflow !== undefined && request.workflow !== 'txt2img' ? request.workflow : undefined;
     if (!custom) {
       if (request.kind === 'image' && !request.prompt) throw badRequest('prompt_required', 'Describe the image: prompt is required');
-      return { request: await this.resolve(request) };
+      const resolved = await this.resolve(request);
+      if (resolved.provider === 'comfyui') assertTemplateFits(resolved);
+      return { request: resolved };
     }
     if (!this.deps.workflows) throw badRequest('unknown_workflow', `No saved workflow with id "${custom}"`);
     if ((await this.deps.backends.list()).length === 0) {
@@ -108,7 +134,9 @@ export class JobService {
     if (template.bindings.image && !request.inputImage) {
       throw badRequest('input_image_required', `"${template.title}" takes an input image: set inputImage to an upload or asset id`);
     }
-    return { request: { ...request, kind: template.kind }, template };
+    const resolved: ComfyJobRequest = { ...request, kind: template.kind };
+    assertTemplateFits(resolved, template);
+    return { request: resolved, template };
   }
 
   private async resolve(request: JobRequest): Promise<JobRequest> {

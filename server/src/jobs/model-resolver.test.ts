@@ -41,7 +41,7 @@ describe('resolveComfyModel', () => {
   it('accepts a diffusion model a backend lists, and fills the family the catalogue detected', async () => {
     const c = catalogue({ 'diffusion_models/flux1-dev.safetensors': 'flux' });
     const out = await resolveComfyModel({ ...request, model: 'flux1-dev.safetensors' }, views(['sd_xl_base_1.0.safetensors']), { models, catalogue: c });
-    expect(out).toEqual({ ...request, model: 'flux1-dev.safetensors', family: 'flux' });
+    expect(out).toEqual({ ...request, model: 'flux1-dev.safetensors', modelFolder: 'diffusion_models', family: 'flux' });
     expect(c.asked).toEqual([['flux1-dev.safetensors', ['diffusion_models']]]);
   });
 

@@ -31,6 +31,7 @@ function knownModels(views: BackendView[], models: readonly BackendModels[]): Ma
   return known;
 }
 
+const isSourceFolder = (f: string | undefined): f is (typeof MODEL_SOURCE_FOLDERS)[number] => (MODEL_SOURCE_FOLDERS as readonly string[]).includes(f ?? '');
 const isTemplateFamily = (f: string | undefined): f is TemplateFamily => (TEMPLATE_FAMILIES as readonly string[]).includes(f ?? '');
 
 /**
@@ -65,10 +66,15 @@ export async function resolveComfyModel(request: ComfyJobRequest, views: Backend
   return withFamily(request, known, sources.catalogue);
 }
 
-/** The request with the catalogue's family when it names none (a catalogue failure just leaves it unset). */
+/**
+ * The request with the folder its model is in (which decides the loader: a FLUX checkpoint is
+ * all-in-one) and the catalogue's family when it names none. A catalogue failure just leaves it unset.
+ */
 async function withFamily(request: ComfyJobRequest, known: Map<string, string>, catalogue: ModelLookup | undefined): Promise<ComfyJobRequest> {
-  if (request.family !== undefined || request.model === undefined || !catalogue) return request;
+  if (request.model === undefined) return request;
   const folder = known.get(normalize(request.model));
-  const hit = await catalogue.lookup(request.model, folder ? [folder] : MODEL_SOURCE_FOLDERS).catch(() => null);
-  return isTemplateFamily(hit?.family) ? { ...request, family: hit.family } : request;
+  const located: ComfyJobRequest = request.modelFolder === undefined && isSourceFolder(folder) ? { ...request, modelFolder: folder } : request;
+  if (located.family !== undefined || !catalogue) return located;
+  const hit = await catalogue.lookup(located.model!, folder ? [folder] : MODEL_SOURCE_FOLDERS).catch(() => null);
+  return isTemplateFamily(hit?.family) ? { ...located, family: hit.family } : located;
 }

@@ -69,10 +69,13 @@ describe('POST /api/jobs/validate', () => {
 
   it('checks a FLUX request against the FLUX loaders: a checkpoint is not a diffusion model', async () => {
     await writeBackend(true);
-    const res = await post('/api/jobs/validate', { ...image, family: 'flux' });
+    const res = await post('/api/jobs/validate', { ...image, family: 'flux', modelFolder: 'diffusion_models' });
     expect(res.statusCode).toBe(422);
     expect(res.json<{ details: unknown[] }>().details).toEqual([
       { nodeId: '12', classType: 'UNETLoader', input: 'unet_name', message: expect.stringContaining("value 'sd_xl_base_1.0.safetensors' is not in the list ('flux1-dev.safetensors')") },
     ]);
+    // The same file in checkpoints runs as an all-in-one FLUX checkpoint, which the backend can load.
+    const allInOne = await post('/api/jobs/validate', { ...image, family: 'flux', modelFolder: 'checkpoints' });
+    expect(allInOne.json()).toEqual({ ok: true, checked: true });
   });
 });

@@ -23,6 +23,7 @@ const STRING_FIELDS = [
   'aspectRatio',
   'inputImage',
   'workflow',
+  'loras',
 ] as const satisfies ReadonlyArray<keyof GenerationMeta>;
 const NUMBER_FIELDS = ['seed', 'steps', 'cfg', 'width', 'height', 'guidance'] as const satisfies ReadonlyArray<keyof GenerationMeta>;
 

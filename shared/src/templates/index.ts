@@ -1,4 +1,4 @@
-import { FLUX_LOCAL_TEMPLATE } from './flux-local.js';
+import { FLUX_CHECKPOINT_TEMPLATE, FLUX_LOCAL_TEMPLATE } from './flux-local.js';
 import { SD15_TEMPLATE } from './sd15.js';
 import { SD3_SEPARATE_ENCODERS_TEMPLATE, SD3_TEMPLATE } from './sd3.js';
 import { SDXL_TEMPLATE } from './sdxl.js';
@@ -6,7 +6,8 @@ import { SVD_TEMPLATE } from './svd.js';
 import { isPlaceholder, type TemplateFamily, type TemplateParam, type TemplateValues, type WorkflowTemplate } from './types.js';
 
 export * from './types.js';
-export { SD15_TEMPLATE, SDXL_TEMPLATE, SD3_TEMPLATE, SD3_SEPARATE_ENCODERS_TEMPLATE, FLUX_LOCAL_TEMPLATE, SVD_TEMPLATE };
+export { SD15_TEMPLATE, SDXL_TEMPLATE, SD3_TEMPLATE, SD3_SEPARATE_ENCODERS_TEMPLATE, FLUX_LOCAL_TEMPLATE, FLUX_CHECKPOINT_TEMPLATE, SVD_TEMPLATE };
+export * from './loras.js';
 
 /** The template of each family: what its form shows and what a request runs unless a variant applies. */
 export const TEMPLATES: Readonly<Record<TemplateFamily, WorkflowTemplate>> = {
@@ -19,13 +20,16 @@ export const TEMPLATES: Readonly<Record<TemplateFamily, WorkflowTemplate>> = {
 
 /** What picks a family's variant (e.g. SD3.5 from a checkpoint without text encoders). */
 export interface TemplateVariantOptions {
-  /** The text encoders are loaded apart (SD3: TripleCLIPLoader). FLUX always loads them apart. */
+  /** The text encoders are loaded apart (SD3: TripleCLIPLoader). FLUX from a diffusion model always does. */
   separateTextEncoders?: boolean;
+  /** The model is an all-in-one checkpoint (FLUX: CheckpointLoaderSimple instead of UNETLoader + encoders + VAE). */
+  checkpoint?: boolean;
 }
 
 /** The variants that replace a family's template when their option is set. */
-const VARIANTS: Partial<Record<TemplateFamily, { separateTextEncoders?: WorkflowTemplate }>> = {
+const VARIANTS: Partial<Record<TemplateFamily, { separateTextEncoders?: WorkflowTemplate; checkpoint?: WorkflowTemplate }>> = {
   sd3: { separateTextEncoders: SD3_SEPARATE_ENCODERS_TEMPLATE },
+  flux: { checkpoint: FLUX_CHECKPOINT_TEMPLATE },
 };
 
 /** Every built-in template, variants included (each must validate against a backend's object_info). */
@@ -35,7 +39,8 @@ export const ALL_TEMPLATES: readonly WorkflowTemplate[] = [
 ];
 
 export function templateFor(family: TemplateFamily, o: TemplateVariantOptions = {}): WorkflowTemplate {
-  return (o.separateTextEncoders ? VARIANTS[family]?.separateTextEncoders : undefined) ?? TEMPLATES[family];
+  const variants = VARIANTS[family];
+  return (o.separateTextEncoders ? variants?.separateTextEncoders : undefined) ?? (o.checkpoint ? variants?.checkpoint : undefined) ?? TEMPLATES[family];
 }
 
 /** The defaults a form switches to when a checkpoint of this family is chosen. */

@@ -1,5 +1,6 @@
 import type { ComfyJobRequest } from '../jobs.js';
 import { readTemplateParams, resolveTemplateFamily, templateFor } from './index.js';
+import { TemplateChoiceError, withLoras } from './loras.js';
 import type { TemplateValues, WorkflowTemplate } from './types.js';
 
 /** Where `params.textEncoders` go, by position. */
@@ -29,9 +30,15 @@ export function prepareWorkflow(request: ComfyJobRequest, o: PrepareOptions): Pr
   // A custom workflow keeps the model its graph names unless the request picks another.
   const model = request.model ?? (o.template ? undefined : (o.fallbackModel ?? 'sd_xl_base_1.0.safetensors'));
   const family = o.template?.family ?? resolveTemplateFamily({ family: request.family, catalogueFamily: o.catalogueFamily, model, kind: request.kind });
-  // Three text encoders mean an SD3.5 checkpoint without its own (TripleCLIPLoader).
-  const template = o.template ?? templateFor(family, { separateTextEncoders: request.params?.textEncoders?.length === 3 });
+  if (!o.template && request.modelFolder === 'diffusion_models' && family !== 'flux') {
+    throw new TemplateChoiceError(`"${model}" is a bare diffusion model; only FLUX ones can be run from the diffusion_models folder (use a full checkpoint)`);
+  }
   const p = request.params ?? {};
+  // Three text encoders mean an SD3.5 checkpoint without its own (TripleCLIPLoader); a FLUX file in
+  // checkpoints is all-in-one. LoRAs chain onto whichever loader the template has.
+  const base = o.template ?? templateFor(family, { separateTextEncoders: p.textEncoders?.length === 3, checkpoint: request.modelFolder === 'checkpoints' });
+  const template = withLoras(base, o.template ? undefined : p.loras);
+  if (o.template && p.loras?.length) throw new TemplateChoiceError('LoRAs cannot be added to a custom workflow: add LoraLoader nodes to the graph instead');
   const values: TemplateValues = { ...template.defaults, seed: p.seed ?? o.seed };
   const set = (k: keyof TemplateValues, x: string | number | boolean | undefined) => {
     if (x !== undefined) values[k] = x;

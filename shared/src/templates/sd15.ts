@@ -47,4 +47,5 @@ export const SD15_TEMPLATE = defineTemplate({
   },
   form: [...IMAGE_FORM_BASE, CFG_FIELD, ...sizeFields(8)],
   outputNode: '9',
+  loraSource: { model: ['4', 0], clip: ['4', 1] },
 });

@@ -68,6 +68,7 @@ export const SD3_TEMPLATE = defineTemplate({
   defaults: SD3_DEFAULTS,
   form: SD3_FORM,
   outputNode: '9',
+  loraSource: { model: ['4', 0], clip: ['4', 1] },
 });
 
 /** SD3.5 from a checkpoint without text encoders: `params.textEncoders` = [clip_l, clip_g, t5xxl]. */
@@ -80,4 +81,5 @@ export const SD3_SEPARATE_ENCODERS_TEMPLATE = defineTemplate({
   defaults: { ...SD3_DEFAULTS, clipName1: 'clip_l.safetensors', clipName2: 'clip_g.safetensors', clipName3: 't5xxl_fp16.safetensors' },
   form: SD3_FORM,
   outputNode: '9',
+  loraSource: { model: ['4', 0], clip: ['43', 0] },
 });

@@ -22,4 +22,5 @@ export const SDXL_TEMPLATE = defineTemplate({
   },
   form: [...IMAGE_FORM_BASE, CFG_FIELD, ...sizeFields(8)],
   outputNode: '9',
+  loraSource: { model: ['4', 0], clip: ['4', 1] },
 });

@@ -2,10 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeComfy, type FakeComfy } from '../../../test/fakes/comfyui/index.js';
 import {
   ALL_TEMPLATES,
+  FLUX_CHECKPOINT_TEMPLATE,
   FLUX_LOCAL_TEMPLATE,
+  TemplateChoiceError,
+  withLoras,
   MissingTemplateParam,
+  SD15_TEMPLATE,
   SD3_SEPARATE_ENCODERS_TEMPLATE,
   SD3_TEMPLATE,
+  SDXL_TEMPLATE,
   TEMPLATES,
   buildWorkflow,
   familyDefaults,
@@ -19,6 +24,7 @@ import { prepareWorkflow } from './request.js';
 import { validateWorkflowAgainstObjectInfo } from './validate-workflow.js';
 
 const CHECKPOINTS = [
+  'flux1-dev-fp8.safetensors',
   'sd_xl_base_1.0.safetensors',
   'v1-5-pruned-emaonly.safetensors',
   'sd3.5_large_fp8_scaled.safetensors',
@@ -48,6 +54,7 @@ const PARAMS: Record<keyof typeof TEMPLATES, TemplateValues> = {
 const VALUES: Record<string, TemplateValues> = {
   ...Object.fromEntries(Object.entries(TEMPLATES).map(([family, t]) => [t.id, PARAMS[family as keyof typeof TEMPLATES]])),
   [SD3_SEPARATE_ENCODERS_TEMPLATE.id]: { ...base, model: 'sd3.5_large.safetensors' },
+  [FLUX_CHECKPOINT_TEMPLATE.id]: { ...base, model: 'flux1-dev-fp8.safetensors' },
 };
 
 describe('templates against the fake ComfyUI /object_info', () => {
@@ -59,8 +66,16 @@ describe('templates against the fake ComfyUI /object_info', () => {
     });
   }
 
-  it('lists every family template and the SD3.5 separate-encoders variant, each once', () => {
-    expect(ALL_TEMPLATES.map((t) => t.id)).toEqual(['sd15-txt2img', 'sdxl-txt2img', 'sd3-txt2img', 'flux-txt2img', 'svd-img2vid', 'sd3-txt2img-separate-encoders']);
+  it('lists every family template and the variants (SD3.5 separate encoders, FLUX checkpoint), each once', () => {
+    expect(ALL_TEMPLATES.map((t) => t.id)).toEqual([
+      'sd15-txt2img',
+      'sdxl-txt2img',
+      'sd3-txt2img',
+      'flux-txt2img',
+      'svd-img2vid',
+      'sd3-txt2img-separate-encoders',
+      'flux-txt2img-checkpoint',
+    ]);
     expect(templateFor('sd3')).toBe(SD3_TEMPLATE);
     expect(templateFor('sd3', { separateTextEncoders: true })).toBe(SD3_SEPARATE_ENCODERS_TEMPLATE);
     expect(templateFor('flux', { separateTextEncoders: true })).toBe(FLUX_LOCAL_TEMPLATE);
@@ -190,5 +205,59 @@ describe('validateWorkflowAgainstObjectInfo messages', () => {
       '8.samples: VAEDecode (#8) input "samples": links to node #77, which is not in the graph',
       '8.vae: VAEDecode (#8) input "vae": links to output 5 of CheckpointLoaderSimple (#4), which has 3 outputs',
     ]);
+  });
+});
+
+describe('LoRAs', () => {
+  const loras = [
+    { name: 'add_detail.safetensors', strength: 0.8 },
+    { name: 'style/ink_wash_sdxl.safetensors', strength: -0.5 },
+  ];
+
+  it('chains one LoraLoader per LoRA between the loader and every node that read its MODEL or CLIP', () => {
+    const t = withLoras(SDXL_TEMPLATE, loras);
+    const g = buildWorkflow(t, PARAMS.sdxl);
+    expect(g['901']).toEqual({
+      class_type: 'LoraLoader',
+      inputs: { model: ['4', 0], clip: ['4', 1], lora_name: 'add_detail.safetensors', strength_model: 0.8, strength_clip: 0.8 },
+    });
+    expect(g['902']!.inputs).toMatchObject({ model: ['901', 0], clip: ['901', 1], lora_name: 'style/ink_wash_sdxl.safetensors', strength_model: -0.5 });
+    expect(g['3']!.inputs.model).toEqual(['902', 0]);
+    expect(g['6']!.inputs.clip).toEqual(['902', 1]);
+    expect(g['7']!.inputs.clip).toEqual(['902', 1]);
+    expect(g['8']!.inputs.vae).toEqual(['4', 2]); // the VAE is not the LoRA's business
+    expect(SDXL_TEMPLATE.graph['3']!.inputs.model).toEqual(['4', 0]); // the template itself is untouched
+    expect(validateWorkflowAgainstObjectInfo(g, objectInfo)).toEqual([]);
+  });
+
+  it('works for every family that takes them, through the request, and refuses the others', () => {
+    for (const [family, model] of [['sd15', 'v1-5-pruned-emaonly.safetensors'], ['sd3', 'sd3.5_large_fp8_scaled.safetensors'], ['flux', 'flux1-dev.safetensors']] as const) {
+      const { template, values } = prepareWorkflow({ provider: 'comfyui', kind: 'image', family, model, prompt: 'x', params: { loras: [loras[0]!] } }, { seed: 1, filenamePrefix: 'p' });
+      const g = buildWorkflow(template, values);
+      expect(Object.values(g).filter((n) => n.class_type === 'LoraLoader')).toHaveLength(1);
+      expect(validateWorkflowAgainstObjectInfo(g, objectInfo), family).toEqual([]);
+    }
+    const svd = { provider: 'comfyui', kind: 'video', family: 'svd', model: 'svd_xt.safetensors', params: { loras } } as const;
+    expect(() => prepareWorkflow(svd, { seed: 1 })).toThrow(TemplateChoiceError);
+  });
+
+  it('names a LoRA the backend lacks', () => {
+    const g = buildWorkflow(withLoras(SD15_TEMPLATE, [{ name: 'missing.safetensors', strength: 1 }]), PARAMS.sd15);
+    expect(validateWorkflowAgainstObjectInfo(g, objectInfo)[0]).toMatchObject({ nodeId: '901', input: 'lora_name', message: expect.stringContaining("'missing.safetensors' is not in the list") });
+  });
+});
+
+describe('the model folder picks the loader', () => {
+  it('runs a FLUX file in checkpoints as an all-in-one checkpoint, one in diffusion_models with UNETLoader', () => {
+    const request = { provider: 'comfyui', kind: 'image', family: 'flux', prompt: 'x' } as const;
+    expect(prepareWorkflow({ ...request, model: 'flux1-dev-fp8.safetensors', modelFolder: 'checkpoints' }, { seed: 1 }).template).toBe(FLUX_CHECKPOINT_TEMPLATE);
+    expect(prepareWorkflow({ ...request, model: 'flux1-dev.safetensors', modelFolder: 'diffusion_models' }, { seed: 1 }).template).toBe(FLUX_LOCAL_TEMPLATE);
+    expect(prepareWorkflow({ ...request, model: 'flux1-dev.safetensors' }, { seed: 1 }).template).toBe(FLUX_LOCAL_TEMPLATE);
+  });
+
+  it('refuses a bare diffusion model of a family whose template loads a checkpoint', () => {
+    expect(() =>
+      prepareWorkflow({ provider: 'comfyui', kind: 'image', family: 'sd3', model: 'sd3.5_medium.safetensors', modelFolder: 'diffusion_models', prompt: 'x' }, { seed: 1 }),
+    ).toThrow(/only FLUX ones can be run from the diffusion_models folder/);
   });
 });

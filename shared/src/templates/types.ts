@@ -83,6 +83,8 @@ export interface WorkflowTemplate {
   nodeTypes: readonly string[];
   /** The node whose output is the result. */
   outputNode: string;
+  /** The MODEL and CLIP outputs LoRAs are chained onto (see loras.ts); absent → no LoRAs. */
+  loraSource?: { model: readonly [string, number]; clip: readonly [string, number] };
 }
 
 export const placeholder = (name: TemplateParam): Placeholder => ({ $param: name });

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   MissingTemplateParam,
+  TemplateChoiceError,
   buildWorkflow,
   summarizeWorkflowProblems,
   templateFromWorkflow,
@@ -124,7 +125,12 @@ export class ComfyUiProvider implements Provider {
   }
 
   private bindings(jobId: string, request: ComfyJobRequest, backend: BackendRef, custom: WorkflowTemplate | undefined, ran?: Record<string, unknown>): Bound {
-    return { ...prepareWorkflow(jobId, request, { fallbackModel: this.o.defaultModel?.(backend.id), ran, custom }), jobId, request };
+    try {
+      return { ...prepareWorkflow(jobId, request, { fallbackModel: this.o.defaultModel?.(backend.id), ran, custom }), jobId, request };
+    } catch (err) {
+      if (err instanceof TemplateChoiceError) throw new JobFailure('invalid_job', err.message);
+      throw err;
+    }
   }
 
   /** Image-to-video: the input image goes to the backend first; LoadImage gets the name it was stored as. */

@@ -45,5 +45,7 @@ export function templatedMeta(jobId: string, request: ComfyJobRequest, w: Prepar
   put('height', num(v.height));
   put('inputImage', request.inputImage);
   if (request.workflow && request.workflow !== 'txt2img') put('workflow', w.template.title);
+  const loras = request.params?.loras;
+  if (loras?.length) put('loras', loras.map((l) => `${l.name}:${l.strength}`).join(', '));
   return meta;
 }
