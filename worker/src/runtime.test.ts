@@ -212,6 +212,15 @@ describe('worker runtime against the fake ComfyUI', () => {
     expect(job.error).toMatchObject({ code: 'invalid_job', message: expect.stringMatching(/needs a prompt/) });
   });
 
+  it('fails a job whose saved workflow was deleted after it was queued with unknown_workflow', async () => {
+    const id = crypto.randomUUID();
+    const request = { provider: 'comfyui', kind: 'image', workflow: 'wf-0000000000', prompt: 'x' } as const;
+    await h.jobs.create(newJob(id, request, new Date()));
+    await h.queue.add('generate', { id, request }, { jobId: id, attempts: 3 });
+    const job = await h.waitForJob(id, (j) => j.status === 'failed');
+    expect(job.error).toMatchObject({ code: 'unknown_workflow', message: expect.stringContaining('no longer exists') });
+  });
+
   it('removes its heartbeat on close', async () => {
     await runtime.close();
     expect(await h.redis.zscore(h.keys.workers, runtime.id)).toBeNull();
