@@ -4,7 +4,7 @@
  * least a prompt. Anything else cannot be re-run faithfully and says so (409).
  */
 import { randomInt } from 'node:crypto';
-import { ComfyJobRequest, GenerationParams, checked, type Asset, type Job, type JobRequest } from '@orchestrator/shared';
+import { ComfyJobRequest, GenerationParams, checked, parseLoraMeta, type Asset, type Job, type JobRequest } from '@orchestrator/shared';
 import { conflict } from '../errors.js';
 
 export type SeedChoice = number | 'random' | undefined;
@@ -37,6 +37,8 @@ function comfyFromMeta(asset: Asset): ComfyJobRequest | null {
     const candidate = { [key]: value };
     if (comfyParams.check(candidate)) params[key] = value; // e.g. a width that is not a multiple of 8 is dropped
   }
+  const loras = parseLoraMeta(m.loras);
+  if (loras.length > 0 && comfyParams.check({ loras })) params.loras = loras;
   const request = {
     provider: 'comfyui' as const,
     kind: asset.type === 'video' ? ('video' as const) : ('image' as const),

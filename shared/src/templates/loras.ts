@@ -48,3 +48,21 @@ export function withLoras(template: WorkflowTemplate, loras: readonly LoraRef[] 
   }
   return defineTemplate({ ...template, graph, loraSource: { model, clip } });
 }
+
+/** The LoRAs as generation metadata records them: `name:strength, name:strength` (GenerationMeta.loras). */
+export function formatLoraMeta(loras: readonly LoraRef[]): string {
+  return loras.map((l) => `${l.name}:${l.strength}`).join(', ');
+}
+
+/**
+ * The LoRAs of a metadata line (formatLoraMeta). A name may hold commas or colons: an entry ends at the
+ * last `:number` before `, ` or the end.
+ */
+export function parseLoraMeta(text: string | undefined): LoraRef[] {
+  if (!text) return [];
+  const out: LoraRef[] = [];
+  for (const m of text.matchAll(/(.+?):(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?:, |$)/g)) {
+    out.push({ name: m[1]!.trim(), strength: Number(m[2]) });
+  }
+  return out;
+}

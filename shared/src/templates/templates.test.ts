@@ -6,6 +6,8 @@ import {
   FLUX_LOCAL_TEMPLATE,
   TemplateChoiceError,
   withLoras,
+  formatLoraMeta,
+  parseLoraMeta,
   MissingTemplateParam,
   SD15_TEMPLATE,
   SD3_SEPARATE_ENCODERS_TEMPLATE,
@@ -209,6 +211,16 @@ describe('validateWorkflowAgainstObjectInfo messages', () => {
 });
 
 describe('LoRAs', () => {
+  it('formats and reads the LoRAs of a metadata line back, names with commas and colons included', () => {
+    expect(parseLoraMeta('add_detail.safetensors:0.8, style/ink, wash:v2.safetensors:-1, x.safetensors:1e-7')).toEqual([
+      { name: 'add_detail.safetensors', strength: 0.8 },
+      { name: 'style/ink, wash:v2.safetensors', strength: -1 },
+      { name: 'x.safetensors', strength: 1e-7 },
+    ]);
+    expect(parseLoraMeta(formatLoraMeta(loras))).toEqual(loras);
+    expect(parseLoraMeta(undefined)).toEqual([]);
+    expect(parseLoraMeta('')).toEqual([]);
+  });
   const loras = [
     { name: 'add_detail.safetensors', strength: 0.8 },
     { name: 'style/ink_wash_sdxl.safetensors', strength: -0.5 },

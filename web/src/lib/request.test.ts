@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DRAFT } from '../state/formDraft';
-import { buildRequest, familyDraft, fieldOf } from './request';
+import type { Job } from '@orchestrator/shared';
+import { appendToPrompt, buildRequest, draftFrom, draftFromRequest, familyDraft, fieldOf, promptHas } from './request';
 
 const draft = { ...DEFAULT_DRAFT, model: 'model.safetensors', prompt: 'a fox', negativePrompt: 'blurry', randomSeed: false, seed: '7' };
 
@@ -75,6 +76,147 @@ describe('fieldOf', () => {
     expect(fieldOf('/params/textEncoders/2')).toBe('textEncoders.2');
     expect(fieldOf('/params/textEncoders')).toBe('textEncoders');
     expect(fieldOf('')).toBe('form');
+  });
+
+  it('maps a LoRA item to its row, and the list to itself', () => {
+    expect(fieldOf('/params/loras/2/strength')).toBe('loras.2.strength');
+    expect(fieldOf('/params/loras/0/name')).toBe('loras.0.name');
+    expect(fieldOf('/params/loras')).toBe('loras');
+  });
+});
+
+describe('buildRequest with LoRAs', () => {
+  const loraParams = (built: ReturnType<typeof buildRequest>) => (built.ok && built.request.provider === 'comfyui' ? built.request.params?.loras : undefined);
+  const rows = [
+    { name: 'style/ink_wash_sdxl.safetensors', strength: '0.75' },
+    { name: 'add_detail.safetensors', strength: '-1.5' },
+    { name: 'zz_last.safetensors', strength: ' 1 ' },
+  ];
+
+  it('sends the LoRAs in the order of the rows, strengths as numbers', () => {
+    expect(loraParams(buildRequest({ ...draft, loras: rows }, 'sdxl'))).toEqual([
+      { name: 'style/ink_wash_sdxl.safetensors', strength: 0.75 },
+      { name: 'add_detail.safetensors', strength: -1.5 },
+      { name: 'zz_last.safetensors', strength: 1 },
+    ]);
+  });
+
+  it('sends no loras field for an empty list', () => {
+    const built = buildRequest({ ...draft, loras: [] }, 'sdxl');
+    expect(built.ok).toBe(true);
+    if (!built.ok || built.request.provider !== 'comfyui') return;
+    expect(built.request.params).not.toHaveProperty('loras');
+  });
+
+  it('sends none for SVD, whose template takes no LoRAs, and does not validate them there', () => {
+    const built = buildRequest({ ...draft, loras: [{ name: 'a.safetensors', strength: 'x' }] }, 'svd');
+    expect(built.ok).toBe(true);
+    expect(loraParams(built)).toBeUndefined();
+  });
+
+  it('accepts the ends of the range, −10 and 10', () => {
+    const ends = [
+      { name: 'a.safetensors', strength: '-10' },
+      { name: 'b.safetensors', strength: '10' },
+    ];
+    expect(loraParams(buildRequest({ ...draft, loras: ends }, 'sd15'))).toEqual([
+      { name: 'a.safetensors', strength: -10 },
+      { name: 'b.safetensors', strength: 10 },
+    ]);
+  });
+
+  it('names the row whose strength is empty, not a number or outside −10..10', () => {
+    const bad = [
+      { name: 'a.safetensors', strength: '' },
+      { name: 'b.safetensors', strength: '1' },
+      { name: 'c.safetensors', strength: 'strong' },
+      { name: 'd.safetensors', strength: '10.05' },
+      { name: 'e.safetensors', strength: '-11' },
+    ];
+    const built = buildRequest({ ...draft, loras: bad }, 'sdxl');
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(built.errors.map((e) => fieldOf(e.path))).toEqual(['loras.0.strength', 'loras.2.strength', 'loras.3.strength', 'loras.4.strength']);
+  });
+
+  it('refuses more than 8 LoRAs', () => {
+    const many = Array.from({ length: 9 }, (_, i) => ({ name: `l${i}.safetensors`, strength: '1' }));
+    const built = buildRequest({ ...draft, loras: many }, 'sdxl');
+    expect(built.ok).toBe(false);
+    if (built.ok) return;
+    expect(built.errors.map((e) => fieldOf(e.path))).toEqual(['loras']);
+    expect(buildRequest({ ...draft, loras: many.slice(0, 8) }, 'sdxl').ok).toBe(true);
+  });
+});
+
+describe('buildRequest with the model folder', () => {
+  const files = { t5xxl: 't5xxl_fp16.safetensors', clipL: 'clip_l.safetensors', vae: 'ae.safetensors' };
+
+  it('sends the folder the model was picked from, and none when it is not known', () => {
+    const inFolder = buildRequest({ ...draft, modelFolder: 'checkpoints' }, 'sdxl');
+    expect(inFolder.ok && inFolder.request).toMatchObject({ model: 'model.safetensors', modelFolder: 'checkpoints' });
+    const unknown = buildRequest({ ...draft, modelFolder: '' }, 'sdxl');
+    expect(unknown.ok && unknown.request).not.toHaveProperty('modelFolder');
+  });
+
+  it('sends FLUX from diffusion_models its encoders and VAE, and an all-in-one FLUX checkpoint neither', () => {
+    const bare = buildRequest({ ...draft, ...files, modelFolder: 'diffusion_models' }, 'flux');
+    expect(bare.ok && bare.request).toMatchObject({ modelFolder: 'diffusion_models', params: { textEncoders: ['t5xxl_fp16.safetensors', 'clip_l.safetensors'], vae: 'ae.safetensors' } });
+    const whole = buildRequest({ ...draft, ...files, modelFolder: 'checkpoints' }, 'flux');
+    expect(whole.ok).toBe(true);
+    if (!whole.ok || whole.request.provider !== 'comfyui') return;
+    expect(whole.request.modelFolder).toBe('checkpoints');
+    expect(whole.request.params).not.toHaveProperty('textEncoders');
+    expect(whole.request.params).not.toHaveProperty('vae');
+  });
+});
+
+describe('reusing the settings of an asset or a job', () => {
+
+  it("fills the form's LoRA rows from an asset's metadata, and clears them when it had none", () => {
+    expect(draftFrom({ model: 'm.safetensors', loras: 'a.safetensors:0.5, b.safetensors:1' })).toMatchObject({
+      model: 'm.safetensors',
+      modelFolder: '',
+      loras: [
+        { name: 'a.safetensors', strength: '0.5' },
+        { name: 'b.safetensors', strength: '1' },
+      ],
+    });
+    expect(draftFrom({ model: 'm.safetensors' }).loras).toEqual([]);
+  });
+
+  it("fills the form from a job's request: its LoRAs exactly and its model folder", () => {
+    const request: Job['request'] = {
+      provider: 'comfyui',
+      kind: 'image',
+      model: 'flux1-dev.safetensors',
+      modelFolder: 'diffusion_models',
+      prompt: 'a fox',
+      params: { seed: 3, loras: [{ name: 'style/ink.safetensors', strength: 0.65 }] },
+    };
+    expect(draftFromRequest(request)).toMatchObject({
+      model: 'flux1-dev.safetensors',
+      modelFolder: 'diffusion_models',
+      prompt: 'a fox',
+      seed: '3',
+      randomSeed: false,
+      loras: [{ name: 'style/ink.safetensors', strength: '0.65' }],
+    });
+  });
+});
+
+describe('trigger words', () => {
+  it('appends a word after a comma, tidying the end of the prompt, or starts the prompt with it', () => {
+    expect(appendToPrompt('a fox in the snow', 'inkwash')).toBe('a fox in the snow, inkwash');
+    expect(appendToPrompt('a fox,  ', 'inkwash')).toBe('a fox, inkwash');
+    expect(appendToPrompt('  ', 'inkwash')).toBe('inkwash');
+  });
+
+  it('tells a word already in the prompt, as a whole word in any case', () => {
+    expect(promptHas('A fox, InkWash style', 'inkwash')).toBe(true);
+    expect(promptHas('inkwashed', 'inkwash')).toBe(false);
+    expect(promptHas('a (detailed:1.2) fox', 'detailed:1.2')).toBe(true);
+    expect(promptHas('anything', ' ')).toBe(false);
   });
 });
 

@@ -2,14 +2,18 @@ import {
   checked,
   ComfyJobRequest,
   familyDefaults,
+  MAX_LORAS,
   MAX_SEED,
   TEMPLATES,
+  parseLoraMeta,
   type FieldError,
   type GenerationMeta,
   type JobRequest,
+  type LoraRef,
   type TemplateFamily,
 } from '@orchestrator/shared';
-import type { FormDraft } from '../state/formDraft';
+import type { FormDraft, LoraDraft, ModelFolder } from '../state/formDraft';
+import { generationParams } from './jobState';
 
 const comfyRequest = checked(ComfyJobRequest);
 
@@ -26,10 +30,12 @@ function num(text: string): number {
 
 /**
  * Maps a schema path (`/params/width`) to the form field it belongs to (`width`); an item of the
- * text-encoder list (`/params/textEncoders/1`) to `textEncoders.1`.
+ * text-encoder list (`/params/textEncoders/1`) to `textEncoders.1`, a LoRA's strength
+ * (`/params/loras/2/strength`) to `loras.2.strength`.
  */
 export function fieldOf(path: string): string {
   const parts = path.split('/').filter(Boolean);
+  if (parts[0] === 'params' && parts[1] === 'loras') return parts.slice(1).join('.');
   const last = parts.pop() ?? '';
   if (parts.pop() === 'textEncoders' && /^\d+$/.test(last)) return `textEncoders.${last}`;
   return last || 'form';
@@ -45,19 +51,28 @@ const SEPARATE_ENCODERS = {
 } as const satisfies Partial<Record<TemplateFamily, readonly EncoderField[]>>;
 
 /**
- * The text-encoder files the family's graph loads apart from the model, in loader order: FLUX local
- * always; SD3 when its checkpoint has no encoders built in; none otherwise.
+ * The text-encoder files the family's graph loads apart from the model, in loader order: FLUX from a
+ * bare diffusion model (not an all-in-one checkpoint); SD3 when its checkpoint has no encoders built
+ * in; none otherwise.
  */
-export function separateEncoders(family: TemplateFamily | undefined, draft: Pick<FormDraft, 'sd3Encoders'>): readonly EncoderField[] {
-  if (family === 'flux') return SEPARATE_ENCODERS.flux;
+export function separateEncoders(family: TemplateFamily | undefined, draft: Pick<FormDraft, 'sd3Encoders' | 'modelFolder'>): readonly EncoderField[] {
+  if (family === 'flux') return draft.modelFolder === 'checkpoints' ? [] : SEPARATE_ENCODERS.flux;
   if (family === 'sd3' && draft.sd3Encoders === 'separate') return SEPARATE_ENCODERS.sd3;
   return [];
 }
 
-/** Whether the family's graph loads its VAE from a file of its own (FLUX local). */
-export function separateVae(family: TemplateFamily | undefined): boolean {
-  return family === 'flux';
+/** Whether the family's graph loads its VAE from a file of its own (FLUX from a bare diffusion model). */
+export function separateVae(family: TemplateFamily | undefined, modelFolder: ModelFolder): boolean {
+  return family === 'flux' && modelFolder !== 'checkpoints';
 }
+
+/** Whether the family's template chains LoRAs (SVD's does not); an unknown family is left to the server. */
+export function takesLoras(family: TemplateFamily | undefined): boolean {
+  return !family || TEMPLATES[family].loraSource !== undefined;
+}
+
+const MIN_STRENGTH = -10;
+const MAX_STRENGTH = 10;
 
 /**
  * `{family}` for a ComfyUI request. The shared static type of `family` resolves to undefined (a union
@@ -103,7 +118,8 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
     if (!file) errors.push({ path: `/params/textEncoders/${i}`, message: 'Choose a text encoder file' });
     return file;
   });
-  const vae = separateVae(family) ? draft.vae.trim() : undefined;
+  const vae = separateVae(family, draft.modelFolder) ? draft.vae.trim() : undefined;
+  const loras = takesLoras(family) ? lorasOf(draft.loras, errors) : [];
   if (vae === '') errors.push({ path: '/params/vae', message: 'Choose a VAE file' });
   const seed = draft.randomSeed ? randomSeed() : int('seed', draft.seed);
   const params = {
@@ -119,6 +135,7 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
     batchSize: int('batchSize', draft.batchSize),
     vae,
     textEncoders: encoders.length > 0 ? encoders : undefined,
+    loras: loras.length > 0 ? loras : undefined,
   };
   if (errors.length > 0 || seed === undefined) return { ok: false, errors };
   const request: ComfyJobRequest = {
@@ -127,6 +144,7 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
     ...withFamily(family),
     prompt: draft.prompt.trim(),
     ...(draft.model ? { model: draft.model } : {}),
+    ...(draft.model && draft.modelFolder ? { modelFolder: draft.modelFolder } : {}),
     ...(takes('negativePrompt') && draft.negativePrompt.trim() ? { negativePrompt: draft.negativePrompt.trim() } : {}),
     params: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)),
   };
@@ -134,10 +152,41 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
   return { ok: true, request, seed };
 }
 
+/** The draft's LoRA rows as the request's list, in order; a strength that is no number or out of range is an error. */
+function lorasOf(rows: readonly LoraDraft[], errors: FieldError[]): LoraRef[] {
+  if (rows.length > MAX_LORAS) errors.push({ path: '/params/loras', message: `At most ${MAX_LORAS} LoRAs: remove ${rows.length - MAX_LORAS}` });
+  return rows.map((row, i) => {
+    const strength = num(row.strength);
+    if (!Number.isFinite(strength)) errors.push({ path: `/params/loras/${i}/strength`, message: 'must be a number' });
+    else if (strength < MIN_STRENGTH || strength > MAX_STRENGTH) {
+      errors.push({ path: `/params/loras/${i}/strength`, message: `must be between ${MIN_STRENGTH} and ${MAX_STRENGTH}` });
+    }
+    return { name: row.name, strength };
+  });
+}
+
+/** The prompt with a (trigger) word appended after a comma; the user's text before it is kept as typed. */
+export function appendToPrompt(prompt: string, word: string): string {
+  const head = prompt.replace(/[\s,]+$/, '');
+  return head ? `${head}, ${word}` : word;
+}
+
+/** Whether the prompt already holds the word (any case, as a whole word or phrase). */
+export function promptHas(prompt: string, word: string): boolean {
+  const escaped = word.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return escaped !== '' && new RegExp(`(^|[^\\p{L}\\p{N}])${escaped}($|[^\\p{L}\\p{N}])`, 'iu').test(prompt);
+}
+
+const loraRow = (l: LoraRef): LoraDraft => ({ name: l.name, strength: String(l.strength) });
+
 /** The form fields a finished asset or job was made with, for "Use these settings". */
 export function draftFrom(meta: GenerationMeta): Partial<FormDraft> {
   const out: Partial<FormDraft> = {};
-  if (meta.model) out.model = meta.model;
+  if (meta.model) {
+    out.model = meta.model;
+    // The metadata does not say which folder; the form finds out from the catalogue.
+    out.modelFolder = '';
+  }
   if (meta.prompt !== undefined) out.prompt = meta.prompt;
   out.negativePrompt = meta.negativePrompt ?? '';
   if (meta.seed !== undefined) {
@@ -150,5 +199,15 @@ export function draftFrom(meta: GenerationMeta): Partial<FormDraft> {
   if (meta.scheduler) out.scheduler = meta.scheduler;
   if (meta.width !== undefined) out.width = String(meta.width);
   if (meta.height !== undefined) out.height = String(meta.height);
+  out.loras = parseLoraMeta(meta.loras).map(loraRow);
+  return out;
+}
+
+/** The form fields of a job's request, for "Use these settings": its LoRAs and model folder exactly. */
+export function draftFromRequest(r: JobRequest): Partial<FormDraft> {
+  const { loras, ...p } = generationParams(r);
+  const out = draftFrom({ ...p, model: r.model, prompt: r.prompt });
+  out.loras = (loras ?? []).map(loraRow);
+  if (r.provider === 'comfyui' && r.model && r.modelFolder) out.modelFolder = r.modelFolder;
   return out;
 }

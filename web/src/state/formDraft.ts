@@ -1,12 +1,22 @@
 import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 
+/** A LoRA row of the form: the file as ComfyUI's LoraLoader names it, and its strength as typed. */
+export interface LoraDraft {
+  name: string;
+  strength: string;
+}
+
+/** Where the chosen model lives; '' until the picker says (the server then looks it up). */
+export type ModelFolder = '' | 'checkpoints' | 'diffusion_models';
+
 /**
  * The generation form as the user left it. Numbers are kept as the text typed, so a half-typed
  * value survives a reload and validation can say what is wrong with it.
  */
 export interface FormDraft {
   model: string;
+  modelFolder: ModelFolder;
   prompt: string;
   negativePrompt: string;
   advancedOpen: boolean;
@@ -31,10 +41,14 @@ export interface FormDraft {
   clipG: string;
   /** VAE file (ComfyUI `vae` folder) for FLUX local. */
   vae: string;
+  /** LoRAs applied in this order (GenerationParams.loras). */
+  loras: LoraDraft[];
+  lorasOpen: boolean;
 }
 
 export const DEFAULT_DRAFT: FormDraft = {
   model: '',
+  modelFolder: '',
   prompt: '',
   negativePrompt: '',
   advancedOpen: false,
@@ -55,6 +69,8 @@ export const DEFAULT_DRAFT: FormDraft = {
   clipL: 'clip_l.safetensors',
   clipG: 'clip_g.safetensors',
   vae: 'ae.safetensors',
+  loras: [],
+  lorasOpen: false,
 };
 
 interface FormDraftState {
@@ -68,17 +84,17 @@ export const useFormDraft = create<FormDraftState>()(
     (set) => ({
       draft: DEFAULT_DRAFT,
       update: (patch) => set((s) => ({ draft: { ...s.draft, ...patch } })),
-      reset: () => set((s) => ({ draft: { ...DEFAULT_DRAFT, model: s.draft.model } })),
+      reset: () => set((s) => ({ draft: { ...DEFAULT_DRAFT, model: s.draft.model, modelFolder: s.draft.modelFolder } })),
     }),
     {
       name: 'orchestrator.form',
       version: 1,
       storage: createJSONStorage(() => localStorage),
       // A draft saved by an older build may lack newer fields.
-      merge: (persisted, current) => ({
-        ...current,
-        draft: { ...DEFAULT_DRAFT, ...((persisted as Partial<FormDraftState> | undefined)?.draft ?? {}) },
-      }),
+      merge: (persisted, current) => {
+        const draft = { ...DEFAULT_DRAFT, ...((persisted as Partial<FormDraftState> | undefined)?.draft ?? {}) };
+        return { ...current, draft: { ...draft, loras: Array.isArray(draft.loras) ? draft.loras : [] } };
+      },
     },
   ),
 );

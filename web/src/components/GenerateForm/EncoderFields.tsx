@@ -23,15 +23,17 @@ interface Props {
 }
 
 /**
- * The files a family loads apart from its model: FLUX local its T5 and CLIP-L encoders and its VAE;
- * SD3.5 its three encoders when the checkpoint has none built in. Nothing for the other families.
+ * The files a family loads apart from its model: FLUX from a bare diffusion model its T5 and CLIP-L
+ * encoders and its VAE; SD3.5 its three encoders when the checkpoint has none built in. Nothing for
+ * the other families, nor for an all-in-one FLUX checkpoint.
  */
 export function EncoderFields({ family, draft, update, errors }: Props) {
-  if (family !== 'flux' && family !== 'sd3') return null;
   const encoders = separateEncoders(family, draft);
+  // SD3 keeps the section for its "built in / separate" choice; FLUX from a checkpoint has nothing apart.
+  if (family !== 'sd3' && encoders.length === 0) return null;
   return (
     <fieldset className={styles.encoders} data-testid="encoder-fields">
-      <legend className={styles.legend}>{separateVae(family) ? 'Text encoders and VAE' : 'Text encoders'}</legend>
+      <legend className={styles.legend}>{separateVae(family, draft.modelFolder) ? 'Text encoders and VAE' : 'Text encoders'}</legend>
       {family === 'sd3' && (
         <div className={styles.segmented} role="radiogroup" aria-label="Encoders">
           {(
@@ -72,7 +74,7 @@ export function EncoderFields({ family, draft, update, errors }: Props) {
           </Field>
         );
       })}
-      {separateVae(family) && (
+      {separateVae(family, draft.modelFolder) && (
         <Field id="gen-vae" label="VAE" error={errors.vae}>
           <ModelPicker
             id="gen-vae"

@@ -4,19 +4,24 @@ import { ApiError, errorMessage } from '../../api/client';
 import type { WorkflowProblem } from '../../api/endpoints';
 import { useBackends } from '../../hooks/useBackends';
 import { useCreateJob, useValidateJob } from '../../hooks/useJobActions';
-import { loaderName, modelLookup, templateFamilyOf, useModel } from '../../hooks/useModels';
+import { loaderName, modelLookup, templateFamilyOf, useModel, useRememberModel } from '../../hooks/useModels';
 import { buildRequest, familyDraft, familyFields, fieldOf } from '../../lib/request';
-import { useFormDraft } from '../../state/formDraft';
+import { useFormDraft, type ModelFolder } from '../../state/formDraft';
 import { ModelPicker } from '../ModelPicker/ModelPicker';
 import { AdvancedSettings } from './AdvancedSettings';
 import { EncoderFields } from './EncoderFields';
 import { Field, invalidProps } from './Field';
+import { LoraFields } from './LoraFields';
 import styles from './GenerateForm.module.css';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 /** Full checkpoints, and the bare diffusion models (UNETs) that FLUX local loads. */
 const IMAGE_MODEL_FOLDERS = ['checkpoints', 'diffusion_models'] as const;
+
+function imageFolder(folder: string | undefined): ModelFolder {
+  return (IMAGE_MODEL_FOLDERS as readonly string[]).includes(folder ?? '') ? (folder as ModelFolder) : '';
+}
 
 /** Field errors by form field name (`width`, `prompt`), plus the ones that belong to no field. */
 function byField(errors: FieldError[]): Record<string, string> {
@@ -48,6 +53,9 @@ const FORM_FIELDS = new Set([
   'textEncoders.2',
 ]);
 
+/** Whether an error has a place in the form (the LoRA rows place theirs too). */
+const placed = (field: string) => FORM_FIELDS.has(field) || field === 'loras' || field.startsWith('loras.');
+
 /** A 422 `workflow_invalid` answer's details, naming node and input. */
 function workflowProblems(err: unknown): WorkflowProblem[] | null {
   if (!(err instanceof ApiError) || err.status !== 422 || !Array.isArray(err.details)) return null;
@@ -66,15 +74,21 @@ export function GenerateForm() {
 
   const configured = summary.backends.length;
   const online = summary.online.length;
+  const remember = useRememberModel();
+
   const model = draft.model || summary.models[0]?.name || '';
-  const selected = useModel(modelLookup(model, IMAGE_MODEL_FOLDERS));
+  // The folder the picker chose it from; else (a default or reused model) the catalogue's first match.
+  const pickedFolder = draft.model ? draft.modelFolder : '';
+  const selected = useModel(pickedFolder ? `${pickedFolder}/${model}` : modelLookup(model, IMAGE_MODEL_FOLDERS));
+  const modelFolder = pickedFolder || imageFolder(selected.data?.folder);
+  const form = { ...draft, model, modelFolder };
   const family = templateFamilyOf(selected.data, model);
   const fields = familyFields(family);
 
   const serverErrors = create.error instanceof ApiError ? create.error.fieldErrors : [];
   const allErrors = [...localErrors, ...serverErrors];
   const errors = byField(allErrors);
-  const unplaced = allErrors.filter((e) => !FORM_FIELDS.has(fieldOf(e.path)));
+  const unplaced = allErrors.filter((e) => !placed(fieldOf(e.path)));
   const advancedHasError = ['seed', 'steps', 'cfg', 'sampler', 'scheduler', 'width', 'height', 'batchSize', 'shift', 'guidance'].some((f) => errors[f]);
 
   let blocker: string | null = null;
@@ -86,7 +100,7 @@ export function GenerateForm() {
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (blocker || create.isPending || validate.isPending) return;
-    const built = buildRequest({ ...draft, model }, family);
+    const built = buildRequest(form, family);
     if (!built.ok) {
       setLocalErrors(built.errors);
       create.reset();
@@ -108,9 +122,11 @@ export function GenerateForm() {
 
   const chooseModel = (chosen: ModelInfo) => {
     const name = loaderName(chosen);
+    const folder = imageFolder(chosen.folder);
     const next = templateFamilyOf(chosen, name);
+    if (folder) remember(`${folder}/${name}`, chosen);
     setProblems([]);
-    update({ model: name, ...(next && next !== family ? familyDraft(next) : {}) });
+    update({ model: name, modelFolder: folder, ...(next && next !== family ? familyDraft(next) : {}) });
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLFormElement>) => {
@@ -136,7 +152,7 @@ export function GenerateForm() {
           {...invalidProps('gen-model', errors.model)}
         />
       </Field>
-      <EncoderFields family={family} draft={draft} update={update} errors={errors} />
+      <EncoderFields family={family} draft={form} update={update} errors={errors} />
       <Field id="gen-prompt" label="Prompt" error={errors.prompt}>
         <textarea
           id="gen-prompt"
@@ -161,6 +177,7 @@ export function GenerateForm() {
           />
         </Field>
       )}
+      <LoraFields family={family} draft={draft} update={update} errors={errors} />
       <details
         className={styles.advanced}
         open={draft.advancedOpen || advancedHasError}

@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { parseLoraMeta } from '@orchestrator/shared';
 import type { GalleryAsset } from '../../api/endpoints';
 import { loadedPages } from '../../events/galleryCache';
 import { useAssetActions } from '../../hooks/useAssetActions';
@@ -11,6 +12,7 @@ import { useGalleryUi } from '../../state/gallery';
 import { useLayout } from '../../state/layout';
 import { useSelection } from '../../state/selection';
 import { DetailList } from './DetailList';
+import { LoraList } from './LoraList';
 import styles from './Inspector.module.css';
 
 function dimensions(asset: GalleryAsset): string | undefined {
@@ -37,7 +39,10 @@ export function AssetDetails({ asset }: { asset: GalleryAsset }) {
   const m = asset.meta;
   const jobId = m.jobId;
   const hasPrompt = m.prompt !== undefined;
+  // The server re-runs the job's own request while it has the record (a video may have no prompt).
+  const canRegenerate = hasPrompt || jobId !== undefined;
   const size = dimensions(asset);
+  const loras = parseLoraMeta(m.loras);
   const open = () => {
     const index = indexOfId(loadedPages(client, currentGalleryFilters()), asset.id);
     if (index >= 0) {
@@ -67,7 +72,7 @@ export function AssetDetails({ asset }: { asset: GalleryAsset }) {
         <button type="button" className={styles.button} onClick={() => void actions.copyPrompt(asset)} disabled={!hasPrompt}>
           Copy prompt
         </button>
-        <button type="button" className={styles.button} onClick={() => actions.regenerate(asset)} disabled={!hasPrompt} title="Run the same request again">
+        <button type="button" className={styles.button} onClick={() => actions.regenerate(asset)} disabled={!canRegenerate} title="Run the same request again">
           Regenerate
         </button>
         <button type="button" className={styles.button} onClick={() => actions.remix(asset)} disabled={!hasPrompt} title="Open the form with these settings and a new random seed">
@@ -98,6 +103,8 @@ export function AssetDetails({ asset }: { asset: GalleryAsset }) {
           { label: 'Created', value: formatDateTime(asset.createdAt) },
           { label: 'Provider', value: m.provider },
           { label: 'Model', value: m.model, mono: true },
+          { label: 'Workflow', value: m.workflow },
+          { label: 'LoRAs', value: m.loras, mono: true, long: true, display: loras.length > 0 ? <LoraList loras={loras} /> : undefined },
           { label: 'Prompt', value: m.prompt, long: true },
           { label: 'Negative prompt', value: m.negativePrompt, long: true },
           { label: 'Seed', value: m.seed, mono: true },

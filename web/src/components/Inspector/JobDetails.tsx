@@ -1,16 +1,30 @@
 import type { Job } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
 import { usePreview } from '../../hooks/useJobs';
+import { useWorkflowList } from '../../hooks/useWorkflows';
 import { useCancelJob, useRetryJob } from '../../hooks/useJobActions';
 import { formatDateTime, progressLabel, STATUS_LABEL } from '../../lib/format';
 import { generationParams, isActive } from '../../lib/jobState';
-import { draftFrom } from '../../lib/request';
+import { draftFromRequest } from '../../lib/request';
 import { useFormDraft } from '../../state/formDraft';
 import { useLayout } from '../../state/layout';
 import { useSelection } from '../../state/selection';
 import { ProgressBar } from '../ProgressBar/ProgressBar';
 import { DetailList } from './DetailList';
+import { LoraList, lorasText } from './LoraList';
 import styles from './Inspector.module.css';
+
+/** A saved workflow's name (its id while the list loads, or once the workflow is gone). */
+function WorkflowName({ id }: { id: string }) {
+  const name = useWorkflowList().data?.find((w) => w.id === id)?.name;
+  return name ? (
+    <>
+      {name} <span className={styles.faint}>({id})</span>
+    </>
+  ) : (
+    <>{id}</>
+  );
+}
 
 export function JobDetails({ job }: { job: Job }) {
   const select = useSelection((s) => s.select);
@@ -23,6 +37,8 @@ export function JobDetails({ job }: { job: Job }) {
   const p = generationParams(r);
   const actionError = cancel.error ?? retry.error;
   const retryOf = job.retryOf;
+  const workflowId = r.provider === 'comfyui' && r.workflow && r.workflow !== 'txt2img' ? r.workflow : undefined;
+  const loras = p.loras ?? [];
 
   return (
     <>
@@ -62,7 +78,7 @@ export function JobDetails({ job }: { job: Job }) {
           type="button"
           className={styles.button}
           onClick={() => {
-            update(draftFrom({ ...p, model: r.model, prompt: r.prompt, negativePrompt: p.negativePrompt }));
+            update(draftFromRequest(r));
             setMobileTab('create');
           }}
         >
@@ -89,6 +105,8 @@ export function JobDetails({ job }: { job: Job }) {
           { label: 'Provider', value: `${job.provider} · ${job.kind}` },
           { label: 'Backend', value: job.backend },
           { label: 'Model', value: r.model ?? 'server default', mono: true },
+          { label: 'Workflow', value: workflowId, display: workflowId ? <WorkflowName id={workflowId} /> : undefined },
+          { label: 'LoRAs', value: lorasText(loras), mono: true, long: true, display: loras.length > 0 ? <LoraList loras={loras} /> : undefined },
           { label: 'Prompt', value: r.prompt, long: true },
           { label: 'Negative prompt', value: p.negativePrompt, long: true },
           { label: 'Seed', value: p.seed, mono: true },

@@ -25,6 +25,8 @@ export interface ModelPickerProps {
    * no `family` is fixed) and models without a detected family say "Unknown".
    */
   familyFilter?: boolean;
+  /** The family filter's choice when the popup opens (the user can still pick "Any family"). */
+  defaultFamily?: string | undefined;
   placeholder?: string;
   /** On a hidden input holding the value (the form's field); the trigger gets `<testId>-trigger`. */
   testId?: string;
@@ -41,7 +43,7 @@ function typedChar(e: KeyboardEvent): string | null {
  * A searchable model chooser: a combobox button with the chosen model's friendly name and family,
  * opening a popover (a full-screen sheet on phones) over the server's model catalogue.
  */
-export function ModelPicker({ id, label, value, onChange, folders, family, familyFilter = true, placeholder = 'Choose a model…', testId, ...aria }: ModelPickerProps) {
+export function ModelPicker({ id, label, value, onChange, folders, family, familyFilter = true, defaultFamily, placeholder = 'Choose a model…', testId, ...aria }: ModelPickerProps) {
   const [open, setOpen] = useState<{ text: string } | null>(null);
   const triggerRef = useRef<HTMLButtonElement>(null);
   const popupId = useId();
@@ -130,6 +132,7 @@ export function ModelPicker({ id, label, value, onChange, folders, family, famil
           folders={folders}
           family={family}
           familyFilter={familyFilter}
+          defaultFamily={defaultFamily}
           value={value}
           initialText={open.text}
           onPick={pick}

@@ -26,6 +26,8 @@ interface Props {
   family: string | undefined;
   /** Families matter to this choice: a family filter, and an "Unknown" badge on models without one. */
   familyFilter: boolean;
+  /** The family filter's first choice. */
+  defaultFamily: string | undefined;
   /** The file the form has now. */
   value: string;
   initialText: string;
@@ -46,7 +48,7 @@ interface Move {
  * The server searches (`q`) and pages (`cursor`); this component never holds more than what was
  * scrolled through.
  */
-export function ModelPickerPopup({ id, label, anchorRef, folders, family, familyFilter, value, initialText, onPick, onClose }: Props) {
+export function ModelPickerPopup({ id, label, anchorRef, folders, family, familyFilter, defaultFamily, value, initialText, onPick, onClose }: Props) {
   const sheet = useMediaQuery(SHEET_QUERY);
   const popupRef = useRef<HTMLDivElement>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -56,7 +58,7 @@ export function ModelPickerPopup({ id, label, anchorRef, folders, family, family
   const [text, setText] = useState(initialText);
   const q = useDebouncedValue(text.trim(), SEARCH_DEBOUNCE_MS);
   const [folder, setFolder] = useState<string | undefined>(undefined);
-  const [familyChoice, setFamilyChoice] = useState<string | undefined>(undefined);
+  const [familyChoice, setFamilyChoice] = useState<string | undefined>(familyFilter ? defaultFamily : undefined);
   const filters: ModelListFilters = useMemo(() => ({ folders, folder, family: family ?? familyChoice, q }), [folders, folder, family, familyChoice, q]);
   const filterKey = JSON.stringify(filters);
   const list = useModelList(filters);
@@ -227,7 +229,10 @@ export function ModelPickerPopup({ id, label, anchorRef, folders, family, family
         </div>
       ) : empty ? (
         <div className={styles.message} data-testid="model-empty">
-          <p>{q ? `No model matches “${q}”.` : folder ? `No models in ${folderLabel(folder)}.` : 'No models here yet.'}</p>
+          <p>
+            {q ? `No model matches “${q}”.` : folder ? `No models in ${folderLabel(folder)}.` : 'No models here yet.'}
+            {familyChoice && !family && ` Only ${familyLabel(familyChoice)} ones are shown: choose “Any family” to see all.`}
+          </p>
           <p className={styles.faint}>Files under MODELS_PATH and the models the backends report are listed here.</p>
         </div>
       ) : (

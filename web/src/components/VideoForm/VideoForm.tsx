@@ -50,9 +50,11 @@ export function VideoForm() {
       kind: 'video',
       ...withFamily('svd'),
       model,
+      // The picker offers the checkpoints folder only (ImageOnlyCheckpointLoader reads it).
+      modelFolder: 'checkpoints',
       inputImage: image.id,
-      // The schema requires a prompt; SVD itself ignores it.
-      prompt: prompt.trim() || 'image to video',
+      // SVD ignores the prompt; one typed is kept with the job and the video as a caption.
+      ...(prompt.trim() ? { prompt: prompt.trim() } : {}),
       params: params as GenerationParams,
     };
     if (!comfyRequest.check(request)) {
@@ -81,7 +83,7 @@ export function VideoForm() {
         <ImageInput id="video-image" value={image} onChange={setImage} />
       </Field>
       <Field id="video-prompt" label="Prompt" hint="optional">
-        <textarea id="video-prompt" rows={2} placeholder="image to video" value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+        <textarea id="video-prompt" rows={2} placeholder="A caption kept with the video (SVD does not read it)" value={prompt} onChange={(e) => setPrompt(e.target.value)} />
       </Field>
       <div className={formStyles.advancedGrid}>
         {NUMBER_FIELDS.map((f) => (

@@ -1,4 +1,4 @@
-import { prepareWorkflow as prepareShared, type ComfyJobRequest, type GenerationMeta, type PreparedWorkflow, type WorkflowTemplate } from '@orchestrator/shared';
+import { formatLoraMeta, prepareWorkflow as prepareShared, type ComfyJobRequest, type GenerationMeta, type PreparedWorkflow, type WorkflowTemplate } from '@orchestrator/shared';
 import { randomSeed } from './workflow.js';
 
 /*
@@ -46,6 +46,6 @@ export function templatedMeta(jobId: string, request: ComfyJobRequest, w: Prepar
   put('inputImage', request.inputImage);
   if (request.workflow && request.workflow !== 'txt2img') put('workflow', w.template.title);
   const loras = request.params?.loras;
-  if (loras?.length) put('loras', loras.map((l) => `${l.name}:${l.strength}`).join(', '));
+  if (loras?.length) put('loras', formatLoraMeta(loras));
   return meta;
 }
