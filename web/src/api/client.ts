@@ -62,11 +62,11 @@ export async function request<T>(path: string, { method = 'GET', body, signal }:
   return json as T;
 }
 
-/** multipart/form-data POST (uploads); failures become ApiErrors like `request`'s. */
-export async function postForm<T>(path: string, form: FormData): Promise<T> {
+/** A non-JSON POST body (a multipart form, a file); failures become ApiErrors like `request`'s. */
+async function postRaw<T>(path: string, body: BodyInit, headers: Record<string, string>): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { method: 'POST', headers: { accept: 'application/json' }, body: form });
+    res = await fetch(path, { method: 'POST', headers: { accept: 'application/json', ...headers }, body });
   } catch {
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check that it is running.');
   }
@@ -77,6 +77,12 @@ export async function postForm<T>(path: string, form: FormData): Promise<T> {
   }
   return json as T;
 }
+
+/** multipart/form-data POST (uploads); the browser sets the boundary. */
+export const postForm = <T>(path: string, form: FormData): Promise<T> => postRaw<T>(path, form, {});
+
+/** A file POSTed as the raw body with its own content type (e.g. a workflow JSON or PNG). */
+export const postFile = <T>(path: string, file: Blob, contentType: string): Promise<T> => postRaw<T>(path, file, { 'content-type': contentType });
 
 /** GET of a text/plain body (site source files). */
 export async function requestText(path: string, signal?: AbortSignal): Promise<string> {
@@ -105,18 +111,3 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** A file POSTed as the raw body with its own content type (e.g. a workflow JSON or PNG). */
-export async function postFile<T>(path: string, file: Blob, contentType: string): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(path, { method: 'POST', headers: { accept: 'application/json', 'content-type': contentType }, body: file });
-  } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach the server. Check that it is running.');
-  }
-  const json: unknown = await res.json().catch(() => undefined);
-  if (!res.ok) {
-    if (isErrorBody(json)) throw new ApiError(res.status, json.error || 'error', json.message, json.details);
-    throw new ApiError(res.status, 'http_error', `POST ${path} failed: ${res.status}`);
-  }
-  return json as T;
-}

@@ -47,14 +47,6 @@ export interface ValidateResult {
   checked: boolean;
 }
 
-/** One `details` item of a 422 `workflow_invalid`. */
-export interface WorkflowProblem {
-  nodeId: string;
-  classType?: string;
-  input?: string;
-  message: string;
-}
-
 export interface Upload {
   id: string;
   url: string;

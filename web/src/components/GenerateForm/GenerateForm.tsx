@@ -1,13 +1,14 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { FieldError, ModelInfo } from '@orchestrator/shared';
 import { ApiError, errorMessage } from '../../api/client';
-import type { WorkflowProblem } from '../../api/endpoints';
 import { useBackends } from '../../hooks/useBackends';
 import { useCreateJob, useValidateJob } from '../../hooks/useJobActions';
 import { loaderName, modelLookup, templateFamilyOf, useModel, useRememberModel } from '../../hooks/useModels';
 import { buildRequest, familyDraft, familyFields, fieldOf } from '../../lib/request';
+import { workflowProblemsOf, type WorkflowProblem } from '../../lib/workflowProblems';
 import { useFormDraft, type ModelFolder } from '../../state/formDraft';
 import { ModelPicker } from '../ModelPicker/ModelPicker';
+import { WorkflowProblems } from '../WorkflowProblems/WorkflowProblems';
 import { AdvancedSettings } from './AdvancedSettings';
 import { EncoderFields } from './EncoderFields';
 import { Field, invalidProps } from './Field';
@@ -55,12 +56,6 @@ const FORM_FIELDS = new Set([
 
 /** Whether an error has a place in the form (the LoRA rows place theirs too). */
 const placed = (field: string) => FORM_FIELDS.has(field) || field === 'loras' || field.startsWith('loras.');
-
-/** A 422 `workflow_invalid` answer's details, naming node and input. */
-function workflowProblems(err: unknown): WorkflowProblem[] | null {
-  if (!(err instanceof ApiError) || err.status !== 422 || !Array.isArray(err.details)) return null;
-  return err.details.filter((d): d is WorkflowProblem => typeof d === 'object' && d !== null && typeof (d as WorkflowProblem).message === 'string');
-}
 
 /** The txt2img form for ComfyUI backends. Its draft survives reloads; errors never clear the input. */
 export function GenerateForm() {
@@ -113,7 +108,7 @@ export function GenerateForm() {
     // Check the workflow against a backend first; only a 422 stops the submit, not a failed check.
     validate.mutate(built.request, {
       onSettled: (_data, err) => {
-        const found = workflowProblems(err);
+        const found = workflowProblemsOf(err);
         if (found && found.length > 0) setProblems(found);
         else create.mutate(built.request);
       },
@@ -205,18 +200,7 @@ export function GenerateForm() {
           ))}
         </div>
       )}
-      {problems.length > 0 && (
-        <div className={styles.error} role="alert" data-testid="workflow-problems">
-          The workflow does not fit the backend:
-          {problems.map((p) => (
-            <div key={`${p.nodeId}/${p.input ?? ''}/${p.message}`} className={styles.errorDetail}>
-              Node {p.nodeId}
-              {p.classType ? ` (${p.classType})` : ''}
-              {p.input ? `, input ${p.input}` : ''}: {p.message}
-            </div>
-          ))}
-        </div>
-      )}
+      {problems.length > 0 && <WorkflowProblems problems={problems} />}
       {blocker && (
         <p className={styles.blocker} id="gen-blocker">
           {blocker}

@@ -208,7 +208,7 @@ function SlotEditor({ source, target, onClose, onSaved }: Props & { source: Load
                 {showValue(i.value)}
               </span>
               <span role="cell" className={styles.slot}>
-                <label htmlFor={id} className={styles.srOnly}>
+                <label htmlFor={id} className="visually-hidden">
                   Slot for {i.classType} #{i.nodeId} {i.input}
                 </label>
                 <select id={id} value={slots.get(key) ?? ''} onChange={(e) => mark(i, e.target.value as SlotParam | '')} disabled={options.length === 0}>

@@ -50,7 +50,7 @@ export function WorkflowForm() {
   return (
     <div className={styles.wrap}>
       <div className={styles.picker}>
-        <label htmlFor="wf-choice" className={styles.srOnly}>
+        <label htmlFor="wf-choice" className="visually-hidden">
           Workflow
         </label>
         <select id="wf-choice" data-testid="workflow-select" value={id ?? ''} onChange={(e) => choose(e.target.value || null)} disabled={items.length === 0}>
