@@ -23,7 +23,7 @@ import {
   type TemplateValues,
 } from './index.js';
 import { prepareWorkflow } from './request.js';
-import { validateWorkflowAgainstObjectInfo } from './validate-workflow.js';
+import { alignComboValues, validateWorkflowAgainstObjectInfo } from './validate-workflow.js';
 
 const CHECKPOINTS = [
   'flux1-dev-fp8.safetensors',
@@ -271,5 +271,20 @@ describe('the model folder picks the loader', () => {
     expect(() =>
       prepareWorkflow({ provider: 'comfyui', kind: 'image', family: 'sd3', model: 'sd3.5_medium.safetensors', modelFolder: 'diffusion_models', prompt: 'x' }, { seed: 1 }),
     ).toThrow(/only FLUX ones can be run from the diffusion_models folder/);
+  });
+});
+
+describe('model paths with either separator', () => {
+  it('accepts a value that names a listed option with other separators, and aligns it to the backend spelling', () => {
+    const info = { CheckpointLoaderSimple: { input: { required: { ckpt_name: [['SDXL\\juggernaut.safetensors', 'base.safetensors'], {}] } }, output: ['MODEL', 'CLIP', 'VAE'] } };
+    const graph: Record<string, { class_type: string; inputs: Record<string, unknown> }> = {
+      '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'SDXL/juggernaut.safetensors' } },
+    };
+    expect(validateWorkflowAgainstObjectInfo(graph, info)).toEqual([]);
+    expect(alignComboValues(graph, info)).toBe(1);
+    expect(graph['4']!.inputs.ckpt_name).toBe('SDXL\\juggernaut.safetensors');
+    expect(alignComboValues(graph, info)).toBe(0);
+    graph['4']!.inputs.ckpt_name = 'SDXL/other.safetensors';
+    expect(validateWorkflowAgainstObjectInfo(graph, info)).toHaveLength(1);
   });
 });

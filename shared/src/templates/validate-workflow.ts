@@ -40,13 +40,23 @@ function listText(options: unknown[]): string {
   return options.map(show).join(', ');
 }
 
+/** `a/b.safetensors` and `a\\b.safetensors` name the same model file (a Windows backend lists backslashes). */
+const samePath = (a: string, b: string) => a.replaceAll('\\', '/') === b.replaceAll('\\', '/');
+
+/** The option a combo value stands for: itself, or the backend's spelling of the same relative path. */
+function comboMatch(options: unknown[], value: unknown): unknown {
+  if (options.includes(value)) return value;
+  if (typeof value !== 'string') return undefined;
+  return options.find((o) => typeof o === 'string' && samePath(o, value));
+}
+
 function checkLiteral(spec: Spec, value: unknown): string | undefined {
   const opts = isRecord(spec[1]) ? spec[1] : {};
   const options = comboOptions(spec);
   if (options) {
     // LoadImage-style inputs check the file on the backend themselves (upload names are not listed yet).
     if (opts.image_upload === true) return typeof value === 'string' && value !== '' ? undefined : 'expects an image file name';
-    return options.includes(value) ? undefined : `value ${show(value)} is not in the list (${listText(options)})`;
+    return comboMatch(options, value) !== undefined ? undefined : `value ${show(value)} is not in the list (${listText(options)})`;
   }
   const type = spec[0];
   if (type === 'INT' || type === 'FLOAT') {
@@ -126,6 +136,30 @@ export function validateWorkflowAgainstObjectInfo(graph: Record<string, unknown>
     }
   }
   return problems;
+}
+
+/**
+ * Rewrites, in place, each combo value that names a listed option with other path separators to the
+ * backend's own spelling (ComfyUI matches combo values exactly, pitfall §5.12). Returns how many changed.
+ */
+export function alignComboValues(graph: Record<string, unknown>, objectInfo: Record<string, unknown>): number {
+  let changed = 0;
+  for (const raw of Object.values(graph)) {
+    if (!isRecord(raw) || typeof raw.class_type !== 'string' || !isRecord(raw.inputs)) continue;
+    const info = objectInfo[raw.class_type];
+    const spec = isRecord(info) && isRecord((info as NodeInfo).input) ? (info as NodeInfo).input! : {};
+    for (const [name, value] of Object.entries(raw.inputs)) {
+      const s = (isRecord(spec.required) ? spec.required[name] : undefined) ?? (isRecord(spec.optional) ? spec.optional[name] : undefined);
+      const options = Array.isArray(s) ? comboOptions(s) : undefined;
+      if (!options || typeof value !== 'string' || options.includes(value)) continue;
+      const match = comboMatch(options, value);
+      if (typeof match === 'string') {
+        raw.inputs[name] = match;
+        changed++;
+      }
+    }
+  }
+  return changed;
 }
 
 /** One line for an error message: the first problem, and how many more there are. */

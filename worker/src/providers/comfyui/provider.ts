@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   MissingTemplateParam,
   TemplateChoiceError,
+  alignComboValues,
   buildWorkflow,
   summarizeWorkflowProblems,
   templateFromWorkflow,
@@ -142,14 +143,19 @@ export class ComfyUiProvider implements Provider {
     bound.values.image = await uploadToBackend(client.baseUrl, `orchestrator-${id}`, image);
   }
 
-  /** Checks the graph against the backend's object_info; a stale cache is refreshed once before failing. */
+  /**
+   * Checks the graph against the backend's object_info, first spelling model paths the way the backend
+   * lists them (a Windows box uses backslashes); a stale cache is refreshed once before failing.
+   */
   private async precheck(graph: Record<string, unknown>, client: ComfyHttpClient, log: Logger): Promise<void> {
     let info = await this.objectInfo.get(client.baseUrl, log);
     if (!info) return;
+    alignComboValues(graph, info);
     let problems = validateWorkflowAgainstObjectInfo(graph, info);
     if (problems.length > 0 && this.objectInfo.age(client.baseUrl) > 5000) {
       info = await this.objectInfo.get(client.baseUrl, log, 0);
       if (!info) return;
+      alignComboValues(graph, info);
       problems = validateWorkflowAgainstObjectInfo(graph, info);
     }
     if (problems.length > 0) throw new JobFailure('validation_failed', summarizeWorkflowProblems(problems), { problems });
