@@ -40,6 +40,8 @@ export interface ImageRef {
 
 export interface NodeOutput {
   images?: ImageRef[];
+  /** VideoHelperSuite's VHS_VideoCombine (a common custom node in video workflows) reports its files here. */
+  gifs?: ImageRef[];
   [key: string]: unknown;
 }
 

@@ -31,12 +31,16 @@ const MIME_BY_EXT: Record<string, string> = {
   '.webm': 'video/webm',
 };
 
-/** Output images of a history entry: type 'output' ones; 'temp' ones only when there is nothing else. */
+/**
+ * Output files of a history entry (`images`, and `gifs` from VideoHelperSuite's video node): type 'output'
+ * ones; 'temp' ones only when there is nothing else.
+ */
 export function outputImages(entry: HistoryEntry): ImageRef[] {
   const all: ImageRef[] = [];
   const seen = new Set<string>();
   for (const output of Object.values(entry.outputs ?? {})) {
-    for (const img of Array.isArray(output?.images) ? output.images : []) {
+    const files = [...(Array.isArray(output?.images) ? output.images : []), ...(Array.isArray(output?.gifs) ? output.gifs : [])];
+    for (const img of files) {
       if (!img || typeof img.filename !== 'string') continue;
       const key = `${img.type}|${img.subfolder}|${img.filename}`;
       if (seen.has(key)) continue;
