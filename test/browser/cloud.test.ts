@@ -87,7 +87,17 @@ describe('cloud providers, driven in Chromium', () => {
     await waitFor(async () => (await model.inputValue()) === 'svd_xt.safetensors', 15000, 'the SVD checkpoint offered');
     await page.getByTestId('upload-input').setInputFiles({ name: 'start.png', mimeType: 'image/png', buffer: encodePng(64, 64, gradient(64, 64, 3)) });
     await page.getByText('start.png').waitFor({ timeout: 10000 });
+    await page.locator('#video-frames').fill('8');
+    // The draft (input image and numbers) survives a reload.
+    await page.reload();
+    await page.getByText('start.png').waitFor({ timeout: 15000 });
+    expect(await page.locator('#video-frames').inputValue()).toBe('8');
+    const posted = page.waitForResponse((r) => r.url().endsWith('/api/jobs') && r.request().method() === 'POST');
     await page.getByTestId('generate-button').click();
+    const { id } = (await (await posted).json()) as { id: string };
+    const request = ((await (await fetch(`${stack.url}/api/jobs/${id}`)).json()) as { request: Record<string, unknown> }).request;
+    expect(request).toMatchObject({ kind: 'video', modelFolder: 'checkpoints', params: { frames: 8 } });
+    expect(request.prompt).toBeUndefined();
     await page
       .locator('[data-testid="asset-tile"][data-type="video"]')
       .first()

@@ -62,7 +62,7 @@ describe('custom workflows, driven in Chromium', () => {
     await dialog.waitFor({ state: 'detached' });
 
     // The run form shows one field per slot.
-    expect(await page.getByTestId('workflow-select').locator('option:checked').textContent()).toContain('Lighthouse graph');
+    await waitFor(async () => (await page.getByTestId('workflow-select').locator('option:checked').textContent())?.includes('Lighthouse graph'), 10000, 'the saved workflow chosen');
     await page.locator('#wf-prompt').waitFor();
     expect(await page.locator('#wf-steps').count()).toBe(0);
     expect(await page.locator('#wf-width').getAttribute('placeholder')).toBe('512');
@@ -76,6 +76,12 @@ describe('custom workflows, driven in Chromium', () => {
     }, 20000, 'the workflow job');
     expect(job.request).toMatchObject({ prompt: 'a red fox in the snow', params: { width: 640 } });
     await page.locator(`[data-testid="asset-tile"][data-type="image"]`).nth(1).waitFor({ timeout: 10000 });
+
+    // What was typed survives a reload, per workflow.
+    await page.reload();
+    await page.locator('#wf-prompt').waitFor({ timeout: 15000 });
+    expect(await page.locator('#wf-prompt').inputValue()).toBe('a red fox in the snow');
+    expect(await page.locator('#wf-width').inputValue()).toBe('640');
 
     // A model the backend lacks is reported in the form, naming the node and input, and nothing is queued.
     await page.locator('#wf-model').fill('missing.safetensors');

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { CreateWorkflowBody, UpdateWorkflowBody } from '@orchestrator/shared';
+import type { CreateWorkflowBody, UpdateWorkflowBody, WorkflowSummary } from '@orchestrator/shared';
 import { workflowApi, workflowKeys } from '../api/workflows';
 import { useConnection } from '../state/connection';
 
@@ -30,6 +30,9 @@ export function useSaveWorkflow() {
       o.id ? workflowApi.update(o.id, o.update ?? {}) : workflowApi.create(o.create!),
     onSuccess: (saved) => {
       client.setQueryData(workflowKeys.detail(saved.id), saved);
+      // The list shows the saved workflow at once (first: most recently changed); the refetch confirms it.
+      const summary: WorkflowSummary = { id: saved.id, name: saved.name, kind: saved.kind, slots: saved.slots, nodeCount: Object.keys(saved.graph).length, updatedAt: saved.updatedAt };
+      client.setQueryData<{ items: WorkflowSummary[] }>(workflowKeys.list, (old) => ({ items: [summary, ...(old?.items ?? []).filter((w) => w.id !== saved.id)] }));
       void client.invalidateQueries({ queryKey: workflowKeys.list });
     },
   });

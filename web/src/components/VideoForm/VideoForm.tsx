@@ -8,6 +8,7 @@ import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
 import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
 import { ModelPicker } from '../ModelPicker/ModelPicker';
+import { useModeDrafts } from '../../state/modeDrafts';
 
 const comfyRequest = checked(ComfyJobRequest);
 const SVD = TEMPLATES.svd;
@@ -28,11 +29,13 @@ export function VideoForm() {
   const create = useCreateJob();
   const svdModels = useModelList(SVD_LIST);
   const first = svdModels.items[0];
-  const [chosen, setChosen] = useState('');
-  const model = chosen || (first ? loaderName(first) : '');
-  const [prompt, setPrompt] = useState('');
-  const [values, setValues] = useState(initialValues);
-  const [image, setImage] = useState<InputImage | null>(null);
+  const draft = useModeDrafts((s) => s.video);
+  const update = useModeDrafts((s) => s.updateVideo);
+  const model = draft.model || (first ? loaderName(first) : '');
+  const prompt = draft.prompt ?? '';
+  const values = { ...initialValues(), ...draft.values };
+  const image = draft.image ?? null;
+  const setImage = (next: InputImage | null) => update({ image: next });
   const [problem, setProblem] = useState<string | null>(null);
 
   const submit = (e: FormEvent) => {
@@ -72,7 +75,7 @@ export function VideoForm() {
           id="video-model"
           label="Video model"
           value={model}
-          onChange={(m) => setChosen(loaderName(m))}
+          onChange={(m) => update({ model: loaderName(m) })}
           folders={SVD_FOLDERS}
           family="svd"
           placeholder={svdModels.isPending ? 'Looking for SVD checkpoints…' : 'No SVD checkpoint found'}
@@ -83,7 +86,7 @@ export function VideoForm() {
         <ImageInput id="video-image" value={image} onChange={setImage} />
       </Field>
       <Field id="video-prompt" label="Prompt" hint="optional">
-        <textarea id="video-prompt" rows={2} placeholder="A caption kept with the video (SVD does not read it)" value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+        <textarea id="video-prompt" rows={2} placeholder="A caption kept with the video (SVD does not read it)" value={prompt} onChange={(e) => update({ prompt: e.target.value })} />
       </Field>
       <div className={formStyles.advancedGrid}>
         {NUMBER_FIELDS.map((f) => (
@@ -92,7 +95,7 @@ export function VideoForm() {
               id={`video-${f.name}`}
               inputMode="decimal"
               value={values[f.name] ?? ''}
-              onChange={(e) => setValues((v) => ({ ...v, [f.name]: e.target.value }))}
+              onChange={(e) => update({ values: { ...draft.values, [f.name]: e.target.value } })}
             />
           </Field>
         ))}

@@ -7,6 +7,7 @@ import { useDeleteWorkflow, useWorkflow, useWorkflowList } from '../../hooks/use
 import { randomSeed } from '../../lib/request';
 import { workflowProblemsOf, type WorkflowProblem } from '../../lib/workflowProblems';
 import { confirmAction } from '../../state/confirm';
+import { useModeDrafts, workflowRunDraft } from '../../state/modeDrafts';
 import { useWorkflowChoice } from '../../state/workflowChoice';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
@@ -104,13 +105,18 @@ function RunForm({ workflow }: { workflow: WorkflowDetails }) {
   const validate = useValidateJob();
   const defaults = useMemo(() => slotDefaults(workflow), [workflow]);
   const params = useMemo(() => [...new Set(workflow.slots.map((s) => s.param))], [workflow]);
-  const [values, setValues] = useState<Partial<Record<SlotParam, string>>>({});
-  const [randomize, setRandomize] = useState(true);
-  const [image, setImage] = useState<InputImage | null>(null);
+  // What was typed is kept per workflow and survives a reload.
+  const draft = workflowRunDraft(useModeDrafts((s) => s.workflows), workflow.id);
+  const updateDraft = useModeDrafts((s) => s.updateWorkflow);
+  const values: Partial<Record<SlotParam, string>> = draft.values;
+  const randomize = draft.randomSeed;
+  const image = draft.image;
+  const setRandomize = (randomSeed: boolean) => updateDraft(workflow.id, { randomSeed });
+  const setImage = (next: InputImage | null) => updateDraft(workflow.id, { image: next });
   const [problem, setProblem] = useState<string | null>(null);
   const [problems, setProblems] = useState<WorkflowProblem[]>([]);
 
-  const set = (p: SlotParam, v: string) => setValues((old) => ({ ...old, [p]: v }));
+  const set = (p: SlotParam, v: string) => updateDraft(workflow.id, { values: { ...draft.values, [p]: v } });
   const valueOf = (p: SlotParam) => values[p] ?? '';
 
   const submit = (e?: FormEvent) => {
