@@ -41,6 +41,11 @@ describe('cloud providers, driven in Chromium', () => {
     await flux.click();
     await page.getByTestId('flux-model-select').selectOption('flux-pro-1.1-ultra');
     await page.getByTestId('flux-prompt').fill('a paper crane on a desk');
+    // The FLUX form keeps its fields across a reload.
+    await page.reload();
+    await page.getByTestId('flux-prompt').waitFor({ timeout: 15000 });
+    expect(await page.getByTestId('flux-prompt').inputValue()).toBe('a paper crane on a desk');
+    expect(await page.getByTestId('flux-model-select').inputValue()).toBe('flux-pro-1.1-ultra');
     await page.getByTestId('generate-button').click();
     await page.locator('[data-testid="asset-tile"][data-type="image"]').first().waitFor({ timeout: 30000 });
 

@@ -20,8 +20,11 @@ export interface WorkflowRunDraft {
 interface ModeDraftsState {
   video: Partial<VideoDraft>;
   workflows: Record<string, WorkflowRunDraft>;
+  /** Single fields of the other forms (FLUX, Site), by `form.field` key. */
+  fields: Record<string, unknown>;
   updateVideo: (patch: Partial<VideoDraft>) => void;
   updateWorkflow: (id: string, patch: Partial<WorkflowRunDraft>) => void;
+  setField: (key: string, value: unknown) => void;
 }
 
 const EMPTY_RUN: WorkflowRunDraft = { values: {}, randomSeed: true, image: null };
@@ -34,6 +37,8 @@ export const useModeDrafts = create<ModeDraftsState>()(
     (set) => ({
       video: {},
       workflows: {},
+      fields: {},
+      setField: (key, value) => set((s) => ({ fields: { ...s.fields, [key]: value } })),
       updateVideo: (patch) => set((s) => ({ video: { ...s.video, ...patch } })),
       updateWorkflow: (id, patch) =>
         set((s) => {
@@ -48,4 +53,15 @@ export const useModeDrafts = create<ModeDraftsState>()(
 
 export function workflowRunDraft(drafts: Record<string, WorkflowRunDraft>, id: string): WorkflowRunDraft {
   return drafts[id] ?? EMPTY_RUN;
+}
+
+/**
+ * A form field kept across reloads, used like useState. A stored value of another type than the
+ * initial one (an older build's) is ignored; `accept` narrows further (e.g. to a list of models).
+ */
+export function useDraftField<T>(key: string, initial: T, accept?: (v: unknown) => v is T): [T, (value: T) => void] {
+  const stored = useModeDrafts((s) => s.fields[key]);
+  const setField = useModeDrafts((s) => s.setField);
+  const fits = stored !== undefined && typeof stored === typeof initial && (stored !== null || initial === null) && (!accept || accept(stored));
+  return [fits ? (stored as T) : initial, (value: T) => setField(key, value)];
 }

@@ -13,6 +13,7 @@ import {
 } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
 import { useCreateJob } from '../../hooks/useJobActions';
+import { useDraftField } from '../../state/modeDrafts';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
 import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
@@ -24,6 +25,18 @@ const ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9'
 /** Numeric params as typed; blank means "let BFL choose". */
 type NumberField = 'width' | 'height' | 'steps' | 'guidance' | 'imagePromptStrength' | 'seed' | 'safetyTolerance';
 
+const DEFAULT_NUMBERS: Record<NumberField, string> = {
+  width: '1024',
+  height: '768',
+  steps: '28',
+  guidance: '3',
+  imagePromptStrength: '',
+  seed: '',
+  safetyTolerance: '2',
+};
+const isFluxModel = (v: unknown): v is FluxModel => (FLUX_MODELS as readonly unknown[]).includes(v);
+const isOutputFormat = (v: unknown): v is (typeof FLUX_OUTPUT_FORMATS)[number] => (FLUX_OUTPUT_FORMATS as readonly unknown[]).includes(v);
+
 interface Props {
   /** BFL credit balance from /api/health, when known. */
   credits?: number;
@@ -32,26 +45,20 @@ interface Props {
 /** A FLUX image through the BFL API: only the fields FLUX_MODEL_RULES allows for the chosen model. */
 export function FluxForm({ credits }: Props) {
   const create = useCreateJob();
-  const [model, setModel] = useState<FluxModel>(FLUX_DEFAULT_MODEL);
-  const [prompt, setPrompt] = useState('');
-  const [aspectRatio, setAspectRatio] = useState('1:1');
-  const [raw, setRaw] = useState(false);
-  const [outputFormat, setOutputFormat] = useState<(typeof FLUX_OUTPUT_FORMATS)[number]>('jpeg');
-  const [numbers, setNumbers] = useState<Record<NumberField, string>>({
-    width: '1024',
-    height: '768',
-    steps: '28',
-    guidance: '3',
-    imagePromptStrength: '',
-    seed: '',
-    safetyTolerance: '2',
-  });
-  const [image, setImage] = useState<InputImage | null>(null);
+  // Every field but the problem line is kept across reloads.
+  const [model, setModel] = useDraftField<FluxModel>('flux.model', FLUX_DEFAULT_MODEL, isFluxModel);
+  const [prompt, setPrompt] = useDraftField('flux.prompt', '');
+  const [aspectRatio, setAspectRatio] = useDraftField('flux.aspectRatio', '1:1');
+  const [raw, setRaw] = useDraftField('flux.raw', false);
+  const [outputFormat, setOutputFormat] = useDraftField<(typeof FLUX_OUTPUT_FORMATS)[number]>('flux.outputFormat', 'jpeg', isOutputFormat);
+  const [storedNumbers, setNumbers] = useDraftField<Partial<Record<NumberField, string>>>('flux.numbers', {});
+  const numbers: Record<NumberField, string> = { ...DEFAULT_NUMBERS, ...storedNumbers };
+  const [image, setImage] = useDraftField<InputImage | null>('flux.image', null);
   const [problem, setProblem] = useState<string | null>(null);
 
   const rule = FLUX_MODEL_RULES[model];
   const takes = (p: FluxParamName) => rule.params.includes(p);
-  const setNumber = (k: NumberField, v: string) => setNumbers((n) => ({ ...n, [k]: v }));
+  const setNumber = (k: NumberField, v: string) => setNumbers({ ...storedNumbers, [k]: v });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

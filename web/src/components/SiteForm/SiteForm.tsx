@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { JobRequest } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
 import { useCreateJob } from '../../hooks/useJobActions';
+import { useDraftField } from '../../state/modeDrafts';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
 import { ImportV0Dialog } from '../ImportV0Dialog/ImportV0Dialog';
@@ -10,13 +11,14 @@ import { ImportV0Dialog } from '../ImportV0Dialog/ImportV0Dialog';
 const V0_MODELS = ['v0-mini', 'v0-pro', 'v0-max'] as const;
 type V0Model = (typeof V0_MODELS)[number];
 type V0Request = Extract<JobRequest, { provider: 'v0' }>;
+const isV0Model = (v: unknown): v is V0Model => (V0_MODELS as readonly unknown[]).includes(v);
 
 /** A new site through v0, and the way in for chats made on v0.app. */
 export function SiteForm() {
   const create = useCreateJob();
-  const [prompt, setPrompt] = useState('');
-  const [systemPrompt, setSystemPrompt] = useState('');
-  const [model, setModel] = useState<V0Model>('v0-pro');
+  const [prompt, setPrompt] = useDraftField('site.prompt', '');
+  const [systemPrompt, setSystemPrompt] = useDraftField('site.systemPrompt', '');
+  const [model, setModel] = useDraftField<V0Model>('site.model', 'v0-pro', isV0Model);
   const [problem, setProblem] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
 

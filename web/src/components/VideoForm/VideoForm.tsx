@@ -4,11 +4,11 @@ import { errorMessage } from '../../api/client';
 import { useCreateJob } from '../../hooks/useJobActions';
 import { loaderName, useModelList } from '../../hooks/useModels';
 import { randomSeed, withFamily } from '../../lib/request';
+import { useModeDrafts } from '../../state/modeDrafts';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
 import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
 import { ModelPicker } from '../ModelPicker/ModelPicker';
-import { useModeDrafts } from '../../state/modeDrafts';
 
 const comfyRequest = checked(ComfyJobRequest);
 const SVD = TEMPLATES.svd;
