@@ -4,7 +4,7 @@
  * must then be filterable, searchable, viewable and deletable in the page, and a few thousand of them
  * must scroll with a small, bounded DOM.
  */
-import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -46,7 +46,7 @@ const tileIds = (page: Page) => tiles(page).evaluateAll((els) => els.map((e) => 
 const gridNodes = (page: Page) => page.getByTestId('gallery-grid').evaluate((el) => el.querySelectorAll('*').length);
 
 async function openPage(viewport = { width: 1440, height: 900 }, search = ''): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport });
+  const page = await browser.newPage({ viewport, acceptDownloads: true });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`${stack.url}/${search}`);
@@ -175,6 +175,13 @@ describe('the Canvas gallery, driven in Chromium', () => {
     await tiles(page).nth(0).click();
     await tiles(page).nth(3).click({ modifiers: ['Shift'] });
     await expect(page.getByTestId('selection-count').textContent()).resolves.toBe('4 selected');
+    // The selection downloads as one zip (a POSTed form, whatever its size).
+    const zip = page.waitForEvent('download');
+    await page.getByTestId('batch-download').click();
+    const saved = await (await zip).path();
+    const bytes = await readFile(saved);
+    expect(bytes.subarray(0, 4).toString('hex')).toBe('504b0304');
+    await tiles(page).nth(3).focus();
     await page.keyboard.press('Escape');
     expect(await page.getByTestId('selection-count').count()).toBe(0);
 

@@ -125,6 +125,29 @@ describe('GET /api/assets/download', () => {
     expect((await app.inject({ url: '/api/assets/download' })).statusCode).toBe(400);
   });
 
+  it('takes a large selection as a POSTed form or JSON body: one zip, beyond what fits in a URL', async () => {
+    const many = [id('x/a.png'), ...Array.from({ length: 1500 }, (_, i) => i.toString(16).padStart(16, '0'))];
+    const form = await app.inject({ method: 'POST', url: '/api/assets/download', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: `ids=${many.join(',')}&sidecars=0` });
+    expect(form.statusCode, form.body.slice(0, 200)).toBe(200);
+    expect(form.headers['x-missing-assets']).toBe('1500');
+    const names = (readZip(form.rawPayload)).map((e) => e.name);
+    expect(names).toContain('a.png');
+    expect(names).not.toContain('a.png.json');
+    const json = await app.inject({ method: 'POST', url: '/api/assets/download', payload: { ids: id('x/a.png') } });
+    expect(json.statusCode).toBe(200);
+    expect((readZip(json.rawPayload)).map((e) => e.name)).toContain('a.png.json');
+  });
+
+  it('refuses a POSTed list that is too long, malformed, or sent as another type', async () => {
+    const tooMany = Array.from({ length: 10_001 }, (_, i) => i.toString(16).padStart(16, '0')).join(',');
+    const post = (payload: string, type = 'application/x-www-form-urlencoded') => app.inject({ method: 'POST', url: '/api/assets/download', headers: { 'content-type': type }, payload });
+    expect((await post(`ids=${tooMany}`)).statusCode).toBe(400);
+    expect((await post('ids=..%2F..%2Fetc%2Fpasswd')).json()).toMatchObject({ error: 'validation_failed' });
+    expect((await post(`ids=${id('x/a.png')}&evil=1`)).statusCode).toBe(400);
+    expect((await post('')).statusCode).toBe(400);
+    expect((await post(`ids=${id('x/a.png')}`, 'text/plain')).statusCode).toBe(415);
+  });
+
   it.skipIf(process.platform !== 'linux')('closes the file it was reading when the client goes away mid-stream', async () => {
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;

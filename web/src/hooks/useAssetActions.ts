@@ -3,7 +3,7 @@ import { api, type DeleteResult, type GalleryAsset, type RestoreResult } from '.
 import { errorMessage } from '../api/client';
 import { removeFromGallery } from '../events/galleryCache';
 import { copyText } from '../lib/clipboard';
-import { chunks, fileDownloadUrl, startDownload, zipDownloadUrls } from '../lib/download';
+import { chunks, fileDownloadUrl, startDownload, startZipDownload } from '../lib/download';
 import { draftFrom } from '../lib/request';
 import { releaseAssets } from '../state/assetSelection';
 import { confirmAction } from '../state/confirm';
@@ -117,10 +117,10 @@ export function useAssetActions() {
     },
     download(assets: readonly GalleryAsset[]) {
       if (assets.length === 1) startDownload(fileDownloadUrl(assets[0]!), assets[0]!.fileName);
-      else for (const url of zipDownloadUrls(assets.map((a) => a.id))) startDownload(url);
+      else startZipDownload(assets.map((a) => a.id));
     },
     downloadIds(ids: readonly string[]) {
-      for (const url of zipDownloadUrls(ids)) startDownload(url);
+      startZipDownload(ids);
     },
   };
 }

@@ -1,28 +1,26 @@
 /*
  * Downloads. One asset is its file route with ?download=1 (an attachment with its own name); several
- * are one zip from /api/assets/download?ids=… . The ids travel in the URL, and Node's default limit on
- * a request head is 16 KiB: 500 ids of 16 hex chars are ~8.5 KB, safely under it.
+ * are one zip from POST /api/assets/download, the ids in a form body (a URL could hold only ~900 of
+ * them within Node's 16 KiB request head). A download needs a navigation, so the page submits a
+ * hidden form; the server's Content-Disposition keeps the page where it is.
  */
 
-export const DOWNLOAD_CHUNK = 500;
+/** What the server takes in one POST; a larger selection becomes several zips. */
+export const ZIP_CHUNK = 10_000;
 
 export function fileDownloadUrl(asset: { url: string }): string {
   return `${asset.url}${asset.url.includes('?') ? '&' : '?'}download=1`;
-}
-
-/** One zip URL per chunk of ids (ids are hex, so commas need no escaping). */
-export function zipDownloadUrls(ids: readonly string[], chunk = DOWNLOAD_CHUNK): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < ids.length; i += chunk) {
-    out.push(`/api/assets/download?ids=${ids.slice(i, i + chunk).map(encodeURIComponent).join(',')}`);
-  }
-  return out;
 }
 
 export function chunks<T>(list: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
   return out;
+}
+
+/** The form bodies for a selection: ids are hex, so commas need no escaping. */
+export function zipDownloadBodies(ids: readonly string[], chunk = ZIP_CHUNK): string[] {
+  return chunks(ids, chunk).map((part) => part.join(','));
 }
 
 /** Starts a download without leaving the page (the server answers with Content-Disposition: attachment). */
@@ -35,4 +33,22 @@ export function startDownload(url: string, fileName = ''): void {
   document.body.appendChild(a);
   a.click();
   a.remove();
+}
+
+/** Downloads the assets as zips (one per ZIP_CHUNK ids) by posting a hidden form. */
+export function startZipDownload(ids: readonly string[]): void {
+  for (const body of zipDownloadBodies(ids)) {
+    const form = document.createElement('form');
+    form.method = 'POST';
+    form.action = '/api/assets/download';
+    form.style.display = 'none';
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = 'ids';
+    input.value = body;
+    form.appendChild(input);
+    document.body.appendChild(form);
+    form.submit();
+    form.remove();
+  }
 }
