@@ -58,13 +58,16 @@ describe('LoRAs and model folders', () => {
     expect(types).not.toContain('UNETLoader');
   });
 
-  it('refuses LoRAs a template cannot take, and names a LoRA the backend lacks', async () => {
+  it('refuses LoRAs a template cannot take, a video without its image, and names a LoRA the backend lacks', async () => {
     const svd = await post({ provider: 'comfyui', kind: 'video', model: 'svd_xt.safetensors', inputImage: 'abc', params: { loras: [{ name: 'add_detail.safetensors', strength: 1 }] } });
     expect(svd.status).toBe(400);
     expect(await svd.json()).toMatchObject({ error: 'template_unsupported', message: expect.stringMatching(/does not take LoRAs/) });
     const missing = await post({ provider: 'comfyui', kind: 'image', prompt: 'x', params: { loras: [{ name: 'nope.safetensors', strength: 1 }] } });
     expect(missing.status).toBe(422);
     expect(await missing.json()).toMatchObject({ error: 'workflow_invalid', details: [{ classType: 'LoraLoader', input: 'lora_name' }] });
+    const noImage = await post({ provider: 'comfyui', kind: 'video', model: 'svd_xt.safetensors' });
+    expect(noImage.status).toBe(400);
+    expect(await noImage.json()).toMatchObject({ error: 'input_image_required' });
     const tooMany = await post({ provider: 'comfyui', kind: 'image', prompt: 'x', params: { loras: Array.from({ length: 9 }, () => ({ name: 'add_detail.safetensors', strength: 1 })) } });
     expect(tooMany.status).toBe(400);
     const badStrength = await post({ provider: 'comfyui', kind: 'image', prompt: 'x', params: { loras: [{ name: 'add_detail.safetensors', strength: 'max' }] } });

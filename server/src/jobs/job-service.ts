@@ -50,13 +50,20 @@ export interface JobServiceDeps {
   workflows?: Pick<WorkflowService, 'template'>;
 }
 
-/** A request its template cannot carry out (LoRAs on SVD, a non-FLUX diffusion model…) is a 400. */
+/**
+ * A request its template cannot carry out (LoRAs on SVD, a non-FLUX diffusion model…), or that lacks
+ * the input image its template loads, is a 400.
+ */
 function assertTemplateFits(request: ComfyJobRequest, template?: WorkflowTemplate): void {
+  let prepared;
   try {
-    prepareWorkflow(request, { seed: 0, ...(template ? { template } : {}) });
+    prepared = prepareWorkflow(request, { seed: 0, ...(template ? { template } : {}) });
   } catch (err) {
     if (err instanceof TemplateChoiceError) throw badRequest('template_unsupported', err.message);
     throw err;
+  }
+  if (prepared.template.bindings.image && !request.inputImage) {
+    throw badRequest('input_image_required', `${prepared.template.title} starts from an image: set inputImage to an upload or gallery asset id`);
   }
 }
 
@@ -131,9 +138,6 @@ export class JobService {
     }
     const template = await this.deps.workflows.template(custom);
     if (template.bindings.prompt && !request.prompt) throw badRequest('prompt_required', `"${template.title}" takes a prompt: prompt is required`);
-    if (template.bindings.image && !request.inputImage) {
-      throw badRequest('input_image_required', `"${template.title}" takes an input image: set inputImage to an upload or asset id`);
-    }
     const resolved: ComfyJobRequest = { ...request, kind: template.kind };
     assertTemplateFits(resolved, template);
     return { request: resolved, template };
