@@ -37,12 +37,14 @@ describe('fake v0: creating chats', () => {
     const { json } = await api(fake, 'POST', '/chats', { message: 'todo app', responseMode: 'async' });
     expect(latest(json)).toMatchObject({ status: 'pending', files: [] });
     expect(latest(json).demoUrl).toBeUndefined();
-    expect(messages(json).map((m) => m.role)).toEqual(['user']);
+    // the "message placeholder" of async mode: the assistant message exists, without a finishReason yet
+    expect(messages(json).map((m) => [m.role, m.finishReason])).toEqual([['user', undefined], ['assistant', undefined]]);
     expect(fake.stats.inFlight).toBe(1);
     const { chat, seen } = await pollChat(fake, json.id as string);
     expect(seen).toEqual(['pending', 'pending', 'pending', 'completed']);
     expect(latest(chat).demoUrl).toBeTruthy();
-    expect(messages(chat).at(-1)).toMatchObject({ role: 'assistant', finishReason: 'stop' });
+    expect(messages(chat).at(-1)).toMatchObject({ id: messages(json)[1]!.id, role: 'assistant', finishReason: 'stop' }); // the placeholder, finished
+    expect(messages(chat)).toHaveLength(2);
     expect(fake.stats).toMatchObject({ chatsCreated: 1, maxInFlight: 1 });
     expect(fake.stats.inFlight).toBe(0);
   });

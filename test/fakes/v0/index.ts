@@ -1,10 +1,10 @@
 // Public API of the protocol-faithful fake v0 Platform API v1 (see README.md and /work/shared/protocols/bfl-and-v0.md §B).
 import { createServer, type Server } from 'node:http';
 import { closeServer, listen } from '../bfl/http.js';
-import { type V0Context, type V0Faults, v0Handler } from './routes.js';
+import { type StopCall, type V0Context, type V0Faults, v0Handler } from './routes.js';
 import { Store, type V0Stats } from './store.js';
 
-export type { V0Faults as FakeV0Faults, ErrorStatus as FakeV0ErrorStatus } from './routes.js';
+export type { V0Faults as FakeV0Faults, ErrorStatus as FakeV0ErrorStatus, StopCall as FakeV0StopCall } from './routes.js';
 
 export interface FakeV0Options {
   port?: number; // 0 = a free port (default)
@@ -31,6 +31,8 @@ export interface FakeV0 {
   freePlanKey: string;
   faults: V0Faults;
   stats: V0Stats;
+  /** Every authenticated chats.stop request, oldest first, with the status it was answered. */
+  stops: readonly StopCall[];
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startFakeV0(options: FakeV0Options = {}): Promise<FakeV0> 
     maxBodyBytes: options.maxBodyBytes ?? 4.5 * 1024 * 1024,
     rateLimit: options.rateLimit ?? { limit: 1000, windowMs: 24 * 3600 * 1000 },
     generationTimes: [],
+    stops: [],
     now,
   };
   const handler = v0Handler(ctx);
@@ -82,6 +85,7 @@ export async function startFakeV0(options: FakeV0Options = {}): Promise<FakeV0> 
       ctx.faults = f;
     },
     stats: ctx.store.stats,
+    stops: ctx.stops,
     close: async () => {
       await Promise.all(servers.splice(0).map(closeServer));
     },

@@ -30,6 +30,18 @@ export interface V0Faults {
   error?: { status: ErrorStatus; message?: string } | undefined;
   /** Reads of a chat that still see its new version "pending" (persistent setting). */
   pendingPolls: number;
+  /** The next chats.stop answers this error envelope and stops nothing. One-shot. */
+  stopError?: { status: ErrorStatus; message?: string } | undefined;
+  /** chats.stop answers only after this long (a slow or hung v0); persistent. */
+  stopDelayMs?: number;
+}
+
+/** One authenticated chats.stop request as the fake received it, with the status it answered. */
+export interface StopCall {
+  chatId: string;
+  messageId: string;
+  status: 200 | ErrorStatus;
+  at: number; // ctx.now() when it arrived
 }
 
 export interface V0Context {
@@ -42,6 +54,7 @@ export interface V0Context {
   maxBodyBytes: number;
   rateLimit: { limit: number; windowMs: number };
   generationTimes: number[];
+  stops: StopCall[];
   now: () => number;
 }
 
@@ -207,6 +220,27 @@ function apiRoutes(ctx: V0Context): [string, RegExp, Handler][] {
       const chat = s.read(findChat(ctx, m[1]!));
       const msg = chat.messages.find((x) => x.id === m[2]);
       return msg ? messageDetail(u(), msg) : fail(404, `Message not found: ${m[2]!}`);
+    }],
+    ['POST', /^\/chats\/([^/]+)\/messages\/([^/]+)\/stop$/, async (m) => {
+      // chats.stop takes no request body in the spec; one sent anyway is ignored.
+      const call: StopCall = { chatId: m[1]!, messageId: m[2]!, status: 200, at: ctx.now() };
+      ctx.stops.push(call);
+      try {
+        if (ctx.faults.stopDelayMs) await sleep(ctx.faults.stopDelayMs);
+        const forced = ctx.faults.stopError;
+        delete ctx.faults.stopError;
+        if (forced) fail(forced.status, forced.message ?? `Simulated ${forced.status} error.`);
+        const chat = findChat(ctx, m[1]!);
+        if (!chat.messages.some((x) => x.id === m[2])) fail(404, `Message not found: ${m[2]!}`);
+        // "Stops an in-flight message generation": anything else (a finished answer, a user message) is a
+        // conflict with the message's state. The spec lists 409 but does not say when; this is the fake's choice.
+        if (s.inFlightMessageId(chat) !== m[2]) fail(409, `Message ${m[2]!} is not being generated: it has finished, or it is not an assistant message.`);
+        s.stop(chat);
+        return { success: true };
+      } catch (e) {
+        call.status = e instanceof ApiError ? e.status : 500;
+        throw e;
+      }
     }],
     ['GET', /^\/chats\/([^/]+)\/versions$/, (m, _req, q) => {
       const chat = s.read(findChat(ctx, m[1]!));

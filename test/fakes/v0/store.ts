@@ -1,5 +1,7 @@
 // In-memory chats, messages and versions, and the generation lifecycle: a new version is "pending" for
-// `pendingPolls` reads of its chat (or until `generationMs` passes, polled or not), then "completed" or "failed".
+// `pendingPolls` reads of its chat (or until `generationMs` passes, polled or not), then "completed" or "failed";
+// or it is stopped (chats.stop) and ends "failed" at once. While it runs, its assistant message is a placeholder
+// without a finishReason (the spec's async mode "returns a message placeholder immediately").
 import { randomBytes } from 'node:crypto';
 import { type FileEntry, generateFiles, titleOf } from './site.js';
 
@@ -13,7 +15,7 @@ export interface Message {
   content: string;
   createdAt: string;
   updatedAt?: string;
-  finishReason?: 'stop' | 'error';
+  finishReason?: 'stop' | 'error' | 'other';
   authorId: string | null;
   parentId: string | null;
   attachments?: { url: string }[];
@@ -32,6 +34,8 @@ export interface Version {
 interface Generation {
   version: Version;
   userMessageId: string;
+  /** The assistant message being written; it gets its content and finishReason when the generation ends. */
+  assistantMessageId: string;
   reads: number;
   pendingPolls: number;
   deadline: number;
@@ -60,6 +64,8 @@ export interface V0Stats {
   chatsCreated: number;
   messagesSent: number;
   polls: number;
+  /** Generations ended by chats.stop. */
+  stopped: number;
   readonly inFlight: number;
   maxInFlight: number;
 }
@@ -90,6 +96,7 @@ export class Store {
       chatsCreated: 0,
       messagesSent: 0,
       polls: 0,
+      stopped: 0,
       get inFlight(): number {
         return inFlight();
       },
@@ -125,25 +132,38 @@ export class Store {
   finish(chat: Chat): void {
     const g = chat.pending;
     if (!g) return;
-    const at = this.iso();
     const v = g.version;
-    v.status = g.outcome;
-    v.updatedAt = at;
     if (g.outcome === 'completed') v.files = generateFiles(v.prompts);
-    chat.messages.push({
-      id: newId(),
-      chatId: chat.id,
-      role: 'assistant',
-      type: 'message',
-      content:
-        g.outcome === 'completed'
-          ? `I've built "${titleOf(v.prompts[0] ?? '')}" with ${v.files.length} files. (simulated by the v0 protocol fake)`
-          : 'An error occurred while generating this version. (simulated)',
-      createdAt: at,
-      finishReason: g.outcome === 'completed' ? 'stop' : 'error',
-      authorId: null,
-      parentId: g.userMessageId,
-    });
+    const content =
+      g.outcome === 'completed'
+        ? `I've built "${titleOf(v.prompts[0] ?? '')}" with ${v.files.length} files. (simulated by the v0 protocol fake)`
+        : 'An error occurred while generating this version. (simulated)';
+    this.end(chat, g.outcome, content, g.outcome === 'completed' ? 'stop' : 'error');
+  }
+
+  /** The assistant message still being generated in this chat, if any. */
+  inFlightMessageId(chat: Chat): string | undefined {
+    return this.settle(chat).pending?.assistantMessageId;
+  }
+
+  /**
+   * chats.stop: ends the running generation now. The spec does not say how a stopped generation reads
+   * afterwards; the fake's choice is version "failed" (no files, no demoUrl) and finishReason "other"
+   * ("stop" would read as a normal finish), so a poller never sees it complete.
+   */
+  stop(chat: Chat): void {
+    if (!chat.pending) return;
+    this.stats.stopped++;
+    this.end(chat, 'failed', 'The generation was stopped. (simulated)', 'other');
+  }
+
+  private end(chat: Chat, status: 'completed' | 'failed', content: string, finishReason: NonNullable<Message['finishReason']>): void {
+    const g = chat.pending!;
+    const at = this.iso();
+    g.version.status = status;
+    g.version.updatedAt = at;
+    const answer = chat.messages.find((m) => m.id === g.assistantMessageId);
+    if (answer) Object.assign(answer, { content, finishReason, updatedAt: at });
     chat.updatedAt = at;
     delete chat.pending;
   }
@@ -162,11 +182,12 @@ export class Store {
       parentId: last?.id ?? null,
       ...(req.attachments ? { attachments: req.attachments } : {}),
     };
-    chat.messages.push(user);
+    const answer: Message = { id: newId(), chatId: chat.id, role: 'assistant', type: 'message', content: '', createdAt: at, authorId: null, parentId: user.id };
+    chat.messages.push(user, answer);
     const prompts = [...(chat.versions[chat.versions.length - 1]?.prompts ?? []), req.message];
     const version: Version = { id: newId(), chatId: chat.id, status: 'pending', createdAt: at, files: [], prompts };
     chat.versions.push(version);
-    chat.pending = { version, userMessageId: user.id, reads: 0, pendingPolls: req.pendingPolls, deadline: this.opts.now() + this.opts.generationMs, outcome: req.outcome };
+    chat.pending = { version, userMessageId: user.id, assistantMessageId: answer.id, reads: 0, pendingPolls: req.pendingPolls, deadline: this.opts.now() + this.opts.generationMs, outcome: req.outcome };
     chat.updatedAt = at;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
     return user;

@@ -167,6 +167,16 @@ export class V0Client {
     return versionOf(await this.call('GET', `/chats/${encodeURIComponent(chatId)}/versions/${encodeURIComponent(versionId)}`, signal));
   }
 
+  /**
+   * chats.stop: stops the generation of an in-flight assistant message. One try and no retries, since it
+   * runs on a cancel, which must not wait on v0; `signal` bounds it. 409 means the message was not being
+   * generated (any more).
+   */
+  async stopMessage(chatId: string, messageId: string, signal: AbortSignal): Promise<void> {
+    const json = await this.once('POST', `/chats/${encodeURIComponent(chatId)}/messages/${encodeURIComponent(messageId)}/stop`, signal);
+    if (!isObject(json) || json.success !== true) throw badResponse('no success: true');
+  }
+
   private generation(input: GenerationInput): Record<string, unknown> {
     return {
       message: input.message,

@@ -26,6 +26,8 @@ export interface WaitOptions {
   signal: AbortSignal;
   progress(p: JobProgress): void;
   tuning: PollTuning;
+  /** Sees every chat read (the job keeps track of the in-flight message, to stop it on a cancel). */
+  onChat?(chat: V0Chat): void;
 }
 
 const duration = (ms: number): string => (ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
@@ -49,6 +51,7 @@ export async function waitForVersion(client: V0Client, chatId: string, o: WaitOp
   let delay = o.tuning.pollInitialMs;
   for (;;) {
     const chat = await client.getChat(chatId, o.signal);
+    o.onChat?.(chat);
     const done = outcome(chat, o);
     if (done && 'version' in done) return { chat, version: done.version };
     if (done) throw new JobFailure('execution_error', `v0 answered without making a new version: ${done.failure || '(no message)'}`, { chatId });

@@ -124,12 +124,65 @@ describe('v0 provider: create', () => {
     expect(assets[0]!.site!.chatId).toBe(chatId);
   });
 
-  it('a cancel stops waiting and ends the job cancelled', async () => {
+  it('a cancel stops waiting, stops the generation on v0 and ends the job cancelled', async () => {
     fake.faults.pendingPolls = 1000;
+    const job = siteJob();
     const { ctx, abort } = runContext();
-    const run = provider.run(siteJob(), ctx);
-    setTimeout(() => abort('cancel'), 50);
+    const run = provider.run(job, ctx);
+    await waitFor(() => tasks.records.has(job.id));
+    const chatId = tasks.records.get(job.id)!.chatId;
+    const answerId = await inFlightAnswer(chatId);
+    abort('cancel');
     expect(await run.catch((e: unknown) => e)).toBeInstanceOf(JobCancelled);
+    expect(stopsOf(chatId)).toEqual([{ chatId, messageId: answerId, status: 200, at: expect.any(Number) }]);
+    // stopped for good: later reads never see it complete
+    for (let i = 0; i < 3; i++) expect((await api(fake, 'GET', `/chats/${chatId}`)).json.latestVersion).toMatchObject({ status: 'failed' });
+    expect(tasks.records.has(job.id)).toBe(false);
+  });
+
+  it('a shutdown stops nothing: the generation goes on for the retry', async () => {
+    fake.faults.pendingPolls = 1000;
+    const job = siteJob();
+    const { ctx, abort } = runContext();
+    const run = provider.run(job, ctx);
+    await waitFor(() => tasks.records.has(job.id));
+    abort('shutdown');
+    expect(await run.catch((e: unknown) => e)).toBeInstanceOf(HandedBack);
+    expect(stopsOf(tasks.records.get(job.id)!.chatId)).toEqual([]);
+  });
+
+  it('a stop that v0 refuses, or that v0 does not answer in time, still ends the job cancelled promptly', async () => {
+    fake.faults.pendingPolls = 1000;
+    const p = createV0Provider(v0Config(out.outputPath, fake), { tasks, tuning: { ...tuning, stopTimeoutMs: 200 } });
+    for (const fault of [{ stopError: { status: 500 as const } }, { stopDelayMs: 5000 }]) {
+      Object.assign(fake.faults, fault);
+      const job = siteJob();
+      const { ctx, abort } = runContext();
+      const run = p.run(job, ctx);
+      await waitFor(() => tasks.records.has(job.id));
+      const chatId = tasks.records.get(job.id)!.chatId;
+      const started = Date.now();
+      abort('cancel');
+      expect(await run.catch((e: unknown) => e)).toBeInstanceOf(JobCancelled);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(stopsOf(chatId)).toHaveLength(1);
+      fake.faults = { pendingPolls: 1000 };
+    }
+  });
+
+  it('an unreachable v0 at cancel time still ends the job cancelled promptly', async () => {
+    const own = await startFakeV0({ pendingPolls: 1000 });
+    const p = createV0Provider(v0Config(out.outputPath, own), { tasks, tuning: { ...tuning, pollInitialMs: 2000, pollMaxMs: 2000 } });
+    const job = siteJob();
+    const { ctx, abort } = runContext();
+    const run = p.run(job, ctx);
+    await waitFor(() => own.stats.polls > 0); // now sleeping before the next poll
+    await own.close();
+    const started = Date.now();
+    abort('cancel');
+    expect(await run.catch((e: unknown) => e)).toBeInstanceOf(JobCancelled);
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(own.stops).toEqual([]);
   });
 });
 
@@ -155,6 +208,21 @@ describe('v0 provider: follow-up and import', () => {
     expect(assets[0]!.id).toBe(first.id);
     const err = await failure(provider.run(siteJob({ prompt: 'x', followUp: { assetId: '0123456789abcdef' } }), runContext().ctx));
     expect(err.code).toBe('not_found');
+  });
+
+  it('a cancelled follow-up stops the generation of its own message, not an earlier one', async () => {
+    const first = await createSite('a cheese shop');
+    const chatId = first.site!.chatId;
+    fake.faults.pendingPolls = 1000;
+    const job = siteJob({ prompt: 'add a map', followUp: { assetId: first.id } });
+    const { ctx, abort } = runContext();
+    const run = provider.run(job, ctx);
+    const answerId = await inFlightAnswer(chatId, 4); // the follow-up's placeholder, once the message is sent
+    abort('cancel');
+    expect(await run.catch((e: unknown) => e)).toBeInstanceOf(JobCancelled);
+    expect(stopsOf(chatId).map((s) => [s.messageId, s.status])).toEqual([[answerId, 200]]);
+    const chat = (await api(fake, 'GET', `/chats/${chatId}`)).json;
+    expect((chat.messages as { finishReason?: string }[]).map((m) => m.finishReason)).toEqual([undefined, 'stop', undefined, 'other']);
   });
 
   it('a follow-up while v0 is still generating maps the 409 to a clear conflict failure', async () => {
@@ -187,6 +255,24 @@ describe('v0 provider: follow-up and import', () => {
     expect(err.message).toContain('v0 says: Chat not found');
   });
 });
+
+const stopsOf = (chatId: string) => fake.stops.filter((s) => s.chatId === chatId);
+
+/** The id of the assistant message v0 is writing in this chat (the fake's async placeholder), once the chat has `count` messages. */
+async function inFlightAnswer(chatId: string, count = 2): Promise<string> {
+  for (let i = 0; i < 500; i++) {
+    const messages = (await api(fake, 'GET', `/chats/${chatId}`)).json.messages as { id: string; role: string; finishReason?: string }[];
+    if (messages.length < count) {
+      await new Promise((r) => setTimeout(r, 5));
+      continue;
+    }
+    const answer = messages.at(-1)!;
+    expect(answer.role).toBe('assistant');
+    expect(answer.finishReason).toBeUndefined();
+    return answer.id;
+  }
+  throw new Error(`chat ${chatId} never had ${count} messages`);
+}
 
 async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -7,13 +7,14 @@ import {
   type V0JobRequest,
   type V0SiteVersion,
 } from '@orchestrator/shared';
-import { HandedBack, JobFailure } from '../../errors.js';
+import { HandedBack, JobCancelled, JobFailure } from '../../errors.js';
 import type { Provider, RunContext, RunResult } from '../provider.js';
 import type { V0Chat, V0Client, V0Version } from './client.js';
 import { toJobError, uncertainSubmit } from './errors.js';
 import { mergeVersions, newManifest, versionEntry, type ManifestSeed } from './manifest.js';
 import { DEFAULT_POLL_TUNING, waitForVersion, type PollTuning } from './poll.js';
 import type { SiteWriter } from './site-writer.js';
+import { V0Generation, stopGeneration } from './stop.js';
 import type { V0TaskStore } from './task-store.js';
 
 /*
@@ -21,6 +22,7 @@ import type { V0TaskStore } from './task-store.js';
  * version, save its files and screenshot, and return the chat's one site asset with the version
  * appended; or import an existing chat's versions. What was sent is recorded at once (task store, and
  * the chat's metadata) so a retried job follows the same generation instead of paying for another.
+ * A cancelled create or follow-up stops its generation on v0 (stop.ts); an import started none to stop.
  */
 
 export interface V0Tuning extends PollTuning {
@@ -28,9 +30,11 @@ export interface V0Tuning extends PollTuning {
   importFileVersions: number;
   /** An import lists at most this many versions. */
   importMaxVersions: number;
+  /** On a cancel, how long stopping the generation on v0 may take before the job ends cancelled anyway. */
+  stopTimeoutMs: number;
 }
 
-export const DEFAULT_V0_TUNING: V0Tuning = { ...DEFAULT_POLL_TUNING, importFileVersions: 10, importMaxVersions: 200 };
+export const DEFAULT_V0_TUNING: V0Tuning = { ...DEFAULT_POLL_TUNING, importFileVersions: 10, importMaxVersions: 200, stopTimeoutMs: 3000 };
 
 export interface V0ProviderDeps {
   client: V0Client;
@@ -57,16 +61,25 @@ export class V0Provider implements Provider {
     if (request.provider !== 'v0') throw new JobFailure('invalid_job', `The v0 worker cannot run a ${request.provider} job`);
     const problem = v0RequestProblem(request);
     if (problem) throw new JobFailure('invalid_job', `Invalid job at ${problem.path}: ${problem.message}`);
+    const generation = new V0Generation();
     try {
       const asset = request.import
         ? await this.importChat(job.id, request.import.chatId, ctx)
         : request.followUp
-          ? await this.followUp(job.id, request, ctx)
-          : await this.create(job.id, request, ctx);
+          ? await this.followUp(job.id, request, ctx, generation)
+          : await this.create(job.id, request, ctx, generation);
       await this.d.tasks.clear(job.id).catch(() => undefined);
       return { assets: [asset], backend: 'v0' };
     } catch (err) {
       const e = toJobError(err, ctx.signal, 'waiting for v0');
+      if (e instanceof JobCancelled) {
+        await stopGeneration(generation, {
+          client: this.d.client,
+          log: ctx.log,
+          timeoutMs: this.t.stopTimeoutMs,
+          findChat: (signal) => this.findChatOfJob(job.id, signal),
+        });
+      }
       if (!(e instanceof HandedBack)) await this.d.tasks.clear(job.id).catch(() => undefined);
       throw e;
     }
@@ -80,27 +93,32 @@ export class V0Provider implements Provider {
     }
   }
 
-  private async create(jobId: string, request: V0JobRequest, ctx: RunContext): Promise<Asset> {
+  private async create(jobId: string, request: V0JobRequest, ctx: RunContext, gen: V0Generation): Promise<Asset> {
     const { client, tasks } = this.d;
     let chatId = (await tasks.get(jobId))?.chatId ?? (ctx.attempt > 1 ? await this.chatOfJob(jobId, ctx) : null);
-    if (chatId) ctx.log.info({ chatId }, 'following the v0 chat an earlier attempt created');
-    else {
+    if (chatId) {
+      ctx.log.info({ chatId }, 'following the v0 chat an earlier attempt created');
+      gen.track(chatId, { messagesBefore: 0 });
+    } else {
       ctx.progress({ percent: 1, message: 'Asking v0 to build the site…' });
       const input = { message: request.prompt, ...this.options(request), metadata: { [JOB_ID_METADATA]: jobId } };
+      gen.requested = true; // from here on, a cancel may leave a generation running on v0
       const chat = await client.createChat(input, ctx.signal).catch((err: unknown) => {
         throw uncertainSubmit(err, ctx.signal, 'creating the v0 chat');
       });
       chatId = checkedId(chat.id, 'chat');
+      gen.track(chatId, { messagesBefore: 0 });
+      gen.observe(chat);
       await tasks.set(jobId, { chatId, messagesBefore: 0 });
       ctx.log.info({ chatId }, 'v0 chat created');
     }
     const id = chatId;
-    const { chat, version } = await this.step(ctx, 'waiting for v0', () => waitForVersion(client, id, this.waitOptions(ctx, { messagesBefore: 0 })));
+    const { chat, version } = await this.step(ctx, 'waiting for v0', () => waitForVersion(client, id, this.waitOptions(ctx, { messagesBefore: 0 }, gen)));
     const seed = { prompt: request.prompt, ...(request.systemPrompt ? { systemPrompt: request.systemPrompt } : {}), ...(request.model ? { model: request.model } : {}), jobId };
     return this.finish(chat, version, seed, request.prompt, ctx);
   }
 
-  private async followUp(jobId: string, request: V0JobRequest, ctx: RunContext): Promise<Asset> {
+  private async followUp(jobId: string, request: V0JobRequest, ctx: RunContext, gen: V0Generation): Promise<Asset> {
     const { client, tasks, writer } = this.d;
     const target = request.followUp!;
     const chatId = target.chatId ?? (target.assetId ? await writer.chatIdOfAsset(target.assetId) : null);
@@ -115,11 +133,13 @@ export class V0Provider implements Provider {
       rec = { chatId, messagesBefore: before.messages.length, ...(before.latestVersion ? { previousVersionId: before.latestVersion.id } : {}) };
       await tasks.set(jobId, rec);
       ctx.progress({ percent: 1, message: 'Sending the change to v0…' });
-      await client.sendMessage(chatId, { message: request.prompt, ...this.options(request) }, ctx.signal).catch((err: unknown) => {
+      gen.track(chatId, rec);
+      const reply = await client.sendMessage(chatId, { message: request.prompt, ...this.options(request) }, ctx.signal).catch((err: unknown) => {
         throw uncertainSubmit(err, ctx.signal, 'sending the change to v0');
       });
-    }
-    const wait = this.waitOptions(ctx, { messagesBefore: rec.messagesBefore ?? 0, ...(rec.previousVersionId ? { previousVersionId: rec.previousVersionId } : {}) });
+      gen.observe(reply);
+    } else gen.track(chatId, rec);
+    const wait = this.waitOptions(ctx, { messagesBefore: rec.messagesBefore ?? 0, ...(rec.previousVersionId ? { previousVersionId: rec.previousVersionId } : {}) }, gen);
     const { chat, version } = await this.step(ctx, 'waiting for v0', () => waitForVersion(client, chatId, wait));
     return this.finish(chat, version, { jobId }, request.prompt, ctx);
   }
@@ -207,10 +227,12 @@ export class V0Provider implements Provider {
   }
 
   /** The chat an earlier attempt of this job created, found by the metadata we set on it. */
-  private async chatOfJob(jobId: string, ctx: RunContext): Promise<string | null> {
-    const chats = await this.step(ctx, 'looking for the chat of an earlier attempt', () =>
-      this.d.client.findChats({ limit: 5, offset: 0, metadata: { [JOB_ID_METADATA]: jobId } }, ctx.signal),
-    );
+  private chatOfJob(jobId: string, ctx: RunContext): Promise<string | null> {
+    return this.step(ctx, 'looking for the chat of an earlier attempt', () => this.findChatOfJob(jobId, ctx.signal));
+  }
+
+  private async findChatOfJob(jobId: string, signal: AbortSignal): Promise<string | null> {
+    const chats = await this.d.client.findChats({ limit: 5, offset: 0, metadata: { [JOB_ID_METADATA]: jobId } }, signal);
     const mine = chats.find((c) => c.metadata?.[JOB_ID_METADATA] === jobId);
     return mine ? checkedId(mine.id, 'chat') : null;
   }
@@ -219,8 +241,8 @@ export class V0Provider implements Provider {
     return { ...(request.systemPrompt ? { system: request.systemPrompt } : {}), ...(request.model ? { modelId: request.model } : {}) };
   }
 
-  private waitOptions(ctx: RunContext, o: { messagesBefore: number; previousVersionId?: string }) {
-    return { ...o, signal: ctx.signal, progress: ctx.progress.bind(ctx), tuning: this.t };
+  private waitOptions(ctx: RunContext, o: { messagesBefore: number; previousVersionId?: string }, gen?: V0Generation) {
+    return { ...o, signal: ctx.signal, progress: ctx.progress.bind(ctx), tuning: this.t, ...(gen ? { onChat: (chat: V0Chat) => gen.observe(chat) } : {}) };
   }
 }
 

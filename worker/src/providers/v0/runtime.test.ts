@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { AssetStore, newJob, parseConfig, type V0JobRequest } from '@orchestrator/shared';
 import { startFakeV0, type FakeV0 } from '../../../../test/fakes/v0/index.js';
+import { api, type Json } from '../../../../test/fakes/v0/testkit.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../runtime.js';
 import { createHarness, waitFor, type Harness } from '../../testing/harness.js';
 import { v0CloudProvider } from './index.js';
+import { JOB_ID_METADATA } from './provider.js';
 
 /* The v0 queue end to end in a worker runtime: enqueued as the server does, run, stored, indexed. */
 
@@ -18,7 +20,7 @@ beforeAll(async () => {
   fake = await startFakeV0({ pendingPolls: 2 });
   h = await createHarness('v0-runtime');
   const config = parseConfig(h.env([], { V0_API_URL: fake.url, V0_API_KEY: fake.apiKey }));
-  runtime = await startWorkerRuntime(config, { cloudProviders: [v0CloudProvider], cloud: { v0: { pollInitialMs: 10, pollMaxMs: 20 } } });
+  runtime = await startWorkerRuntime(config, { cloudProviders: [v0CloudProvider], cloud: { v0: { pollInitialMs: 10, pollMaxMs: 20, stopTimeoutMs: 300 } } });
   queue = new Queue('v0', { connection: h.redis, prefix: h.keys.bullPrefix });
 });
 
@@ -72,5 +74,54 @@ describe('v0 queue in the worker runtime', () => {
     });
     expect(failed.error).toMatchObject({ code: 'provider_forbidden', message: expect.stringMatching(/Premium or Team plan/) });
     expect(JSON.stringify(failed)).not.toContain(fake.apiKey);
+  });
+});
+
+/** The fake's chat for a job (found by the job id in its metadata) once the job has created it, and its messages. */
+async function chatOfJob(jobId: string): Promise<{ chatId: string; messages: Json[] }> {
+  const chatId = await waitFor('the job’s v0 chat', async () => {
+    const { json } = await api(fake, 'GET', `/chats?metadata[${JOB_ID_METADATA}]=${jobId}`);
+    return ((json.data as Json[])[0]?.id as string | undefined) ?? null;
+  });
+  return { chatId, messages: (await api(fake, 'GET', `/chats/${chatId}`)).json.messages as Json[] };
+}
+
+describe('v0 queue: cancelling a running site job', () => {
+  it('stops the generation on v0 (the right chat and message) and ends the job cancelled', async () => {
+    fake.faults.pendingPolls = 1000;
+    try {
+      const id = await enqueue({ prompt: 'a site for a choir' });
+      const { chatId, messages } = await chatOfJob(id);
+      const answer = messages.at(-1)!;
+      expect(answer).toMatchObject({ role: 'assistant' });
+      expect(answer.finishReason).toBeUndefined();
+      await h.redis.publish(h.keys.cancelChannel, id);
+      const job = await h.waitForJob(id, (j) => j.status === 'cancelled', 10000);
+      expect(job.finishedAt).toBeDefined();
+      expect(fake.stops.filter((s) => s.chatId === chatId)).toEqual([{ chatId, messageId: answer.id, status: 200, at: expect.any(Number) }]);
+      expect((await h.jobEvents(id)).at(-1)?.type).toBe('job.cancelled');
+      const after = (await api(fake, 'GET', `/chats/${chatId}`)).json;
+      expect(after.latestVersion).toMatchObject({ status: 'failed' });
+    } finally {
+      fake.faults = { pendingPolls: 2 };
+    }
+  });
+
+  it.each([
+    ['answers 500', { stopError: { status: 500 as const } }],
+    ['does not answer in time', { stopDelayMs: 5000 }],
+  ])('still ends the job cancelled promptly when the stop %s', async (_name, fault) => {
+    fake.faults = { pendingPolls: 1000, ...fault };
+    try {
+      const id = await enqueue({ prompt: 'a site for a bowling alley' });
+      const { chatId } = await chatOfJob(id);
+      const started = Date.now();
+      await h.redis.publish(h.keys.cancelChannel, id);
+      await h.waitForJob(id, (j) => j.status === 'cancelled', 10000);
+      expect(Date.now() - started).toBeLessThan(2000); // stopTimeoutMs is 300
+      expect(fake.stops.filter((s) => s.chatId === chatId)).toHaveLength(1);
+    } finally {
+      fake.faults = { pendingPolls: 2 };
+    }
   });
 });
