@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Job, PageOf } from '@orchestrator/shared';
@@ -36,7 +37,7 @@ async function comfyPng(): Promise<Buffer> {
 describe('custom workflows, driven in Chromium', () => {
   it('imports a ComfyUI PNG, marks its slots, saves it and runs it from the Workflow mode', { timeout: 60000 }, async () => {
     const png = await comfyPng();
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(stack.url);
@@ -66,6 +67,14 @@ describe('custom workflows, driven in Chromium', () => {
     await page.locator('#wf-prompt').waitFor();
     expect(await page.locator('#wf-steps').count()).toBe(0);
     expect(await page.locator('#wf-width').getAttribute('placeholder')).toBe('512');
+    // Export gives back the API-format graph, under the workflow's name.
+    const exported = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const file = await exported;
+    expect(file.suggestedFilename()).toBe('Lighthouse graph.json');
+    const graph = JSON.parse(await readFile(await file.path(), 'utf8')) as Record<string, { class_type: string }>;
+    expect(Object.values(graph).map((n) => n.class_type)).toContain('KSampler');
+
     await page.locator('#wf-prompt').fill('a red fox in the snow');
     await page.locator('#wf-width').fill('640');
     await page.getByTestId('generate-button').click();

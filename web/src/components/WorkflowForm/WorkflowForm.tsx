@@ -4,6 +4,7 @@ import { errorMessage } from '../../api/client';
 import { useBackends } from '../../hooks/useBackends';
 import { useCreateJob, useValidateJob } from '../../hooks/useJobActions';
 import { useDeleteWorkflow, useWorkflow, useWorkflowList } from '../../hooks/useWorkflows';
+import { startDownload } from '../../lib/download';
 import { randomSeed } from '../../lib/request';
 import { workflowProblemsOf, type WorkflowProblem } from '../../lib/workflowProblems';
 import { confirmAction } from '../../state/confirm';
@@ -41,6 +42,14 @@ export function WorkflowForm() {
   const details = useWorkflow(id);
   const remove = useDeleteWorkflow();
 
+  const onExport = () => {
+    const w = details.data;
+    if (!w) return;
+    const url = URL.createObjectURL(new Blob([JSON.stringify(w.graph, null, 2)], { type: 'application/json' }));
+    startDownload(url, `${w.name.replace(/[^\w. -]+/g, '_').trim() || 'workflow'}.json`);
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+
   const onDelete = async () => {
     const w = details.data;
     if (!w) return;
@@ -69,6 +78,9 @@ export function WorkflowForm() {
           <>
             <button type="button" className={styles.small} onClick={() => setEditor({ mode: 'edit', id })}>
               Edit slots
+            </button>
+            <button type="button" className={styles.small} onClick={onExport} disabled={!details.data} title="The API-format graph, as ComfyUI and this page import it">
+              Export
             </button>
             <button type="button" className={styles.small} onClick={() => void onDelete()} disabled={remove.isPending} aria-label="Delete this workflow">
               Delete
