@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
@@ -35,6 +36,9 @@ export class CancelListener {
       if (id) this.onCancel(id);
       else this.log.warn({ message }, 'unreadable cancel message');
     });
+    // Subscribing before the connection is ready races ioredis' own ready check (INFO, CLIENT SETINFO),
+    // which Redis then refuses on a connection in subscriber mode.
+    if (this.subscriber.status !== 'ready') await once(this.subscriber, 'ready');
     await this.subscriber.subscribe(this.channel);
   }
 
