@@ -116,6 +116,14 @@ describe('custom workflows', () => {
     );
   });
 
+  it('takes a workflow larger than the default 1 MB body limit', async () => {
+    const graph = JSON.parse(readPngText(png).prompt!) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    const text = Object.entries(graph).find(([, n]) => n.class_type === 'CLIPTextEncode')![0];
+    graph[text]!.inputs.text = 'a very long prompt '.repeat(100_000); // ~1.9 MB
+    const res = await api('/api/workflows/import', json(graph));
+    expect(res.status).toBe(200);
+  });
+
   it('refuses what is not a usable workflow with a clear 4xx', async () => {
     const expectError = async (res: Response, status: number, error: string, message?: RegExp) => {
       expect(res.status).toBe(status);
