@@ -1,4 +1,3 @@
-import { useEffect, useState } from 'react';
 import { queryOptions, skipToken, useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { api, type GalleryAsset } from '../api/endpoints';
 import { queryKeys } from '../api/keys';
@@ -23,16 +22,6 @@ export function galleryPageQuery(client: QueryClient, filters: GalleryFilters, p
 export function useGalleryTotal(filters: GalleryFilters): number | undefined {
   const { data } = useQuery<number>({ queryKey: queryKeys.galleryTotal(filters), queryFn: skipToken, staleTime: Infinity });
   return data;
-}
-
-/** `value`, once it has stopped changing for `delayMs` (the first value at once). */
-export function useSettled<T>(value: T, delayMs: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const t = setTimeout(() => setSettled(value), delayMs);
-    return () => clearTimeout(t);
-  }, [value, delayMs]);
-  return settled;
 }
 
 export interface GalleryWindow {

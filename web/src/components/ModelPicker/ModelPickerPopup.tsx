@@ -3,12 +3,12 @@ import { createPortal } from 'react-dom';
 import type { ModelInfo } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
 import { loaderName, useModelList, type ModelListFilters } from '../../hooks/useModels';
+import { useSettled } from '../../hooks/useSettled';
 import { useMediaQuery } from '../../lib/useMediaQuery';
 import { nextIndex } from './listNavigation';
 import { ModelListbox, type ScrollRequest } from './ModelListbox';
 import { ROW_HEIGHT } from './ModelOption';
 import { ALL_FOLDERS, FAMILIES, familyLabel, folderLabel } from './modelLabels';
-import { useDebouncedValue } from './useDebouncedValue';
 import { usePopoverPlacement } from './usePopoverPlacement';
 import styles from './ModelPicker.module.css';
 
@@ -56,7 +56,7 @@ export function ModelPickerPopup({ id, label, anchorRef, folders, family, family
   const placement = usePopoverPlacement(anchorRef, popupRef, !sheet);
 
   const [text, setText] = useState(initialText);
-  const q = useDebouncedValue(text.trim(), SEARCH_DEBOUNCE_MS);
+  const q = useSettled(text.trim(), SEARCH_DEBOUNCE_MS);
   const [folder, setFolder] = useState<string | undefined>(undefined);
   const [familyChoice, setFamilyChoice] = useState<string | undefined>(familyFilter ? defaultFamily : undefined);
   const filters: ModelListFilters = useMemo(() => ({ folders, folder, family: family ?? familyChoice, q }), [folders, folder, family, familyChoice, q]);
