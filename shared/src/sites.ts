@@ -1,5 +1,6 @@
 import { SITE_MANIFEST, assetIdForPath, assetUrls, type Asset } from './assets.js';
-import { V0_ID_PATTERN, type SiteInfo, type V0SiteManifest } from './requests/v0.js';
+import { V0_ID_PATTERN, V0SiteManifest, type SiteInfo } from './requests/v0.js';
+import { checked } from './validate.js';
 
 /*
  * Where a site lives under OUTPUT_PATH, and the site asset built from its manifest. Pure: the worker
@@ -78,4 +79,16 @@ export function buildSiteAsset(manifest: V0SiteManifest, o: { size: number; jobI
     ...(screenshot ? { screenshot } : {}),
     site: siteInfo(manifest),
   };
+}
+
+const manifestSchema = checked(V0SiteManifest);
+
+/** A site manifest's text as a manifest; null when it is not JSON or not a manifest (a torn or foreign file). */
+export function parseSiteManifest(text: string): V0SiteManifest | null {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return manifestSchema.check(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
 }

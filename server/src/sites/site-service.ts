@@ -2,9 +2,8 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   SITES_DIR,
-  V0SiteManifest,
-  checked,
   isV0Id,
+  parseSiteManifest,
   safeSiteFileName,
   siteAssetId,
   siteManifestRelPath,
@@ -13,6 +12,7 @@ import {
   type Job,
   type V0JobRequest,
   type V0Model,
+  type V0SiteManifest,
   type V0SiteVersion,
 } from '@orchestrator/shared';
 import { HttpError, badRequest, notFound } from '../errors.js';
@@ -27,7 +27,6 @@ import { listV0Chats, type V0ChatListItem } from './v0-chats.js';
  * carries it.
  */
 
-const manifestSchema = checked(V0SiteManifest);
 /** Largest saved file served as text, and largest total of a version served by the legacy artifact route. */
 export const MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_ARTIFACT_BYTES = 20 * 1024 * 1024;
@@ -74,13 +73,7 @@ export class SiteService {
     if (!isV0Id(chatId)) return null;
     const real = await resolveInside(this.config.outputPath, siteManifestRelPath(chatId)).catch(() => null);
     const raw = real ? await readFile(real, 'utf8').catch(() => null) : null;
-    if (raw === null) return null;
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      return manifestSchema.check(parsed) ? parsed : null;
-    } catch {
-      return null;
-    }
+    return raw === null ? null : parseSiteManifest(raw);
   }
 
   async manifest(assetId: string): Promise<V0SiteManifest> {

@@ -2,15 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  V0SiteManifest,
-  checked,
   isV0Id,
+  parseSiteManifest,
   safeSiteFileName,
   siteAssetId,
   siteManifestRelPath,
   siteScreenshotRelPath,
   siteVersionRelDir,
   SITES_DIR,
+  type V0SiteManifest,
 } from '@orchestrator/shared';
 import { sniffImage } from '../../cloud/files.js';
 
@@ -44,7 +44,6 @@ export interface WrittenVersion {
   refused: string[];
 }
 
-const manifestSchema = checked(V0SiteManifest);
 
 async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.part`);
@@ -83,13 +82,7 @@ export class SiteWriter {
   /** The manifest, or null when there is none (or it cannot be read as one). */
   async readManifest(chatId: string): Promise<V0SiteManifest | null> {
     const raw = await readFile(this.abs(siteManifestRelPath(chatId)), 'utf8').catch(() => null);
-    if (raw === null) return null;
-    try {
-      const parsed: unknown = JSON.parse(raw);
-      return manifestSchema.check(parsed) ? parsed : null;
-    } catch {
-      return null;
-    }
+    return raw === null ? null : parseSiteManifest(raw);
   }
 
   /** Writes the manifest; returns its size in bytes. */
