@@ -3,6 +3,7 @@
 // FAKE_ROOT_DIR (keep files in a known dir instead of a fresh temp dir), FAKE_MODELS_<FOLDER> (comma list
 // of the files of one model folder, e.g. FAKE_MODELS_LORAS=a.safetensors,style/b.safetensors or
 // FAKE_MODELS_DIFFUSION_MODELS=flux1-schnell.safetensors; an empty value empties the folder).
+import { closeOnSignals, envNumber } from '../cli-support.js';
 import { startFakeComfy } from './index.js';
 
 const env = process.env;
@@ -11,14 +12,10 @@ const checkpoints = env.FAKE_CHECKPOINTS !== undefined ? list(env.FAKE_CHECKPOIN
 const models = Object.fromEntries(
   Object.entries(env).flatMap(([k, v]) => (k.startsWith('FAKE_MODELS_') && v !== undefined ? [[k.slice('FAKE_MODELS_'.length).toLowerCase(), list(v)]] : [])),
 );
-const stepMs = env.STEP_MS ? Number(env.STEP_MS) : undefined;
-if (stepMs !== undefined && !(stepMs >= 0)) {
-  console.error(`STEP_MS must be a non-negative number, got ${JSON.stringify(env.STEP_MS)}`);
-  process.exit(2);
-}
+const stepMs = envNumber('STEP_MS');
 
 const fake = await startFakeComfy({
-  port: env.PORT ? Number(env.PORT) : 8188,
+  port: envNumber('PORT') ?? 8188,
   host: env.HOST ?? '127.0.0.1',
   ...(checkpoints && checkpoints.length > 0 ? { checkpoints } : {}),
   ...(Object.keys(models).length > 0 ? { models } : {}),
@@ -29,18 +26,4 @@ const fake = await startFakeComfy({
 console.log(`SIMULATED ComfyUI (protocol fake) listening on ${fake.url} — no real GPU work is done`);
 console.log(`  files: ${fake.rootDir} (output/, input/, temp/)`);
 
-let closing = false;
-const shutdown = (signal: string): void => {
-  if (closing) return;
-  closing = true;
-  console.log(`\n${signal} received, shutting down the simulated ComfyUI`);
-  fake.close().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
+closeOnSignals('ComfyUI', fake);

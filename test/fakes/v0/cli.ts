@@ -1,19 +1,11 @@
 // Standalone runner: `npm run fake:v0` (node --import tsx test/fakes/v0/cli.ts).
 // Env: PORT (default 8788), HOST (default 127.0.0.1), FAKE_V0_KEY (accepted Bearer key), PENDING_POLLS,
 // GENERATION_MS (async generations finish on their own after this long; default 5000 here), SYNC_MS.
+import { closeOnSignals, envNumber } from '../cli-support.js';
 import { DEFAULT_V0_KEY, startFakeV0 } from './index.js';
 
 const env = process.env;
-const num = (name: string): number | undefined => {
-  const v = env[name];
-  if (v === undefined || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) {
-    console.error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
-    process.exit(2);
-  }
-  return n;
-};
+const num = (name: string) => envNumber(name, env);
 
 const pendingPolls = num('PENDING_POLLS');
 const syncMs = num('SYNC_MS');
@@ -30,18 +22,4 @@ console.log(`SIMULATED v0 Platform API (protocol fake) on ${fake.url} — no rea
 console.log(`  demo previews on ${fake.demoHost}/demo/<versionId>/`);
 console.log(`  use: V0_API_URL=${fake.url} V0_API_KEY=${env.FAKE_V0_KEY ? '<FAKE_V0_KEY>' : fake.apiKey}`);
 
-let closing = false;
-const shutdown = (signal: string): void => {
-  if (closing) return;
-  closing = true;
-  console.log(`\n${signal} received, shutting down the simulated v0 API`);
-  fake.close().then(
-    () => process.exit(0),
-    (e: unknown) => {
-      console.error(e);
-      process.exit(1);
-    },
-  );
-};
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
+closeOnSignals('v0 API', fake);
