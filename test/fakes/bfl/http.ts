@@ -1,6 +1,6 @@
 // Small node:http helpers shared by the BFL fake's routes: JSON replies, bounded body reading, listening.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 
 export class BodyTooLarge extends Error {}
 
@@ -44,6 +44,24 @@ export function listen(server: Server, port: number, host: string): Promise<numb
       resolve(typeof addr === 'object' && addr ? addr.port : port);
     });
   });
+}
+
+/**
+ * Serves `handler` on `host` and `port` (0: a free one). With `alsoIpv6`, on ::1 too when the machine
+ * has IPv6 loopback: "localhost" may resolve to ::1 first.
+ */
+export async function serveLoopback(handler: RequestListener, port: number, host: string, alsoIpv6: boolean): Promise<{ port: number; close(): Promise<void> }> {
+  const servers: Server[] = [];
+  const open = async (h: string, p: number): Promise<number> => {
+    const s = createServer(handler);
+    s.on('clientError', (_e, socket) => socket.destroy());
+    const bound = await listen(s, p, h);
+    servers.push(s);
+    return bound;
+  };
+  const bound = await open(host, port);
+  if (alsoIpv6) await open('::1', bound).catch(() => undefined);
+  return { port: bound, close: async () => void (await Promise.all(servers.splice(0).map(closeServer))) };
 }
 
 export function closeServer(server: Server): Promise<void> {

@@ -1,6 +1,5 @@
 // Public API of the protocol-faithful fake BFL FLUX API (see README.md and /work/shared/protocols/bfl-and-v0.md §A).
-import { createServer, type Server } from 'node:http';
-import { closeServer, listen } from './http.js';
+import { serveLoopback } from './http.js';
 import { type BflContext, type BflFaults, bflHandler } from './routes.js';
 import { type TaskStats, TaskStore } from './tasks.js';
 
@@ -57,17 +56,8 @@ export async function startFakeBfl(options: FakeBflOptions = {}): Promise<FakeBf
     now,
   };
   const handler = bflHandler(ctx);
-  const servers: Server[] = [];
-  const open = async (h: string): Promise<number> => {
-    const s = createServer(handler);
-    s.on('clientError', (_e, socket) => socket.destroy());
-    const bound = await listen(s, port, h);
-    servers.push(s);
-    return bound;
-  };
-  port = await open(host);
-  // "localhost" may resolve to ::1 first; serve it there too when the machine has IPv6 loopback.
-  if (pollName === 'localhost' && host === '127.0.0.1') await open('::1').catch(() => undefined);
+  const served = await serveLoopback(handler, port, host, pollName === 'localhost' && host === '127.0.0.1');
+  port = served.port;
 
   return {
     url: `http://${urlHost(host)}:${port}`,
@@ -82,8 +72,6 @@ export async function startFakeBfl(options: FakeBflOptions = {}): Promise<FakeBf
     },
     stats: store.stats,
     account: ctx.account,
-    close: async () => {
-      await Promise.all(servers.splice(0).map(closeServer));
-    },
+    close: () => served.close(),
   };
 }

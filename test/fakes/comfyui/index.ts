@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { listen } from '../bfl/http.js';
 import { App } from './app.js';
 import { jsonClone } from './py.js';
 import { requestHandler, upgradeHandler } from './server.js';
@@ -66,17 +67,6 @@ function resolveModels(options: FakeComfyOptions): Record<string, string[]> {
   for (const [k, v] of Object.entries({ ...DEFAULT_MODELS, ...options.models })) models[k] = [...v];
   if (options.checkpoints) models.checkpoints = [...options.checkpoints];
   return models;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      const addr = server.address();
-      resolve(typeof addr === 'object' && addr ? addr.port : port);
-    });
-  });
 }
 
 export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<FakeComfy> {

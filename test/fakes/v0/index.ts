@@ -1,6 +1,5 @@
 // Public API of the protocol-faithful fake v0 Platform API v1 (see README.md and /work/shared/protocols/bfl-and-v0.md §B).
-import { createServer, type Server } from 'node:http';
-import { closeServer, listen } from '../bfl/http.js';
+import { serveLoopback } from '../bfl/http.js';
 import { type StopCall, type V0Context, type V0Faults, v0Handler } from './routes.js';
 import { Store, type V0Stats } from './store.js';
 
@@ -60,17 +59,8 @@ export async function startFakeV0(options: FakeV0Options = {}): Promise<FakeV0> 
     now,
   };
   const handler = v0Handler(ctx);
-  const servers: Server[] = [];
-  const open = async (h: string): Promise<number> => {
-    const s = createServer(handler);
-    s.on('clientError', (_e, socket) => socket.destroy());
-    const bound = await listen(s, port, h);
-    servers.push(s);
-    return bound;
-  };
-  port = await open(host);
-  // "localhost" may resolve to ::1 first; serve it there too when the machine has IPv6 loopback.
-  if (demoName === 'localhost' && host === '127.0.0.1') await open('::1').catch(() => undefined);
+  const served = await serveLoopback(handler, port, host, demoName === 'localhost' && host === '127.0.0.1');
+  port = served.port;
 
   return {
     url: ctx.urls().api,
@@ -86,8 +76,6 @@ export async function startFakeV0(options: FakeV0Options = {}): Promise<FakeV0> 
     },
     stats: ctx.store.stats,
     stops: ctx.stops,
-    close: async () => {
-      await Promise.all(servers.splice(0).map(closeServer));
-    },
+    close: () => served.close(),
   };
 }
