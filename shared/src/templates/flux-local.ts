@@ -1,4 +1,4 @@
-import { IMAGE_FORM_BASE, placeholder as P, defineTemplate, sizeFields, type FormParam, type TemplateGraph, type TemplateValues } from './types.js';
+import { IMAGE_FORM_BASE, placeholder as P, defineTemplate, kSampler, sizeFields, type FormParam, type TemplateGraph, type TemplateValues } from './types.js';
 
 /*
  * FLUX.1 run locally, the ComfyUI_examples layouts. A bare diffusion model (UNETLoader, the
@@ -24,21 +24,7 @@ function fluxGraph(loader: 'diffusion_model' | 'checkpoint'): TemplateGraph {
     '33': { class_type: 'CLIPTextEncode', inputs: { text: P('negativePrompt'), clip: parts.clip } },
     '26': { class_type: 'FluxGuidance', inputs: { conditioning: ['6', 0], guidance: P('guidance') } },
     '27': { class_type: 'EmptySD3LatentImage', inputs: { width: P('width'), height: P('height'), batch_size: P('batchSize') } },
-    '3': {
-      class_type: 'KSampler',
-      inputs: {
-        seed: P('seed'),
-        steps: P('steps'),
-        cfg: 1,
-        sampler_name: P('sampler'),
-        scheduler: P('scheduler'),
-        denoise: P('denoise'),
-        model: parts.model,
-        positive: ['26', 0],
-        negative: ['33', 0],
-        latent_image: ['27', 0],
-      },
-    },
+    '3': kSampler({ model: parts.model, positive: ['26', 0], negative: ['33', 0], latent: ['27', 0] }, 1),
     '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: parts.vae } },
     '9': { class_type: 'SaveImage', inputs: { filename_prefix: P('filenamePrefix'), images: ['8', 0] } },
   };

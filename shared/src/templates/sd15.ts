@@ -1,4 +1,4 @@
-import { CFG_FIELD, IMAGE_FORM_BASE, placeholder as P, defineTemplate, sizeFields, type TemplateGraph } from './types.js';
+import { CFG_FIELD, IMAGE_FORM_BASE, placeholder as P, defineTemplate, kSampler, sizeFields, type TemplateGraph } from './types.js';
 
 /** The canonical txt2img graph for an all-in-one checkpoint (protocol §3.3); SD1.5 and SDXL share it. */
 export function checkpointTxt2ImgGraph(): TemplateGraph {
@@ -7,21 +7,7 @@ export function checkpointTxt2ImgGraph(): TemplateGraph {
     '5': { class_type: 'EmptyLatentImage', inputs: { width: P('width'), height: P('height'), batch_size: P('batchSize') } },
     '6': { class_type: 'CLIPTextEncode', inputs: { text: P('prompt'), clip: ['4', 1] } },
     '7': { class_type: 'CLIPTextEncode', inputs: { text: P('negativePrompt'), clip: ['4', 1] } },
-    '3': {
-      class_type: 'KSampler',
-      inputs: {
-        seed: P('seed'),
-        steps: P('steps'),
-        cfg: P('cfg'),
-        sampler_name: P('sampler'),
-        scheduler: P('scheduler'),
-        denoise: P('denoise'),
-        model: ['4', 0],
-        positive: ['6', 0],
-        negative: ['7', 0],
-        latent_image: ['5', 0],
-      },
-    },
+    '3': kSampler({ model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent: ['5', 0] }),
     '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
     '9': { class_type: 'SaveImage', inputs: { filename_prefix: P('filenamePrefix'), images: ['8', 0] } },
   };

@@ -1,4 +1,4 @@
-import { CFG_FIELD, IMAGE_FORM_BASE, placeholder as P, defineTemplate, sizeFields, type FormParam, type TemplateGraph, type TemplateValues } from './types.js';
+import { CFG_FIELD, IMAGE_FORM_BASE, placeholder as P, defineTemplate, kSampler, sizeFields, type FormParam, type TemplateGraph, type TemplateValues } from './types.js';
 
 /**
  * SD3.5 (protocol §3.4): the 16-channel SD3 latent and ModelSamplingSD3's shift between loader and
@@ -17,21 +17,7 @@ function sd3Graph(encoders: 'checkpoint' | 'separate'): TemplateGraph {
     '16': { class_type: 'CLIPTextEncode', inputs: { text: P('prompt'), clip } },
     '40': { class_type: 'CLIPTextEncode', inputs: { text: P('negativePrompt'), clip } },
     '53': { class_type: 'EmptySD3LatentImage', inputs: { width: P('width'), height: P('height'), batch_size: P('batchSize') } },
-    '3': {
-      class_type: 'KSampler',
-      inputs: {
-        seed: P('seed'),
-        steps: P('steps'),
-        cfg: P('cfg'),
-        sampler_name: P('sampler'),
-        scheduler: P('scheduler'),
-        denoise: P('denoise'),
-        model: ['13', 0],
-        positive: ['16', 0],
-        negative: ['40', 0],
-        latent_image: ['53', 0],
-      },
-    },
+    '3': kSampler({ model: ['13', 0], positive: ['16', 0], negative: ['40', 0], latent: ['53', 0] }),
     '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
     '9': { class_type: 'SaveImage', inputs: { filename_prefix: P('filenamePrefix'), images: ['8', 0] } },
   };

@@ -1,4 +1,4 @@
-import { placeholder as P, defineTemplate } from './types.js';
+import { placeholder as P, defineTemplate, kSampler } from './types.js';
 
 /**
  * Stable Video Diffusion image-to-video (protocol §3.5): the input image (uploaded to the backend,
@@ -27,21 +27,7 @@ export const SVD_TEMPLATE = defineTemplate({
       },
     },
     '14': { class_type: 'VideoLinearCFGGuidance', inputs: { model: ['15', 0], min_cfg: P('minCfg') } },
-    '3': {
-      class_type: 'KSampler',
-      inputs: {
-        seed: P('seed'),
-        steps: P('steps'),
-        cfg: P('cfg'),
-        sampler_name: P('sampler'),
-        scheduler: P('scheduler'),
-        denoise: P('denoise'),
-        model: ['14', 0],
-        positive: ['12', 0],
-        negative: ['12', 1],
-        latent_image: ['12', 2],
-      },
-    },
+    '3': kSampler({ model: ['14', 0], positive: ['12', 0], negative: ['12', 1], latent: ['12', 2] }),
     '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['15', 2] } },
     '10': {
       class_type: 'SaveAnimatedWEBP',

@@ -110,6 +110,27 @@ export function defineTemplate(t: Omit<WorkflowTemplate, 'bindings' | 'nodeTypes
   return { ...t, bindings: bindingsOf(t.graph), nodeTypes };
 }
 
+type Link = readonly [string, number];
+
+/** The KSampler every template samples with: its settings are parameters, its inputs the given links. */
+export function kSampler(links: { model: Link; positive: Link; negative: Link; latent: Link }, cfg: TemplateInput = placeholder('cfg')): TemplateNode {
+  return {
+    class_type: 'KSampler',
+    inputs: {
+      seed: placeholder('seed'),
+      steps: placeholder('steps'),
+      cfg,
+      sampler_name: placeholder('sampler'),
+      scheduler: placeholder('scheduler'),
+      denoise: placeholder('denoise'),
+      model: [links.model[0], links.model[1]],
+      positive: [links.positive[0], links.positive[1]],
+      negative: [links.negative[0], links.negative[1]],
+      latent_image: [links.latent[0], links.latent[1]],
+    },
+  };
+}
+
 /** Fields every text-to-image form shows. */
 export const IMAGE_FORM_BASE: readonly FormParam[] = [
   { name: 'model', label: 'Checkpoint', type: 'model' },
