@@ -11,11 +11,11 @@ import {
   type FluxParamName,
   type FluxParams,
 } from '@orchestrator/shared';
-import { errorMessage } from '../../api/client';
 import { useCreateJob } from '../../hooks/useJobActions';
 import { useDraftField } from '../../state/modeDrafts';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
+import { SubmitRow } from '../SubmitRow/SubmitRow';
 import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
 import styles from './FluxForm.module.css';
 
@@ -154,16 +154,7 @@ export function FluxForm({ credits }: Props) {
           </label>
         )}
       </div>
-      {(problem || create.error) && (
-        <div className={formStyles.error} role="alert">
-          {problem ?? errorMessage(create.error)}
-        </div>
-      )}
-      <div className={formStyles.actions}>
-        <button type="submit" className={formStyles.generate} data-testid="generate-button" disabled={create.isPending}>
-          {create.isPending ? 'Queuing…' : 'Generate'}
-        </button>
-      </div>
+      <SubmitRow problem={problem} error={create.error} label="Generate" busy={create.isPending ? 'Queuing…' : null} />
     </form>
   );
 }

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 import type { JobRequest } from '@orchestrator/shared';
-import { errorMessage } from '../../api/client';
 import { useCreateJob } from '../../hooks/useJobActions';
 import { useDraftField } from '../../state/modeDrafts';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
 import { ImportV0Dialog } from '../ImportV0Dialog/ImportV0Dialog';
+import { SubmitRow } from '../SubmitRow/SubmitRow';
 
 /** shared V0_MODELS (requests/v0.ts is not exported to the browser build). */
 const V0_MODELS = ['v0-mini', 'v0-pro', 'v0-max'] as const;
@@ -60,19 +60,11 @@ export function SiteForm() {
             ))}
           </select>
         </Field>
-        {(problem || create.error) && (
-          <div className={formStyles.error} role="alert">
-            {problem ?? errorMessage(create.error)}
-          </div>
-        )}
-        <div className={formStyles.actions}>
-          <button type="submit" className={formStyles.generate} data-testid="generate-button" disabled={create.isPending}>
-            {create.isPending ? 'Queuing…' : 'Generate site'}
-          </button>
+        <SubmitRow problem={problem} error={create.error} label="Generate site" busy={create.isPending ? 'Queuing…' : null}>
           <button type="button" className={formStyles.secondary} data-testid="import-v0-button" onClick={() => setImporting(true)}>
             Import from v0…
           </button>
-        </div>
+        </SubmitRow>
       </form>
       {importing && <ImportV0Dialog onClose={() => setImporting(false)} />}
     </>

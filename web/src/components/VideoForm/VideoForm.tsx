@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
 import { checked, ComfyJobRequest, familyDefaults, TEMPLATES, type GenerationParams } from '@orchestrator/shared';
-import { errorMessage } from '../../api/client';
 import { useCreateJob } from '../../hooks/useJobActions';
 import { loaderName, useModelList } from '../../hooks/useModels';
 import { randomSeed, withFamily } from '../../lib/request';
 import { useModeDrafts } from '../../state/modeDrafts';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
+import { SubmitRow } from '../SubmitRow/SubmitRow';
 import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
 import { ModelPicker } from '../ModelPicker/ModelPicker';
 
@@ -100,16 +100,7 @@ export function VideoForm() {
           </Field>
         ))}
       </div>
-      {(problem || create.error) && (
-        <div className={formStyles.error} role="alert">
-          {problem ?? errorMessage(create.error)}
-        </div>
-      )}
-      <div className={formStyles.actions}>
-        <button type="submit" className={formStyles.generate} data-testid="generate-button" disabled={create.isPending}>
-          {create.isPending ? 'Queuing…' : 'Generate video'}
-        </button>
-      </div>
+      <SubmitRow problem={problem} error={create.error} label="Generate video" busy={create.isPending ? 'Queuing…' : null} />
     </form>
   );
 }

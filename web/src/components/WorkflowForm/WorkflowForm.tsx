@@ -13,6 +13,7 @@ import { useWorkflowChoice } from '../../state/workflowChoice';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
 import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
+import { SubmitRow } from '../SubmitRow/SubmitRow';
 import { WorkflowEditor, type EditorTarget } from '../WorkflowEditor/WorkflowEditor';
 import { WorkflowProblems } from '../WorkflowProblems/WorkflowProblems';
 import styles from './WorkflowForm.module.css';
@@ -262,16 +263,12 @@ function RunForm({ workflow }: { workflow: WorkflowDetails }) {
         <WorkflowProblems problems={workflow.check.problems} title="The backend cannot run the saved graph as it is:" />
       )}
       {problems.length > 0 && <WorkflowProblems problems={problems} />}
-      {(problem || create.error) && (
-        <div className={formStyles.error} role="alert">
-          {problem ?? errorMessage(create.error)}
-        </div>
-      )}
-      <div className={formStyles.actions}>
-        <button type="submit" className={formStyles.generate} data-testid="generate-button" disabled={create.isPending || validate.isPending}>
-          {validate.isPending ? 'Checking…' : create.isPending ? 'Queuing…' : workflow.kind === 'video' ? 'Generate video' : 'Generate'}
-        </button>
-      </div>
+      <SubmitRow
+        problem={problem}
+        error={create.error}
+        label={workflow.kind === 'video' ? 'Generate video' : 'Generate'}
+        busy={validate.isPending ? 'Checking…' : create.isPending ? 'Queuing…' : null}
+      />
     </form>
   );
 }

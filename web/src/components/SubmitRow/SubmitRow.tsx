@@ -1,0 +1,34 @@
+import type { ReactNode } from 'react';
+import { errorMessage } from '../../api/client';
+import formStyles from '../GenerateForm/GenerateForm.module.css';
+
+interface Props {
+  /** What the form found wrong itself; shown before the request's error. */
+  problem: string | null;
+  /** The failed submit, if any. */
+  error: unknown;
+  label: string;
+  /** While a submit is on its way: the button's label (and it is disabled); null when idle. */
+  busy: string | null;
+  /** More buttons beside the submit one. */
+  children?: ReactNode;
+}
+
+/** The end of a generation form: its error line, then the submit button (and any others). */
+export function SubmitRow({ problem, error, label, busy, children }: Props) {
+  return (
+    <>
+      {(problem || error) && (
+        <div className={formStyles.error} role="alert">
+          {problem ?? errorMessage(error)}
+        </div>
+      )}
+      <div className={formStyles.actions}>
+        <button type="submit" className={formStyles.generate} data-testid="generate-button" disabled={busy !== null}>
+          {busy ?? label}
+        </button>
+        {children}
+      </div>
+    </>
+  );
+}
