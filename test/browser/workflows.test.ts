@@ -46,6 +46,12 @@ describe('custom workflows, driven in Chromium', () => {
     await waitFor(() => mode.isEnabled(), 15000, 'Workflow mode enabled');
     await mode.click();
     await page.getByText('Bring your own ComfyUI graph').waitFor();
+    // Esc closes the dialog and gives focus back to the button that opened it.
+    await page.getByTestId('workflow-import').click();
+    await page.getByTestId('workflow-editor').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('workflow-editor').waitFor({ state: 'detached' });
+    expect(await page.getByTestId('workflow-import').evaluate((el) => el === document.activeElement)).toBe(true);
     await page.getByTestId('workflow-import').click();
     const dialog = page.getByTestId('workflow-editor');
     await dialog.getByTestId('workflow-file').setInputFiles({ name: 'lighthouse.png', mimeType: 'image/png', buffer: png });

@@ -1,13 +1,13 @@
-import { useEffect, useRef } from 'react';
 import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { errorMessage } from '../../api/client';
 import { api } from '../../api/endpoints';
 import { queryKeys } from '../../api/keys';
+import { useModalDialog } from '../../hooks/useModalDialog';
 import styles from './ImportV0Dialog.module.css';
 
 /** Lists the user's v0 chats (paged: v0 gives no total) and imports one as a site asset. */
 export function ImportV0Dialog({ onClose }: { onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const modal = useModalDialog(onClose);
   const chats = useInfiniteQuery({
     queryKey: queryKeys.v0Chats,
     queryFn: ({ pageParam, signal }) => api.listV0Chats(pageParam, signal),
@@ -16,23 +16,14 @@ export function ImportV0Dialog({ onClose }: { onClose: () => void }) {
   });
   const importChat = useMutation({ mutationFn: (chatId: string) => api.importV0Chat(chatId) });
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
 
   const items = chats.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <dialog
-      ref={ref}
+      {...modal}
       className={styles.dialog}
       data-testid="import-v0-dialog"
       aria-labelledby="import-v0-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
     >
       <h2 id="import-v0-title" className={styles.title}>
         Import from v0

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useMemo, useState, type DragEvent } from 'react';
 import {
   SLOT_LABELS,
   SLOT_PARAMS,
@@ -10,6 +10,7 @@ import {
   type WorkflowSlot,
 } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
+import { useModalDialog } from '../../hooks/useModalDialog';
 import { useImportWorkflow, useSaveWorkflow, useWorkflow } from '../../hooks/useWorkflows';
 import { WorkflowProblems } from '../WorkflowProblems/WorkflowProblems';
 import styles from './WorkflowEditor.module.css';
@@ -46,17 +47,12 @@ function showValue(v: string | number | boolean): string {
  * are listed and the user marks which are the prompt, seed, steps, input image… slots.
  */
 export function WorkflowEditor({ target, onClose, onSaved }: Props) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const modal = useModalDialog(onClose);
   const importer = useImportWorkflow();
   const saved = useWorkflow(target.mode === 'edit' ? target.id : null);
   const [draft, setDraft] = useState<Loaded | null>(null);
   const [dragging, setDragging] = useState(false);
 
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
 
   const readFile = (file: File | undefined) => {
     if (!file) return;
@@ -71,14 +67,10 @@ export function WorkflowEditor({ target, onClose, onSaved }: Props) {
 
   return (
     <dialog
-      ref={ref}
+      {...modal}
       className={styles.dialog}
       data-testid="workflow-editor"
       aria-labelledby="workflow-editor-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
     >
       <header className={styles.header}>
         <h2 id="workflow-editor-title" className={styles.title}>
