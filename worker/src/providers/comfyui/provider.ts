@@ -78,7 +78,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** The template filled in; a value the request lacks (e.g. no prompt) fails the job, naming it. */
 function filledGraph(bound: Bound): ApiGraph {
   try {
-    return buildWorkflow(bound.template, { ...(bound.template.bindings.image ? { image: '' } : {}), ...bound.values });
+    return buildWorkflow(bound.template, bound.values);
   } catch (err) {
     if (err instanceof MissingTemplateParam) throw new JobFailure('invalid_job', `${bound.template.title} needs a ${err.param} (node ${err.nodeId}, input ${err.input})`);
     throw err;
@@ -207,7 +207,6 @@ export class ComfyUiProvider implements Provider {
     const client = this.o.connections.client(backend);
     const socket = this.o.connections.socket(backend);
     const bindings = this.bindings(jobId, request, backend, custom);
-    filledGraph(bindings); // a missing value fails the job before anything is uploaded
     await this.uploadInput(bindings, client);
     const graph = filledGraph(bindings);
     await this.precheck(graph, client, ctx.log);
