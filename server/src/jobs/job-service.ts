@@ -20,7 +20,7 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { readPage } from '../pagination.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { JobQueues } from './queues.js';
-import { resolveComfyModel, type ModelLookup } from './model-resolver.js';
+import { assertBackendsConfigured, resolveComfyModel, type ModelLookup } from './model-resolver.js';
 import type { WorkflowCheckResult, WorkflowChecker } from './workflow-check.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
 
@@ -133,9 +133,7 @@ export class JobService {
       return { request: resolved };
     }
     if (!this.deps.workflows) throw badRequest('unknown_workflow', `No saved workflow with id "${custom}"`);
-    if ((await this.deps.backends.list()).length === 0) {
-      throw badRequest('no_backend', 'No ComfyUI backend is configured: set COMFYUI_URLS (e.g. http://127.0.0.1:8188) and restart');
-    }
+    assertBackendsConfigured(await this.deps.backends.list());
     const template = await this.deps.workflows.template(custom);
     if (template.bindings.prompt && !request.prompt) throw badRequest('prompt_required', `"${template.title}" takes a prompt: prompt is required`);
     const resolved: ComfyJobRequest = { ...request, kind: template.kind };

@@ -31,6 +31,13 @@ function knownModels(views: BackendView[], models: readonly BackendModels[]): Ma
   return known;
 }
 
+/** A ComfyUI job needs at least one backend in COMFYUI_URLS, online or not. */
+export function assertBackendsConfigured(views: readonly BackendView[]): void {
+  if (views.length === 0) {
+    throw badRequest('no_backend', 'No ComfyUI backend is configured: set COMFYUI_URLS (e.g. http://127.0.0.1:8188) and restart');
+  }
+}
+
 const isSourceFolder = (f: string | undefined): f is (typeof MODEL_SOURCE_FOLDERS)[number] => (MODEL_SOURCE_FOLDERS as readonly string[]).includes(f ?? '');
 const isTemplateFamily = (f: string | undefined): f is TemplateFamily => (TEMPLATE_FAMILIES as readonly string[]).includes(f ?? '');
 
@@ -41,9 +48,7 @@ const isTemplateFamily = (f: string | undefined): f is TemplateFamily => (TEMPLA
  * against: the worker will report a bad model itself.
  */
 export async function resolveComfyModel(request: ComfyJobRequest, views: BackendView[], sources: ResolveSources = {}): Promise<ComfyJobRequest> {
-  if (views.length === 0) {
-    throw badRequest('no_backend', 'No ComfyUI backend is configured: set COMFYUI_URLS (e.g. http://127.0.0.1:8188) and restart');
-  }
+  assertBackendsConfigured(views);
   const known = knownModels(views, sources.models ?? []);
 
   if (request.model === undefined) {
