@@ -11,6 +11,8 @@ const SIZE_PRESETS: [number, number][] = [
   [832, 1216],
 ];
 
+type NumberField = 'steps' | 'cfg' | 'guidance' | 'shift' | 'width' | 'height' | 'batchSize';
+
 interface Props {
   draft: FormDraft;
   update: (patch: Partial<FormDraft>) => void;
@@ -27,21 +29,31 @@ function withCurrent(options: string[], current: string): string[] {
 }
 
 export function AdvancedSettings({ draft, update, samplers, schedulers, errors, fields }: Props) {
-  const extra = (name: 'shift' | 'guidance', label: string, step: number) =>
-    fields?.has(name) && (
-      <Field id={`gen-${name}`} label={label} error={errors[name]}>
-        <input
-          id={`gen-${name}`}
-          type="number"
-          min={0}
-          max={100}
-          step={step}
-          value={draft[name]}
-          onChange={(e) => update({ [name]: e.target.value })}
-          {...invalidProps(`gen-${name}`, errors[name])}
-        />
-      </Field>
-    );
+  const number = (name: NumberField, label: string, range: { min: number; max: number; step?: number }, id = `gen-${name}`) => (
+    <Field id={id} label={label} error={errors[name]}>
+      <input
+        id={id}
+        type="number"
+        min={range.min}
+        max={range.max}
+        step={range.step}
+        value={draft[name]}
+        onChange={(e) => update({ [name]: e.target.value })}
+        {...invalidProps(id, errors[name])}
+      />
+    </Field>
+  );
+  const combo = (name: 'sampler' | 'scheduler', label: string, options: string[]) => (
+    <Field id={`gen-${name}`} label={label} error={errors[name]}>
+      <select id={`gen-${name}`} value={draft[name]} onChange={(e) => update({ [name]: e.target.value })}>
+        {withCurrent(options, draft[name]).map((o) => (
+          <option key={o} value={o}>
+            {o}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
   return (
     <div className={styles.advancedGrid}>
       <Field id="gen-seed" label="Seed" error={errors.seed} className={styles.span2}>
@@ -77,75 +89,14 @@ export function AdvancedSettings({ draft, update, samplers, schedulers, errors, 
           Random each time
         </label>
       </Field>
-      <Field id="gen-steps" label="Steps" error={errors.steps}>
-        <input
-          id="gen-steps"
-          type="number"
-          min={1}
-          max={200}
-          value={draft.steps}
-          onChange={(e) => update({ steps: e.target.value })}
-          {...invalidProps('gen-steps', errors.steps)}
-        />
-      </Field>
-      {(!fields || fields.has('cfg')) && (
-        <Field id="gen-cfg" label="CFG" error={errors.cfg}>
-          <input
-            id="gen-cfg"
-            type="number"
-            min={0}
-            max={100}
-            step={0.5}
-            value={draft.cfg}
-            onChange={(e) => update({ cfg: e.target.value })}
-            {...invalidProps('gen-cfg', errors.cfg)}
-          />
-        </Field>
-      )}
-      {extra('guidance', 'Guidance', 0.1)}
-      {extra('shift', 'Shift', 0.01)}
-      <Field id="gen-sampler" label="Sampler" error={errors.sampler}>
-        <select id="gen-sampler" value={draft.sampler} onChange={(e) => update({ sampler: e.target.value })}>
-          {withCurrent(samplers, draft.sampler).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field id="gen-scheduler" label="Scheduler" error={errors.scheduler}>
-        <select id="gen-scheduler" value={draft.scheduler} onChange={(e) => update({ scheduler: e.target.value })}>
-          {withCurrent(schedulers, draft.scheduler).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <Field id="gen-width" label="Width" error={errors.width}>
-        <input
-          id="gen-width"
-          type="number"
-          min={64}
-          max={4096}
-          step={8}
-          value={draft.width}
-          onChange={(e) => update({ width: e.target.value })}
-          {...invalidProps('gen-width', errors.width)}
-        />
-      </Field>
-      <Field id="gen-height" label="Height" error={errors.height}>
-        <input
-          id="gen-height"
-          type="number"
-          min={64}
-          max={4096}
-          step={8}
-          value={draft.height}
-          onChange={(e) => update({ height: e.target.value })}
-          {...invalidProps('gen-height', errors.height)}
-        />
-      </Field>
+      {number('steps', 'Steps', { min: 1, max: 200 })}
+      {(!fields || fields.has('cfg')) && number('cfg', 'CFG', { min: 0, max: 100, step: 0.5 })}
+      {fields?.has('guidance') && number('guidance', 'Guidance', { min: 0, max: 100, step: 0.1 })}
+      {fields?.has('shift') && number('shift', 'Shift', { min: 0, max: 100, step: 0.01 })}
+      {combo('sampler', 'Sampler', samplers)}
+      {combo('scheduler', 'Scheduler', schedulers)}
+      {number('width', 'Width', { min: 64, max: 4096, step: 8 })}
+      {number('height', 'Height', { min: 64, max: 4096, step: 8 })}
       <div className={`${styles.presets} ${styles.span2}`} role="group" aria-label="Size presets">
         {SIZE_PRESETS.map(([w, h]) => {
           const active = draft.width === String(w) && draft.height === String(h);
@@ -162,17 +113,7 @@ export function AdvancedSettings({ draft, update, samplers, schedulers, errors, 
           );
         })}
       </div>
-      <Field id="gen-batch" label="Batch size" error={errors.batchSize}>
-        <input
-          id="gen-batch"
-          type="number"
-          min={1}
-          max={16}
-          value={draft.batchSize}
-          onChange={(e) => update({ batchSize: e.target.value })}
-          {...invalidProps('gen-batch', errors.batchSize)}
-        />
-      </Field>
+      {number('batchSize', 'Batch size', { min: 1, max: 16 }, 'gen-batch')}
     </div>
   );
 }
