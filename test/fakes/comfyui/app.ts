@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { Executor } from './executor.js';
 import { FileStore } from './files.js';
-import type { FakeComfyFaults } from './index.js';
+import type { FakeComfyFaults, FakeComfyStats } from './index.js';
 import { PromptQueue } from './queue.js';
 import type { ValidateEnv } from './validate.js';
 import { WsHub } from './ws.js';
@@ -11,6 +11,8 @@ export interface ResolvedOptions {
   host: string;
   rootDir: string;
   stepMs: number;
+  /** Cost of a model loader that really executes (not served from the node cache). */
+  loadMs: number;
   /** Files per model folder key, relative paths with `/` (see FakeComfyOptions.models). */
   models: Record<string, string[]>;
   /** Relative paths come out with backslashes, as on a ComfyUI running on Windows. */
@@ -41,7 +43,9 @@ export class App {
   counter = 0;
   port = 0;
   faults: FakeComfyFaults = {};
-  readonly stats = { promptsSubmitted: 0, promptsExecuted: 0, interrupts: 0, uploads: 0, executionMs: 0 };
+  readonly stats: FakeComfyStats = {
+    promptsSubmitted: 0, promptsExecuted: 0, interrupts: 0, uploads: 0, executionMs: 0, modelLoads: 0, loadedModel: null,
+  };
 
   constructor(readonly opts: ResolvedOptions) {
     this.files = new FileStore(opts.rootDir);
@@ -52,7 +56,7 @@ export class App {
     });
     this.queue = new PromptQueue(() => this.hub.send('status', { status: this.queueInfo() }, null));
     this.executor = new Executor({
-      queue: this.queue, hub: this.hub, files: this.files, stepMs: opts.stepMs, previews: opts.previews,
+      queue: this.queue, hub: this.hub, files: this.files, stepMs: opts.stepMs, loadMs: opts.loadMs, previews: opts.previews,
       faults: () => this.faults, stats: this.stats,
     });
   }

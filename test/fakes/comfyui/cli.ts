@@ -1,5 +1,6 @@
 // Standalone runner: `npm run fake:comfyui` (node --import tsx test/fakes/comfyui/cli.ts).
-// Env: PORT (default 8188), HOST (default 127.0.0.1), FAKE_CHECKPOINTS (comma list), STEP_MS,
+// Env: PORT (default 8188), HOST (default 127.0.0.1), FAKE_CHECKPOINTS (comma list), STEP_MS, LOAD_MS (what
+// a model loader costs when it really runs, i.e. on the first prompt and whenever a prompt switches model),
 // FAKE_ROOT_DIR (keep files in a known dir instead of a fresh temp dir), FAKE_MODELS_<FOLDER> (comma list
 // of the files of one model folder, e.g. FAKE_MODELS_LORAS=a.safetensors,style/b.safetensors or
 // FAKE_MODELS_DIFFUSION_MODELS=flux1-schnell.safetensors; an empty value empties the folder).
@@ -13,6 +14,7 @@ const models = Object.fromEntries(
   Object.entries(env).flatMap(([k, v]) => (k.startsWith('FAKE_MODELS_') && v !== undefined ? [[k.slice('FAKE_MODELS_'.length).toLowerCase(), list(v)]] : [])),
 );
 const stepMs = envNumber('STEP_MS');
+const loadMs = envNumber('LOAD_MS');
 
 const fake = await startFakeComfy({
   port: envNumber('PORT') ?? 8188,
@@ -20,6 +22,7 @@ const fake = await startFakeComfy({
   ...(checkpoints && checkpoints.length > 0 ? { checkpoints } : {}),
   ...(Object.keys(models).length > 0 ? { models } : {}),
   ...(stepMs !== undefined ? { stepMs } : {}),
+  ...(loadMs !== undefined ? { loadMs } : {}),
   ...(env.FAKE_ROOT_DIR ? { rootDir: env.FAKE_ROOT_DIR } : {}),
 });
 

@@ -1,8 +1,9 @@
 // The prompt worker: one prompt at a time in priority order, the exact WebSocket message
-// sequence of execution.py/main.py, cooperative interrupts, per-node output caching, history.
+// sequence of execution.py/main.py, cooperative interrupts, per-node output caching (which decides
+// whether a model loader runs, and so pays loadMs), history.
 import type { FileStore } from './files.js';
 import { ExecutionList, isLink, nodeInputs, signatures } from './graph.js';
-import type { FakeComfyFaults } from './index.js';
+import type { FakeComfyFaults, FakeComfyStats } from './index.js';
 import { NODES } from './nodes.js';
 import { fakeTraceback, isPlainObject, pyRepr } from './py.js';
 import type { PromptQueue, QueueItem } from './queue.js';
@@ -15,9 +16,10 @@ export interface ExecutorDeps {
   hub: WsHub;
   files: FileStore;
   stepMs: number;
+  loadMs: number;
   previews: boolean;
   faults: () => FakeComfyFaults;
-  stats: { promptsExecuted: number; executionMs: number };
+  stats: Pick<FakeComfyStats, 'promptsExecuted' | 'executionMs' | 'modelLoads' | 'loadedModel'>;
 }
 
 class Interrupted extends Error {}
@@ -187,6 +189,12 @@ export class Executor {
         const ctx: RunContext = {
           nodeId: id, inputs, prompt, extraPnginfo: extra.extra_pnginfo ?? null, files: this.d.files, stepMs: this.d.stepMs,
           sleep: (ms) => this.sleep(ms),
+          // No interrupt check: a load has no progress bar, so an interrupt waits for the next node.
+          loadModel: async (name) => {
+            if (this.d.loadMs > 0) await this.sleep(this.d.loadMs);
+            this.d.stats.modelLoads++;
+            this.d.stats.loadedModel = name;
+          },
           progress: async (value, max, preview) => {
             this.checkInterrupt();
             Object.assign(entry(id), { state: 'running', value, max });

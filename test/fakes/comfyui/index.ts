@@ -13,6 +13,12 @@ export interface FakeComfyOptions {
   host?: string; // default '127.0.0.1'
   rootDir?: string; // base dir for output/input/temp; default: a fresh mkdtemp dir
   stepMs?: number; // time per sampler step, default 20
+  /**
+   * Time a model loader node (CheckpointLoaderSimple, UNETLoader, ...) takes when it really executes,
+   * i.e. when its output is not served from ComfyUI's node cache; default 0. As with the classic cache of
+   * v0.3.64, a prompt reusing the previous prompt's model does not pay it; one that switches model does.
+   */
+  loadMs?: number;
   checkpoints?: string[]; // shorthand for models.checkpoints (wins over it)
   /**
    * Model files per folder key (relative paths with `/`), as GET /models/{folder} and the loaders' combos
@@ -33,13 +39,24 @@ export interface FakeComfyFaults {
   refuse?: boolean; // 503 for every HTTP request, WS upgrades rejected
   validationError?: boolean; // next POST /prompt answers 400 prompt_outputs_failed_validation
 }
+export interface FakeComfyStats {
+  promptsSubmitted: number;
+  promptsExecuted: number;
+  interrupts: number;
+  uploads: number;
+  /** Total time spent executing prompts (pick-up → `executing{node:null}`), for benchmarks. */
+  executionMs: number;
+  /** Loader executions that paid `loadMs` (loaders served from the node cache are not counted). */
+  modelLoads: number;
+  /** Model file(s) of the last loader that executed (`a+b` for multi-file CLIP loaders), or null. */
+  loadedModel: string | null;
+}
 export interface FakeComfy {
   url: string;
   port: number;
   rootDir: string;
   faults: FakeComfyFaults;
-  /** executionMs: total time spent executing prompts (pick-up → `executing{node:null}`), for benchmarks. */
-  stats: { promptsSubmitted: number; promptsExecuted: number; interrupts: number; uploads: number; executionMs: number };
+  stats: FakeComfyStats;
   history(): Record<string, unknown>;
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -77,6 +94,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
   const app = new App({
     host, rootDir,
     stepMs: options.stepMs ?? 20,
+    loadMs: options.loadMs ?? 0,
     models: resolveModels(options),
     windowsPaths: options.windowsPaths ?? false,
     previews: options.previews ?? true,

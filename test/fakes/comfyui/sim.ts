@@ -18,6 +18,11 @@ export interface RunContext {
   files: FileStore;
   stepMs: number;
   sleep(ms: number): Promise<void>;
+  /**
+   * Read model file(s) onto the simulated GPU: takes loadMs and is counted in stats. Only called by loaders
+   * that really execute; a loader whose output the node cache serves never runs.
+   */
+  loadModel(name: string): Promise<void>;
   /** comfy.utils.ProgressBar hook: interrupt check, progress/progress_state/preview frames. */
   progress(value: number, max: number, preview?: () => Buffer): Promise<void>;
 }
@@ -168,30 +173,44 @@ export const saveAnimatedWebp: Runner = async (c) => {
 
 export const checkpointLoader: Runner = async (c) => {
   const name = c.inputs.ckpt_name;
+  await c.loadModel(pyStr(name));
   return { out: [{ kind: 'MODEL', name }, { kind: 'CLIP', name }, { kind: 'VAE', name }] };
 };
 
 export const imageOnlyCheckpointLoader: Runner = async (c) => {
   const name = c.inputs.ckpt_name;
+  await c.loadModel(pyStr(name));
   return { out: [{ kind: 'MODEL', name }, { kind: 'CLIP_VISION', name }, { kind: 'VAE', name }] };
 };
 
-export const tripleClipLoader: Runner = async (c) => ({
-  out: [{ kind: 'CLIP', name: [c.inputs.clip_name1, c.inputs.clip_name2, c.inputs.clip_name3].join('+') }],
-});
+export const tripleClipLoader: Runner = async (c) => {
+  const name = [c.inputs.clip_name1, c.inputs.clip_name2, c.inputs.clip_name3].join('+');
+  await c.loadModel(name);
+  return { out: [{ kind: 'CLIP', name }] };
+};
 
 /** UNETLoader: a bare diffusion model (FLUX and the like) from diffusion_models. */
-export const unetLoader: Runner = async (c) => ({
-  out: [{ kind: 'MODEL', name: c.inputs.unet_name, weightDtype: c.inputs.weight_dtype }],
-});
+export const unetLoader: Runner = async (c) => {
+  await c.loadModel(pyStr(c.inputs.unet_name));
+  return { out: [{ kind: 'MODEL', name: c.inputs.unet_name, weightDtype: c.inputs.weight_dtype }] };
+};
 
-export const dualClipLoader: Runner = async (c) => ({
-  out: [{ kind: 'CLIP', name: [c.inputs.clip_name1, c.inputs.clip_name2].join('+'), type: c.inputs.type }],
-});
+export const dualClipLoader: Runner = async (c) => {
+  const name = [c.inputs.clip_name1, c.inputs.clip_name2].join('+');
+  await c.loadModel(name);
+  return { out: [{ kind: 'CLIP', name, type: c.inputs.type }] };
+};
 
-export const vaeLoader: Runner = async (c) => ({ out: [{ kind: 'VAE', name: c.inputs.vae_name }] });
+/** VAELoader: `pixel_space` builds a pass-through VAE in place and reads no file. */
+export const vaeLoader: Runner = async (c) => {
+  if (c.inputs.vae_name !== 'pixel_space') await c.loadModel(pyStr(c.inputs.vae_name));
+  return { out: [{ kind: 'VAE', name: c.inputs.vae_name }] };
+};
 
-/** LoraLoader: both models come out patched, so the LoRA and its strengths change what the sampler makes. */
+/**
+ * LoraLoader: both models come out patched, so the LoRA and its strengths change what the sampler makes.
+ * Not a model load (no loadMs): the patches are small and applied lazily to the already-loaded model.
+ */
 export const loraLoader: Runner = async (c) => {
   const model = need(c, 'model', 'MODEL');
   const clip = need(c, 'clip', 'CLIP');
