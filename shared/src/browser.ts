@@ -8,6 +8,7 @@ export * from './assets.js';
 export * from './backends.js';
 export * from './events.js';
 export * from './api.js';
+export * from './responses.js';
 export * from './keys.js';
 export * from './png-text.js';
 export * from './validate.js';

@@ -12,6 +12,7 @@ export const EVENT_TYPES = [
   'job.failed',
   'job.cancelled',
   'asset.added',
+  'asset.updated',
   'asset.removed',
   'backend.status',
   'chat.message',
@@ -30,7 +31,10 @@ export interface EventDataMap {
   'job.completed': Job;
   'job.failed': Job;
   'job.cancelled': Job;
+  /** Once per asset: its record appeared in the gallery index. */
   'asset.added': Asset;
+  /** What a client shows of a known asset changed (a site's new version, metadata read from the file). */
+  'asset.updated': Asset;
   'asset.removed': { id: string };
   'backend.status': BackendStatus;
   'chat.message': unknown;

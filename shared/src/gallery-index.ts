@@ -16,12 +16,23 @@
  *
  * The scripts build the per-type/model/word key names from the gallery prefix they are given, which
  * is fine on one Redis (not a cluster).
+ *
+ * Records are whole: a put refuses anything the shared Asset schema does not accept, and the record is
+ * one SET inside the script, so a reader (GET /api/assets) sees all of a record or none of it.
+ *
+ * Events: one `asset.added` when a record first appears, `asset.updated` when what a client would
+ * show changes, nothing when the same asset is seen again. The same file is put several times as a
+ * matter of course (the worker's put before job.completed, then the watcher's read of the file and of
+ * its sidecar, a rescan); each put carries a hash of the record's content (`terms.h`), and a put whose
+ * hash matches the stored one changes no index and appends no event.
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Asset } from './assets.js';
+import { Asset } from './assets.js';
 import { assetWords } from './gallery-words.js';
 import { EVENT_STREAM_MAXLEN, type RedisKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
+import { checked } from './validate.js';
 
 /** Longest name prefix the name order looks at. */
 const MAX_NAME_KEY = 200;
@@ -33,12 +44,67 @@ export interface AssetTerms {
   w: string[];
   n: string;
   f: string;
+  /** contentHash of the record. */
+  h: string;
 }
 
 export function assetTerms(asset: Asset): AssetTerms {
   const id = asset.id;
   const name = (asset.title && asset.type === 'site' ? asset.title : asset.fileName).toLowerCase().slice(0, MAX_NAME_KEY);
-  return { t: asset.type, m: asset.meta.model ?? '', w: assetWords(asset), n: `${name}\0${id}`, f: asset.fileName };
+  return { t: asset.type, m: asset.meta.model ?? '', w: assetWords(asset), n: `${name}\0${id}`, f: asset.fileName, h: contentHash(asset) };
+}
+
+/**
+ * The pixel size a record states: the file's own (read from its header), else the size its generation
+ * metadata asked for. One rule for the gallery reader and the content hash, so the worker's record
+ * (metadata only) and the reader's (header) of the same output hash alike.
+ */
+export function withMetaDimensions(asset: Asset): Asset {
+  if (asset.width !== undefined || asset.meta.width === undefined || asset.meta.height === undefined) return asset;
+  return { ...asset, width: asset.meta.width, height: asset.meta.height };
+}
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * What a client would see of the record, as a short hash: key order does not count, nor `mtimeMs`
+ * (the indexer's bookkeeping: a copy or a touch of an unchanged file is not a change).
+ */
+export function contentHash(asset: Asset): string {
+  const { mtimeMs: _mtime, ...content } = withMetaDimensions(asset);
+  return createHash('sha1').update(canonical(content)).digest('hex').slice(0, 16);
+}
+
+const wholeAsset = checked(Asset);
+
+/** A put of something that is not a whole Asset: it is refused rather than stored half-made. */
+export class AssetRecordError extends Error {
+  override readonly name = 'AssetRecordError';
+  constructor(
+    readonly assetId: string,
+    readonly problems: { path: string; message: string }[],
+  ) {
+    super(`Asset ${assetId} is not a whole record (${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}); it was not stored`);
+  }
+}
+
+/** A stored record's JSON as an Asset, or null when it is not one (written by an older or broken writer). */
+export function parseAssetRecord(raw: string | null): Asset | null {
+  if (raw === null) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return wholeAsset.check(value) ? value : null;
+  } catch {
+    return null;
+  }
 }
 
 // Shared by both scripts: undo the index entries listed in `old` (and the name entry unless kept).
@@ -65,7 +131,8 @@ end
 `;
 
 // KEYS: record, time zset, events. ARGV: json, id, time, size, signature, terms json, event time ('' = no event), maxlen, G.
-// The event is built here from the record's JSON, so the record travels once.
+// The event is built here from the record's JSON, so the record travels once. Returns 0 when the same
+// content was stored already, 1 for a new record, 2 for a changed one.
 const PUT_LUA = new LuaScript(`${DROP_TERMS_LUA}
 local MAX = 9007199254740992
 local STEP = 16777216
@@ -115,6 +182,16 @@ end
 local new = cjson.decode(ARGV[6])
 local oldRaw = redis.call('GET', G..'terms:'..id)
 local old = oldRaw and cjson.decode(oldRaw)
+local existed = redis.call('EXISTS', KEYS[1]) == 1
+if existed and old and old.h == new.h then
+  -- The same asset seen again: no index entry moves and clients hear nothing. A record read from the
+  -- file (it comes with a signature) replaces a producer's, which lacks the file's own facts.
+  if ARGV[5] ~= '' then
+    redis.call('SET', KEYS[1], ARGV[1])
+    redis.call('HSET', G..'sig', id, ARGV[5])
+  end
+  return 0
+end
 local keepName = old and old.n == new.n and redis.call('ZSCORE', G..'name', id)
 if old then dropTerms(G, id, old, keepName) end
 redis.call('SET', KEYS[1], ARGV[1])
@@ -143,8 +220,10 @@ redis.call('HSET', G..'fname', new.f, id)
 redis.call('SET', G..'terms:'..id, ARGV[6])
 redis.call('INCR', G..'gen')
 if ARGV[7] ~= '' then
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'e', '{"type":"asset.added","at":"'..ARGV[7]..'","data":'..ARGV[1]..'}')
+  local kind = existed and 'asset.updated' or 'asset.added'
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'e', '{"type":"'..kind..'","at":"'..ARGV[7]..'","data":'..ARGV[1]..'}')
 end
+if existed then return 2 end
 return 1
 `);
 
@@ -165,7 +244,7 @@ return existed
 `);
 
 export interface PutOptions {
-  /** Append `asset.added` (default true). The rescan turns it off past a number of changes. */
+  /** Append `asset.added` / `asset.updated` (default true). The rescan turns it off past a number of changes. */
   event?: boolean;
   /** The file signature the indexer compares on its next pass ('' makes it re-read the file). */
   signature?: string;
@@ -175,11 +254,20 @@ function removedEventJson(id: string): string {
   return `{"type":"asset.removed","at":"${new Date().toISOString()}","data":${JSON.stringify({ id })}}`;
 }
 
-/** Stores (or replaces) the record and every index entry, and appends `asset.added`; one script. */
-export async function putIndexedAsset(redis: Redis, keys: RedisKeys, asset: Asset, opts: PutOptions = {}): Promise<void> {
+/** What a put did: stored a new record, changed one, or found the same content already there. */
+export type PutOutcome = 'added' | 'updated' | 'unchanged';
+const PUT_OUTCOMES: readonly PutOutcome[] = ['unchanged', 'added', 'updated'];
+
+/**
+ * Stores (or replaces) the whole record and every index entry, and appends `asset.added` (new) or
+ * `asset.updated` (changed); one script. The same content again changes nothing. Throws
+ * AssetRecordError for anything that is not a whole Asset.
+ */
+export async function putIndexedAsset(redis: Redis, keys: RedisKeys, asset: Asset, opts: PutOptions = {}): Promise<PutOutcome> {
+  if (!wholeAsset.check(asset)) throw new AssetRecordError(String((asset as { id?: unknown }).id ?? '?'), wholeAsset.errors(asset, 3));
   const json = JSON.stringify(asset);
   const time = Date.parse(asset.createdAt);
-  await PUT_LUA.run(
+  const res = await PUT_LUA.run(
     redis,
     3,
     keys.asset(asset.id),
@@ -195,6 +283,7 @@ export async function putIndexedAsset(redis: Redis, keys: RedisKeys, asset: Asse
     EVENT_STREAM_MAXLEN,
     keys.gallery.prefix,
   );
+  return PUT_OUTCOMES[Number(res)] ?? 'updated';
 }
 
 /** Removes the record and its index entries; appends `asset.removed` when there was a record. */

@@ -49,6 +49,15 @@ export function safeSiteFileName(name: string): string | null {
   return segments.join('/');
 }
 
+/**
+ * When a version was made. The worker copies v0's version objects as they come, and one without a
+ * `createdAt` once made a site record the gallery list could not serialise (500 on GET /api/assets
+ * until the file was read again): such a version is dated with the manifest's last write instead.
+ */
+export function versionCreatedAt(manifest: Pick<V0SiteManifest, 'createdAt' | 'updatedAt'>, version: { createdAt?: unknown }): string {
+  return typeof version.createdAt === 'string' ? version.createdAt : typeof manifest.updatedAt === 'string' ? manifest.updatedAt : manifest.createdAt;
+}
+
 export function siteInfo(manifest: V0SiteManifest): SiteInfo {
   const latest = manifest.versions[manifest.versions.length - 1];
   return {
@@ -56,15 +65,20 @@ export function siteInfo(manifest: V0SiteManifest): SiteInfo {
     versionId: latest?.id ?? manifest.chatId,
     ...(latest?.demoUrl ? { demoUrl: latest.demoUrl } : {}),
     webUrl: manifest.webUrl,
-    versions: manifest.versions.map((v) => ({ id: v.id, status: v.status, createdAt: v.createdAt, ...(v.demoUrl ? { demoUrl: v.demoUrl } : {}) })),
+    versions: manifest.versions.map((v) => ({ id: v.id, status: v.status, createdAt: versionCreatedAt(manifest, v), ...(v.demoUrl ? { demoUrl: v.demoUrl } : {}) })),
   };
 }
 
-/** The gallery record of a site: its file is the manifest, its thumbnail the newest screenshot. */
+/**
+ * The gallery record of a site: its file is the manifest, its thumbnail the newest screenshot. Its job
+ * is `o.jobId`, else the one that made the newest version, else the chat's first: the worker that just
+ * wrote a version and the gallery reading the manifest afterwards build the same record.
+ */
 export function buildSiteAsset(manifest: V0SiteManifest, o: { size: number; jobId?: string }): Asset {
   const relPath = siteManifestRelPath(manifest.chatId);
   const id = assetIdForPath(relPath);
   const screenshot = [...manifest.versions].reverse().find((v) => v.screenshot)?.screenshot;
+  const jobId = o.jobId ?? manifest.versions[manifest.versions.length - 1]?.jobId;
   return {
     id,
     type: 'site',
@@ -74,7 +88,7 @@ export function buildSiteAsset(manifest: V0SiteManifest, o: { size: number; jobI
     mimeType: 'application/json',
     createdAt: manifest.createdAt,
     ...assetUrls(id),
-    meta: { ...manifest.meta, ...(o.jobId ? { jobId: o.jobId } : {}) },
+    meta: { ...manifest.meta, ...(jobId ? { jobId } : {}) },
     ...(manifest.title ? { title: manifest.title } : {}),
     ...(screenshot ? { screenshot } : {}),
     site: siteInfo(manifest),
@@ -83,11 +97,22 @@ export function buildSiteAsset(manifest: V0SiteManifest, o: { size: number; jobI
 
 const manifestSchema = checked(V0SiteManifest);
 
+/**
+ * A parsed site.json as a manifest, or null when it is not one (a foreign file). A version written
+ * without its date (see versionCreatedAt) is dated rather than costing the whole site its versions.
+ */
+export function siteManifestOf(value: unknown): V0SiteManifest | null {
+  if (manifestSchema.check(value)) return value;
+  if (typeof value !== 'object' || value === null || !Array.isArray((value as { versions?: unknown }).versions)) return null;
+  const m = value as V0SiteManifest;
+  const dated = { ...m, versions: m.versions.map((v) => (typeof v === 'object' && v !== null ? { ...v, createdAt: versionCreatedAt(m, v) } : v)) };
+  return manifestSchema.check(dated) ? dated : null;
+}
+
 /** A site manifest's text as a manifest; null when it is not JSON or not a manifest (a torn or foreign file). */
 export function parseSiteManifest(text: string): V0SiteManifest | null {
   try {
-    const parsed: unknown = JSON.parse(text);
-    return manifestSchema.check(parsed) ? parsed : null;
+    return siteManifestOf(JSON.parse(text));
   } catch {
     return null;
   }

@@ -3,7 +3,7 @@ import type { Job } from './jobs.js';
 import type { Asset } from './assets.js';
 import type { AppEvent, EventType, NewEvent } from './events.js';
 import { EVENT_STREAM_MAXLEN, redisKeys, type RedisKeys } from './keys.js';
-import { putIndexedAsset, removeIndexedAsset, type PutOptions } from './gallery-index.js';
+import { parseAssetRecord, putIndexedAsset, removeIndexedAsset, type PutOptions, type PutOutcome } from './gallery-index.js';
 
 /*
  * Job records and the event stream, shared by server and worker. The Redis client is injected, so
@@ -223,22 +223,23 @@ export class AssetStore {
   }
 
   /**
-   * Stores (or replaces) the record with every gallery index entry and appends `asset.added`, in one
-   * script (gallery-index.ts).
+   * Stores (or replaces) the whole record with every gallery index entry, in one script
+   * (gallery-index.ts): `asset.added` for a new asset, `asset.updated` for a changed one, nothing when
+   * the same content is there already. Refuses (AssetRecordError) anything that is not a whole Asset.
    */
-  async put(asset: Asset, opts: PutOptions = {}): Promise<void> {
-    await putIndexedAsset(this.redis, this.keys, asset, opts);
+  put(asset: Asset, opts: PutOptions = {}): Promise<PutOutcome> {
+    return putIndexedAsset(this.redis, this.keys, asset, opts);
   }
 
+  /** The record, or null when there is none (or what is stored is not a whole Asset). */
   async get(id: string): Promise<Asset | null> {
-    const raw = await this.redis.get(this.keys.asset(id));
-    return raw ? (JSON.parse(raw) as Asset) : null;
+    return parseAssetRecord(await this.redis.get(this.keys.asset(id)));
   }
 
   async getMany(ids: string[]): Promise<Asset[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(...ids.map((id) => this.keys.asset(id)));
-    return raws.filter((r): r is string => r !== null).map((r) => JSON.parse(r) as Asset);
+    return raws.map(parseAssetRecord).filter((a): a is Asset => a !== null);
   }
 
   /** Removes the record and its index entries; appends `asset.removed` when there was one. */

@@ -6,13 +6,13 @@
 import { closeSync, fstatSync, lstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
-  V0SiteManifest,
   assetIdForPath,
   assetUrls,
   buildSiteAsset,
-  checked,
   metaFromPngText,
   sanitizeGenerationMeta,
+  siteManifestOf,
+  withMetaDimensions,
   type Asset,
   type AssetType,
   type GenerationMeta,
@@ -22,7 +22,6 @@ import { SIDECAR_SUFFIX } from './scan-rules.js';
 import type { VideoFacts, VideoProber } from './video-probe.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
-const v0Manifest = checked(V0SiteManifest);
 
 export interface FileStat {
   size: number;
@@ -144,11 +143,7 @@ export class AssetReader {
     // An animated WebP/GIF/APNG of several frames is a clip (SVD saves its videos this way): it
     // belongs under Videos, as the job that made it said; browsers play it in an <img>.
     if (asset.type === 'image' && asset.animated && (asset.frames ?? 0) > 1) asset.type = 'video';
-    if (asset.width === undefined && meta.width !== undefined && meta.height !== undefined) {
-      asset.width = meta.width;
-      asset.height = meta.height;
-    }
-    return asset;
+    return withMetaDimensions(asset);
   }
 
   private async probeImageFile(relPath: string): Promise<ImageFacts> {
@@ -170,7 +165,8 @@ export class AssetReader {
   private async readSite(relPath: string, base: Omit<Asset, 'type' | 'mimeType' | 'createdAt' | 'meta'>, fileTime: number): Promise<Asset> {
     const raw = await readJson(this.abs(relPath));
     // A v0 site's manifest: the record the worker itself builds (versions, screenshot), at this path.
-    if (v0Manifest.check(raw)) return { ...buildSiteAsset(raw, { size: base.size }), id: base.id, relPath, url: base.url, thumbUrl: base.thumbUrl, mtimeMs: base.mtimeMs };
+    const v0 = siteManifestOf(raw);
+    if (v0) return { ...buildSiteAsset(v0, { size: base.size }), id: base.id, relPath, url: base.url, thumbUrl: base.thumbUrl, mtimeMs: base.mtimeMs };
     const m = raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
     const title = typeof m.title === 'string' && m.title.trim() ? m.title.trim().slice(0, 500) : path.posix.basename(path.posix.dirname(relPath));
     return {

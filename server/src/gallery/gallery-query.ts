@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { redisKeys, searchTerms, type Asset, type AssetType, type RedisKeys } from '@orchestrator/shared';
+import { parseAssetRecord, redisKeys, searchTerms, type Asset, type AssetType, type RedisKeys } from '@orchestrator/shared';
 import { decodeGalleryCursor, encodeGalleryCursor } from './gallery-cursor.js';
 import { QUERY_SCRIPT } from './query-script.js';
 
@@ -141,12 +141,18 @@ export class GalleryQuery {
     return page;
   }
 
-  /** Records in the order of `ids`; an id whose record vanished meanwhile is left out. */
+  /**
+   * Records in the order of `ids`; an id whose record vanished meanwhile is left out, and so is one
+   * that is not a whole Asset (an older writer's): one bad record must not fail the page with a 500.
+   */
   async records(ids: string[]): Promise<Asset[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(...ids.map((id) => this.keys.asset(id)));
     const out: Asset[] = [];
-    for (const raw of raws) if (raw !== null) out.push(JSON.parse(raw) as Asset);
+    for (const raw of raws) {
+      const asset = parseAssetRecord(raw);
+      if (asset) out.push(asset);
+    }
     return out;
   }
 

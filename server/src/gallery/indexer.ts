@@ -2,6 +2,7 @@
  * Brings the index in line with one path of OUTPUT_PATH: (re)reads a new or changed file, removes the
  * record of a file that is gone or no longer an asset. The watcher, the rescan and restore all go
  * through here; the worker's own puts (AssetStore.put) are enriched the next time the file is seen.
+ * Seeing a file again is cheap for clients: a put of the same content appends no event (gallery-index.ts).
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { VideoProber } from './video-probe.js';
 export type SyncOutcome = 'indexed' | 'unchanged' | 'removed' | 'absent';
 
 export interface SyncOptions {
-  /** Append `asset.added` for a (re)indexed file (default true). */
+  /** Append `asset.added` / `asset.updated` for a new or changed record (default true). */
   event?: boolean;
   /** Re-read even when size and mtime say nothing changed. */
   force?: boolean;

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ASSET_ID_PATTERN, ASSET_TYPES, Asset, MAX_SEED } from '@orchestrator/shared';
+import { ASSET_ID_PATTERN, ASSET_TYPES, MAX_SEED } from '@orchestrator/shared';
 import { GALLERY_SORTS } from '../gallery/gallery-query.js';
 import { badRequest } from '../errors.js';
 import { Cursor } from './schemas.js';
@@ -36,26 +36,9 @@ export const AssetListQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
-export const AssetPage = Type.Object({
-  items: Type.Array(Asset),
-  nextCursor: Type.Optional(Type.String({ description: 'pass as ?cursor= for the next page' })),
-  total: Type.Integer({ description: 'how many assets match (for a scrollbar)' }),
-});
-
 export const TrashQuery = Type.Object({ limit: Type.Optional(PageLimit), cursor: Type.Optional(Cursor), offset: Type.Optional(Offset) }, { additionalProperties: false });
 
-export const TrashPage = Type.Object({
-  items: Type.Array(Type.Object({ id: Type.String(), trashedAt: Type.String(), asset: Asset })),
-  nextCursor: Type.Optional(Type.String()),
-  total: Type.Integer(),
-});
-
-export const ModelCounts = Type.Object({ items: Type.Array(Type.Object({ model: Type.String(), count: Type.Integer() })) });
-
 export const IdsBody = Type.Object({ ids: Type.Array(AssetId, { minItems: 1, maxItems: MAX_BULK }) }, { additionalProperties: false });
-export const DeleteResult = Type.Object({ deleted: Type.Array(Type.String()), missing: Type.Array(Type.String()) });
-export const RestoreResult = Type.Object({ restored: Type.Array(Type.String()), missing: Type.Array(Type.String()), conflicts: Type.Array(Type.String()) });
-export const Trashed = Type.Object({ id: Type.String(), trashed: Type.Literal(true) });
 
 export const RegenerateBody = Type.Object(
   { seed: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_SEED }), Type.Literal('random')], { description: 'a seed, or "random"' })) },

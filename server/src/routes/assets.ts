@@ -1,26 +1,10 @@
-import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Asset } from '@orchestrator/shared';
+import { Asset, AssetPage, AssetTrashed, DeleteResult, JobAccepted, ModelCounts, RestoreResult, TrashPage } from '@orchestrator/shared';
 import type { AssetService } from '../assets/asset-service.js';
 import { errorResponses } from './schemas.js';
-import {
-  ASSET_PAGE_DEFAULT,
-  AssetIdParams,
-  AssetListQuerySchema,
-  AssetPage,
-  DeleteResult,
-  IdsBody,
-  ModelCounts,
-  RegenerateBody,
-  RestoreResult,
-  Trashed,
-  TrashPage,
-  TrashQuery,
-  parseInstant,
-} from './asset-schemas.js';
+import { ASSET_PAGE_DEFAULT, AssetIdParams, AssetListQuerySchema, IdsBody, RegenerateBody, TrashQuery, parseInstant } from './asset-schemas.js';
 
 const tags = ['assets'];
-const Accepted = Type.Object({ id: Type.String(), status: Type.String() });
 
 export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = async (app, { assets }) => {
   app.get(
@@ -66,7 +50,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = 
         summary: 'Move an asset to the trash',
         description: 'The file and its sidecar move to the trash under DATA_PATH; POST /api/assets/restore brings them back.',
         params: AssetIdParams,
-        response: { 200: Trashed, ...errorResponses(400, 404) },
+        response: { 200: AssetTrashed, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -104,7 +88,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = 
         description: 'From its job record, or rebuilt from ComfyUI metadata; 409 when neither is possible.',
         params: AssetIdParams,
         body: RegenerateBody,
-        response: { 202: Accepted, ...errorResponses(400, 404, 409, 415) },
+        response: { 202: JobAccepted, ...errorResponses(400, 404, 409, 415) },
       },
       // The body is optional: no body means "same request, same seed".
       preValidation: async (request) => {

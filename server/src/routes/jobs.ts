@@ -1,19 +1,8 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { JOB_STATUSES, Job, JobRequest, PROVIDERS, Page } from '@orchestrator/shared';
+import { CancelResponse, JOB_STATUSES, Job, JobAccepted, JobRequest, PROVIDERS, Page, ValidateResponse } from '@orchestrator/shared';
 import type { JobService } from '../jobs/job-service.js';
 import { Cursor, DEFAULT_LIMIT, JobIdParams, Limit, errorResponses } from './schemas.js';
-
-const Accepted = Type.Object({
-  id: Type.String(),
-  status: Type.Enum(JOB_STATUSES),
-  retryOf: Type.Optional(Type.String()),
-});
-
-const ValidateResult = Type.Object({
-  ok: Type.Literal(true),
-  checked: Type.Boolean({ description: 'false when no online backend answered /object_info: nothing was checked' }),
-});
 
 const ListQuery = Type.Object(
   {
@@ -25,12 +14,6 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
-const CancelResult = Type.Object({
-  id: Type.String(),
-  status: Type.Union([Type.Literal('cancelled'), Type.Literal('running')]),
-  cancelRequested: Type.Boolean({ description: 'true when the worker holding the job was asked to stop it' }),
-});
-
 export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
   app.post(
     '/api/jobs',
@@ -39,7 +22,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         tags: ['jobs'],
         summary: 'Submit a job',
         body: JobRequest,
-        response: { 202: Accepted, ...errorResponses(400, 413, 415, 422) },
+        response: { 202: JobAccepted, ...errorResponses(400, 413, 415, 422) },
       },
     },
     async (request, reply) => {
@@ -59,7 +42,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
           '200 `{ok: true, checked}` (checked false when no backend could be asked), or 422 `workflow_invalid` whose details ' +
           'list `{nodeId, classType, input, message}`.',
         body: JobRequest,
-        response: { 200: ValidateResult, ...errorResponses(400, 413, 415, 422) },
+        response: { 200: ValidateResponse, ...errorResponses(400, 413, 415, 422) },
       },
     },
     async (request) => {
@@ -93,7 +76,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         summary: 'Cancel a job',
         description: 'A queued job is removed and answered 200 `cancelled`; a running one is signalled to its worker (202).',
         params: JobIdParams,
-        response: { 200: CancelResult, 202: CancelResult, ...errorResponses(400, 404, 409) },
+        response: { 200: CancelResponse, 202: CancelResponse, ...errorResponses(400, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -109,7 +92,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         tags: ['jobs'],
         summary: 'Run a failed or cancelled job again as a new job',
         params: JobIdParams,
-        response: { 202: Accepted, ...errorResponses(400, 404, 409) },
+        response: { 202: JobAccepted, ...errorResponses(400, 404, 409) },
       },
     },
     async (request, reply) => {

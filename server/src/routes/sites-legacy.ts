@@ -1,10 +1,10 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ASSET_ID_PATTERN, V0Id } from '@orchestrator/shared';
+import { ASSET_ID_PATTERN, JobAccepted, V0Id } from '@orchestrator/shared';
 import { badRequest } from '../errors.js';
 import type { SiteService } from '../sites/site-service.js';
 import { errorResponses } from './schemas.js';
-import { Accepted, GenerationFields, accepted } from './sites-schemas.js';
+import { GenerationFields, accepted } from './sites-schemas.js';
 
 /*
  * The earlier version's v0 endpoints, kept as thin aliases: POST /api/v0 creates a site, POST
@@ -27,7 +27,7 @@ export const legacySiteRoutes: FastifyPluginAsyncTypebox<{ sites: SiteService }>
           { prompt: Type.Optional(Text), message: Type.Optional(Text), system: Type.Optional(Text), ...GenerationFields },
           { additionalProperties: false },
         ),
-        response: { 202: Accepted, ...errorResponses(400, 413, 415) },
+        response: { 202: JobAccepted, ...errorResponses(400, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -49,7 +49,7 @@ export const legacySiteRoutes: FastifyPluginAsyncTypebox<{ sites: SiteService }>
           { chatId: Type.Optional(V0Id), assetId: Type.Optional(Type.String({ pattern: ASSET_ID_PATTERN })), message: Text, ...GenerationFields },
           { additionalProperties: false },
         ),
-        response: { 202: Accepted, ...errorResponses(400, 404, 413, 415) },
+        response: { 202: JobAccepted, ...errorResponses(400, 404, 413, 415) },
       },
     },
     async (request, reply) => {

@@ -1,10 +1,9 @@
 import Type from 'typebox';
 import type { FastifyReply } from 'fastify';
-import { JOB_STATUSES, V0_MODELS, type Job } from '@orchestrator/shared';
+import { V0_MODELS, type Job } from '@orchestrator/shared';
 
 /* Schemas and the 202 reply shared by the site routes and their legacy aliases. */
 
-export const Accepted = Type.Object({ id: Type.String(), status: Type.Enum(JOB_STATUSES) });
 export const Message = Type.String({ minLength: 1, maxLength: 20000 });
 export const GenerationFields = {
   systemPrompt: Type.Optional(Type.String({ minLength: 1, maxLength: 20000 })),

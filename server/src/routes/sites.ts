@@ -1,12 +1,12 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ASSET_ID_PATTERN, V0Id, V0SiteManifest, V0SiteVersion, type Config } from '@orchestrator/shared';
+import { ASSET_ID_PATTERN, JobAccepted, SiteDetail, SiteFileList, V0ChatPage, V0Id, type Config } from '@orchestrator/shared';
 import type { JobService } from '../jobs/job-service.js';
 import { badRequest } from '../errors.js';
 import { SiteService } from '../sites/site-service.js';
 import { errorResponses } from './schemas.js';
 import { legacySiteRoutes } from './sites-legacy.js';
-import { Accepted, GenerationFields, Message, accepted } from './sites-schemas.js';
+import { GenerationFields, Message, accepted } from './sites-schemas.js';
 
 /*
  * Sites made with v0: list the user's v0 chats and import one, send a change to a site, read a site's
@@ -26,26 +26,6 @@ const VersionParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PAT
 // property names, and a property named "*" makes it throw.
 const FileParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PATTERN }), versionId: V0Id });
 
-const ChatItem = Type.Object({
-  id: Type.String(),
-  name: Type.Optional(Type.String()),
-  webUrl: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.Optional(Type.String()),
-  latestVersion: Type.Optional(Type.Object({ id: Type.String(), status: Type.String(), demoUrl: Type.Optional(Type.String()) })),
-  assetId: Type.String({ description: 'the site asset this chat is (or would be) imported as' }),
-  imported: Type.Boolean(),
-});
-const ChatPage = Type.Object({
-  items: Type.Array(ChatItem),
-  nextOffset: Type.Optional(Type.Integer({ description: 'pass as ?offset= for the next page; absent on the last page (v0 gives no total)' })),
-});
-const SiteDetail = Type.Object({ assetId: Type.String(), ...V0SiteManifest.properties });
-const FileList = Type.Object({
-  assetId: Type.String(),
-  chatId: Type.String(),
-  version: V0SiteVersion,
-});
 
 export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, { jobs, config }) => {
   const sites = new SiteService(config, jobs);
@@ -60,7 +40,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
           { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 20 })), offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })) },
           { additionalProperties: false },
         ),
-        response: { 200: ChatPage, ...errorResponses(400, 429, 502) },
+        response: { 200: V0ChatPage, ...errorResponses(400, 429, 502) },
       },
     },
     async (request) => sites.listChats(request.query.limit ?? 20, request.query.offset ?? 0),
@@ -73,7 +53,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
         tags,
         summary: 'Import a v0 chat (its versions and files) as a site asset',
         body: Type.Object({ chatId: V0Id }, { additionalProperties: false }),
-        response: { 202: Accepted, ...errorResponses(400, 413, 415) },
+        response: { 202: JobAccepted, ...errorResponses(400, 413, 415) },
       },
     },
     async (request, reply) => accepted(reply, await sites.importChat(request.body.chatId)),
@@ -87,7 +67,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
         summary: 'Ask v0 for a change: the new version joins the same site asset',
         params: AssetParams,
         body: Type.Object({ message: Message, ...GenerationFields }, { additionalProperties: false }),
-        response: { 202: Accepted, ...errorResponses(400, 404, 413, 415) },
+        response: { 202: JobAccepted, ...errorResponses(400, 404, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -104,7 +84,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
 
   app.get(
     '/api/sites/:assetId/versions/:versionId/files',
-    { schema: { tags, summary: "A version's saved files", params: VersionParams, response: { 200: FileList, ...errorResponses(400, 404) } } },
+    { schema: { tags, summary: "A version's saved files", params: VersionParams, response: { 200: SiteFileList, ...errorResponses(400, 404) } } },
     async (request) => {
       const manifest = await sites.manifest(request.params.assetId);
       return { assetId: request.params.assetId, chatId: manifest.chatId, version: sites.version(manifest, request.params.versionId) };

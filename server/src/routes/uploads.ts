@@ -1,10 +1,11 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
+import { Upload } from '@orchestrator/shared';
 import { HttpError, badRequest } from '../errors.js';
 import { sendFile } from '../files/send-file.js';
 import { UploadStore, tooLarge, unsupportedType, type FilePart } from '../uploads/upload-store.js';
-import { UPLOAD_ID_PATTERN, Upload } from '../uploads/upload-schema.js';
+import { UPLOAD_ID_PATTERN } from '../uploads/upload-schema.js';
 import { errorResponses } from './schemas.js';
 
 /** Largest image we accept: well above a 4K PNG, far below what would hurt a small server. */

@@ -5,8 +5,9 @@ import {
   UpdateWorkflowBody,
   WORKFLOW_ID_PATTERN,
   WorkflowDetails,
+  WorkflowDeleted,
   WorkflowDraft,
-  WorkflowSummary,
+  WorkflowList,
   isPng,
   workflowGraphFromJson,
   workflowGraphFromPng,
@@ -22,7 +23,6 @@ export const WORKFLOW_IMPORT_MAX_BYTES = 32 * 1024 * 1024;
 const WORKFLOW_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
 const IdParams = Type.Object({ id: Type.String({ pattern: WORKFLOW_ID_PATTERN, description: 'workflow id, e.g. wf-0a1b2c3d4e' }) }, { additionalProperties: false });
-const Deleted = Type.Object({ id: Type.String(), deleted: Type.Literal(true) });
 const ImportQuery = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
 
 const unsupported = () =>
@@ -73,7 +73,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowServ
 
   app.get(
     '/api/workflows',
-    { schema: { tags: ['workflows'], summary: 'Saved workflows, most recently changed first', response: { 200: Type.Object({ items: Type.Array(WorkflowSummary) }) } } },
+    { schema: { tags: ['workflows'], summary: 'Saved workflows, most recently changed first', response: { 200: WorkflowList } } },
     async () => ({ items: await workflows.list() }),
   );
 
@@ -116,7 +116,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowServ
 
   app.delete(
     '/api/workflows/:id',
-    { schema: { tags: ['workflows'], summary: 'Delete a saved workflow', params: IdParams, response: { 200: Deleted, ...errorResponses(400, 404) } } },
+    { schema: { tags: ['workflows'], summary: 'Delete a saved workflow', params: IdParams, response: { 200: WorkflowDeleted, ...errorResponses(400, 404) } } },
     async (request) => {
       await workflows.remove(request.params.id);
       return { id: request.params.id, deleted: true as const };

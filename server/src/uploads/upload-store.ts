@@ -4,10 +4,11 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { Upload } from '@orchestrator/shared';
 import { HttpError, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { SNIFF_BYTES, UPLOAD_TYPES, imageSize, sniffUploadType, type UploadType } from './image-info.js';
-import { UPLOAD_ID_PATTERN, type Upload, type UploadRecord } from './upload-schema.js';
+import { UPLOAD_ID_PATTERN, type UploadRecord } from './upload-schema.js';
 
 /** One file part of a multipart body, as @fastify/multipart hands it over. */
 export interface FilePart {

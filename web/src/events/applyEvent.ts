@@ -13,7 +13,7 @@ import {
 import { queryKeys } from '../api/keys';
 import { latest } from '../lib/jobState';
 import { findItem, upsertItem, type Pages } from '../lib/pages';
-import { addToGallery, removeFromGallery } from './galleryCache';
+import { addToGallery, removeFromGallery, updateInGallery } from './galleryCache';
 import { recentJobs } from './recentChanges';
 
 const validJob = checked(Job);
@@ -61,6 +61,11 @@ export function applyEvent(client: QueryClient, event: AppEvent, effects: EventE
     case 'asset.added': {
       if (!validAsset.check(event.data)) return;
       addToGallery(client, event.data);
+      return;
+    }
+    case 'asset.updated': {
+      if (!validAsset.check(event.data)) return;
+      updateInGallery(client, event.data);
       return;
     }
     case 'asset.removed': {

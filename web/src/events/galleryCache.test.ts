@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { QueryClient } from '@tanstack/react-query';
-import type { GalleryAsset } from '../api/endpoints';
+import type { Asset } from '@orchestrator/shared';
 import { queryKeys } from '../api/keys';
 import { DEFAULT_FILTERS, type GalleryFilters } from '../lib/galleryFilters';
-import { addToGallery, removeFromGallery } from './galleryCache';
+import { addToGallery, removeFromGallery, updateInGallery } from './galleryCache';
 
 let n = 0;
-const asset = (createdAt: string, patch: Partial<GalleryAsset> = {}): GalleryAsset => {
+const asset = (createdAt: string, patch: Partial<Asset> = {}): Asset => {
   const id = (n++).toString(16).padStart(16, 'a');
   return { id, type: 'image', fileName: `${id}.png`, relPath: `${id}.png`, size: 1, mimeType: 'image/png', createdAt, url: '', thumbUrl: '', meta: {}, ...patch };
 };
 
-function seed(client: QueryClient, filters: GalleryFilters, items: GalleryAsset[]) {
+function seed(client: QueryClient, filters: GalleryFilters, items: Asset[]) {
   client.setQueryData(queryKeys.galleryPage(filters, 0), items);
   client.setQueryData(queryKeys.galleryTotal(filters), items.length);
 }
-const page = (client: QueryClient, f: GalleryFilters) => client.getQueryData<GalleryAsset[]>(queryKeys.galleryPage(f, 0))!.map((a) => a.id);
+const page = (client: QueryClient, f: GalleryFilters) => client.getQueryData<Asset[]>(queryKeys.galleryPage(f, 0))!.map((a) => a.id);
 
 describe('gallery cache kept current by events', () => {
   it('prepends a new asset to the newest-first view and counts it', () => {
@@ -45,7 +45,20 @@ describe('gallery cache kept current by events', () => {
     const a = asset('2025-01-01T00:00:00.000Z', { meta: { prompt: 'old' } });
     seed(client, DEFAULT_FILTERS, [a]);
     addToGallery(client, { ...a, meta: { prompt: 'new' } });
-    expect(client.getQueryData<GalleryAsset[]>(queryKeys.galleryPage(DEFAULT_FILTERS, 0))!.map((x) => x.meta.prompt)).toEqual(['new']);
+    expect(client.getQueryData<Asset[]>(queryKeys.galleryPage(DEFAULT_FILTERS, 0))!.map((x) => x.meta.prompt)).toEqual(['new']);
+  });
+
+  it('updates a known asset in place without counting it again, and drops it from views it left', () => {
+    const client = new QueryClient();
+    const videos: GalleryFilters = { ...DEFAULT_FILTERS, type: 'video' };
+    const a = asset('2025-01-01T00:00:00.000Z', { type: 'video', title: 'v1' });
+    seed(client, DEFAULT_FILTERS, [a]);
+    seed(client, videos, [a]);
+    updateInGallery(client, { ...a, type: 'image', title: 'v2' });
+    expect(client.getQueryData<Asset[]>(queryKeys.galleryPage(DEFAULT_FILTERS, 0))!.map((x) => x.title)).toEqual(['v2']);
+    expect(client.getQueryData(queryKeys.galleryTotal(DEFAULT_FILTERS))).toBe(1);
+    expect(page(client, videos)).toEqual([]);
+    expect(client.getQueryData(queryKeys.galleryTotal(videos))).toBe(0);
   });
 
   it('applies a removal once, whether our delete or its event comes first', () => {

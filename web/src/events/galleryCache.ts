@@ -5,7 +5,7 @@
  * and refetch only what cannot be known locally.
  */
 import { hashKey, type Query, type QueryClient } from '@tanstack/react-query';
-import type { ModelCount, GalleryAsset } from '../api/endpoints';
+import type { Asset, ModelCount } from '@orchestrator/shared';
 import { queryKeys } from '../api/keys';
 import { compareAssets, matchesFilters, type GalleryFilters } from '../lib/galleryFilters';
 import { indexOfId, insertAt, pageOf, insertIndex, removeAt, type LoadedPages, type PageChange } from '../lib/galleryPages';
@@ -26,33 +26,33 @@ function cachedViews(client: QueryClient): GalleryFilters[] {
 }
 
 /** The loaded pages of one view, by page number. */
-export function loadedPages(client: QueryClient, filters: GalleryFilters): Map<number, GalleryAsset[]> {
-  const out = new Map<number, GalleryAsset[]>();
+export function loadedPages(client: QueryClient, filters: GalleryFilters): Map<number, Asset[]> {
+  const out = new Map<number, Asset[]>();
   for (const q of client.getQueryCache().findAll({ queryKey: queryKeys.galleryView(filters) })) {
     if (!isPageQuery(q)) continue;
-    const data = q.state.data as GalleryAsset[] | undefined;
+    const data = q.state.data as Asset[] | undefined;
     if (Array.isArray(data)) out.set(q.queryKey[4] as number, data);
   }
   return out;
 }
 
 /** An asset found in any cached view. */
-export function findInGallery(client: QueryClient, id: string): GalleryAsset | undefined {
+export function findInGallery(client: QueryClient, id: string): Asset | undefined {
   for (const q of client.getQueryCache().findAll({ queryKey: queryKeys.gallery })) {
     if (!isPageQuery(q)) continue;
-    const found = (q.state.data as GalleryAsset[] | undefined)?.find((a) => a.id === id);
+    const found = (q.state.data as Asset[] | undefined)?.find((a) => a.id === id);
     if (found) return found;
   }
   return undefined;
 }
 
 /** The cached assets with these ids (those not loaded anywhere are left out). */
-export function assetsByIds(client: QueryClient, ids: Iterable<string>): GalleryAsset[] {
+export function assetsByIds(client: QueryClient, ids: Iterable<string>): Asset[] {
   const wanted = new Set(ids);
-  const out = new Map<string, GalleryAsset>();
+  const out = new Map<string, Asset>();
   for (const q of client.getQueryCache().findAll({ queryKey: queryKeys.gallery })) {
     if (!isPageQuery(q)) continue;
-    for (const a of (q.state.data as GalleryAsset[] | undefined) ?? []) if (wanted.has(a.id)) out.set(a.id, a);
+    for (const a of (q.state.data as Asset[] | undefined) ?? []) if (wanted.has(a.id)) out.set(a.id, a);
     if (out.size === wanted.size) break;
   }
   return [...out.values()];
@@ -72,20 +72,20 @@ function invalidateView(client: QueryClient, filters: GalleryFilters): void {
   void client.invalidateQueries({ queryKey: queryKeys.galleryView(filters), predicate: isPageQuery });
 }
 
-function commit(client: QueryClient, filters: GalleryFilters, change: PageChange<GalleryAsset>, totalDelta: number): void {
+function commit(client: QueryClient, filters: GalleryFilters, change: PageChange<Asset>, totalDelta: number): void {
   restartInFlight(client, filters);
   for (const [page, items] of change.pages) client.setQueryData(queryKeys.galleryPage(filters, page), items);
   if (totalDelta !== 0) client.setQueryData<number>(queryKeys.galleryTotal(filters), (t) => (t === undefined ? t : Math.max(0, t + totalDelta)));
   for (const page of change.stale) void client.invalidateQueries({ queryKey: queryKeys.galleryPage(filters, page), exact: true });
 }
 
-function removeFromView(client: QueryClient, filters: GalleryFilters, pages: LoadedPages<GalleryAsset>, index: number): void {
+function removeFromView(client: QueryClient, filters: GalleryFilters, pages: LoadedPages<Asset>, index: number): void {
   const total = client.getQueryData<number>(queryKeys.galleryTotal(filters)) ?? index + 1;
   commit(client, filters, removeAt(pages, index, total), -1);
 }
 
-/** A new or changed asset (`asset.added`), placed in every cached view it belongs to. */
-export function addToGallery(client: QueryClient, asset: GalleryAsset): void {
+/** A new asset (`asset.added`), placed in every cached view it belongs to (replaced where it is already). */
+export function addToGallery(client: QueryClient, asset: Asset): void {
   recentAssets.record(asset.id, asset);
   for (const filters of cachedViews(client)) {
     const pages = loadedPages(client, filters);
@@ -120,10 +120,39 @@ export function addToGallery(client: QueryClient, asset: GalleryAsset): void {
   void client.invalidateQueries({ queryKey: queryKeys.assetModels, refetchType: 'none' });
 }
 
+/**
+ * A known asset whose record changed (`asset.updated`): replaced where it is loaded. It is not new, so
+ * no total moves; a view it is not loaded in is refetched only when it may have joined or left it.
+ */
+export function updateInGallery(client: QueryClient, asset: Asset): void {
+  const before = client.getQueryData<Asset>(queryKeys.asset(asset.id)) ?? recentAssets.latest(asset.id) ?? findInGallery(client, asset.id);
+  recentAssets.record(asset.id, asset);
+  for (const filters of cachedViews(client)) {
+    const pages = loadedPages(client, filters);
+    const at = indexOfId(pages, asset.id);
+    const match = matchesFilters(asset, filters);
+    if (at >= 0) {
+      if (match === false) {
+        removeFromView(client, filters, pages, at);
+        continue;
+      }
+      const page = pageOf(at);
+      client.setQueryData(queryKeys.galleryPage(filters, page), pages.get(page)!.map((a) => (a.id === asset.id ? asset : a)));
+      continue;
+    }
+    const was = before ? matchesFilters(before, filters) : null;
+    if (match === false && was === false) continue;
+    if (match === true && was === true) continue; // in the view before and after, on a page not loaded
+    invalidateView(client, filters);
+  }
+  client.setQueryData(queryKeys.asset(asset.id), asset);
+  void client.invalidateQueries({ queryKey: queryKeys.assetModels, refetchType: 'none' });
+}
+
 /** A removed asset (`asset.removed`, or a delete this page made), taken out of every cached view. */
 export function removeFromGallery(client: QueryClient, id: string): void {
   if (recentAssets.latest(id) === null) return; // already applied (our own delete, then its event)
-  const known = client.getQueryData<GalleryAsset>(queryKeys.asset(id)) ?? findInGallery(client, id);
+  const known = client.getQueryData<Asset>(queryKeys.asset(id)) ?? findInGallery(client, id);
   recentAssets.record(id, null);
   for (const filters of cachedViews(client)) {
     const pages = loadedPages(client, filters);

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api, type DeleteResult, type GalleryAsset, type RestoreResult } from '../api/endpoints';
+import type { Asset, DeleteResult, RestoreResult } from '@orchestrator/shared';
+import { api } from '../api/endpoints';
 import { errorMessage } from '../api/client';
 import { removeFromGallery } from '../events/galleryCache';
 import { copyText } from '../lib/clipboard';
@@ -80,7 +81,7 @@ export function useAssetActions() {
   });
 
   const regenerate = useMutation({
-    mutationFn: (asset: GalleryAsset) => api.regenerateAsset(asset.id),
+    mutationFn: (asset: Asset) => api.regenerateAsset(asset.id),
     onSuccess: () => toast.info('Regenerating: the job is queued'),
     onError: (err) => toast.error(`Cannot regenerate: ${errorMessage(err)}`),
   });
@@ -88,7 +89,7 @@ export function useAssetActions() {
   return {
     deleting: remove.isPending,
     /** Asks once, then deletes (to the trash). Resolves true when the delete was confirmed. */
-    async confirmDelete(assets: readonly Pick<GalleryAsset, 'id' | 'fileName'>[]): Promise<boolean> {
+    async confirmDelete(assets: readonly Pick<Asset, 'id' | 'fileName'>[]): Promise<boolean> {
       if (assets.length === 0) return false;
       const one = assets.length === 1 ? assets[0]! : null;
       const ok = await confirmAction({
@@ -102,20 +103,20 @@ export function useAssetActions() {
       if (ok) remove.mutate(assets.map((a) => a.id));
       return ok;
     },
-    regenerate: (asset: GalleryAsset) => regenerate.mutate(asset),
+    regenerate: (asset: Asset) => regenerate.mutate(asset),
     /** The Create form, filled with the asset's settings and a fresh random seed. */
-    remix(asset: GalleryAsset) {
+    remix(asset: Asset) {
       updateDraft({ ...draftFrom(asset.meta), randomSeed: true });
       setMobileTab('create');
       focusPrompt();
     },
-    async copyPrompt(asset: GalleryAsset) {
+    async copyPrompt(asset: Asset) {
       const prompt = asset.meta.prompt;
       if (prompt === undefined) return;
       if (await copyText(prompt)) toast.info('Prompt copied');
       else toast.error('Could not copy the prompt');
     },
-    download(assets: readonly GalleryAsset[]) {
+    download(assets: readonly Asset[]) {
       if (assets.length === 1) startDownload(fileDownloadUrl(assets[0]!), assets[0]!.fileName);
       else startZipDownload(assets.map((a) => a.id));
     },

@@ -1,5 +1,6 @@
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, type GalleryAsset } from '../api/endpoints';
+import type { Asset } from '@orchestrator/shared';
+import { api } from '../api/endpoints';
 import { queryKeys } from '../api/keys';
 import { findInGallery } from '../events/galleryCache';
 import { useConnection } from '../state/connection';
@@ -8,7 +9,7 @@ import { useConnection } from '../state/connection';
 export function useAsset(id: string | null) {
   const client = useQueryClient();
   const ready = useConnection((s) => s.ready);
-  return useQuery<GalleryAsset>({
+  return useQuery<Asset>({
     queryKey: queryKeys.asset(id ?? ''),
     queryFn: id && ready ? ({ signal }) => api.getAsset(id, signal) : skipToken,
     initialData: () => (id ? findInGallery(client, id) : undefined),

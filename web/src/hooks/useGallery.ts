@@ -1,5 +1,6 @@
 import { queryOptions, skipToken, useQueries, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { api, type GalleryAsset } from '../api/endpoints';
+import type { Asset } from '@orchestrator/shared';
+import { api } from '../api/endpoints';
 import { queryKeys } from '../api/keys';
 import type { GalleryFilters } from '../lib/galleryFilters';
 import { PAGE_SIZE, pageOf, totalAfterFetch } from '../lib/galleryPages';
@@ -9,7 +10,7 @@ import { useConnection } from '../state/connection';
 export function galleryPageQuery(client: QueryClient, filters: GalleryFilters, page: number) {
   return queryOptions({
     queryKey: queryKeys.galleryPage(filters, page),
-    queryFn: async ({ signal }): Promise<GalleryAsset[]> => {
+    queryFn: async ({ signal }): Promise<Asset[]> => {
       const offset = page * PAGE_SIZE;
       const res = await api.listAssets(filters, offset, PAGE_SIZE, signal);
       client.setQueryData<number>(queryKeys.galleryTotal(filters), (prev) => totalAfterFetch(res, offset, prev));
@@ -25,7 +26,7 @@ export function useGalleryTotal(filters: GalleryFilters): number | undefined {
 }
 
 export interface GalleryWindow {
-  pages: Map<number, GalleryAsset[]>;
+  pages: Map<number, Asset[]>;
   error: Error | null;
   /** Some wanted page is still on its way. */
   loading: boolean;
@@ -48,7 +49,7 @@ export function useGalleryPages(filters: GalleryFilters, wanted: number[], fetch
       ...(page === 0 && !totalKnown ? { staleTime: 0 } : {}),
     })),
   });
-  const pages = new Map<number, GalleryAsset[]>();
+  const pages = new Map<number, Asset[]>();
   results.forEach((r, i) => {
     if (r.data) pages.set(list[i]!, r.data);
   });
@@ -58,7 +59,7 @@ export function useGalleryPages(filters: GalleryFilters, wanted: number[], fetch
 }
 
 /** The asset at an offset of a view (fetching its page if needed), for the viewer. */
-export function useAssetAt(filters: GalleryFilters, index: number): { asset: GalleryAsset | undefined; isPending: boolean } {
+export function useAssetAt(filters: GalleryFilters, index: number): { asset: Asset | undefined; isPending: boolean } {
   const client = useQueryClient();
   const ready = useConnection((s) => s.ready);
   const page = pageOf(Math.max(0, index));

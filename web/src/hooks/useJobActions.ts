@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { newJob, type Job, type JobRequest } from '@orchestrator/shared';
-import { api, type CancelResult } from '../api/endpoints';
+import { newJob, type CancelResponse, type Job, type JobRequest } from '@orchestrator/shared';
+import { api } from '../api/endpoints';
 import { queryKeys } from '../api/keys';
 import { latest } from '../lib/jobState';
-import { upsertItem, type Pages } from '../lib/pages';
+import { updateItem, upsertItem, type Pages } from '../lib/pages';
 
 function useRecordJob() {
   const client = useQueryClient();
@@ -38,13 +38,22 @@ export function useRetryJob() {
   });
 }
 
-/** DELETE /api/jobs/:id: a waiting job comes back cancelled; a running one is asked to stop (202). */
+/**
+ * DELETE /api/jobs/:id. The answer is not a Job: a waiting job comes back `cancelled` (its cached
+ * record gets that status at once), a running one `cancelRequested` (its card says "Cancelling…").
+ * Either way the `job.cancelled` event, or the refetch asked for here, brings the whole record.
+ */
 export function useCancelJob() {
-  const record = useRecordJob();
+  const client = useQueryClient();
   return useMutation({
-    mutationFn: (job: Job): Promise<CancelResult> => api.cancelJob(job.id),
+    mutationFn: (job: Job): Promise<CancelResponse> => api.cancelJob(job.id),
     onSuccess: (result) => {
-      if ('id' in result) record(result);
+      if (result.status === 'cancelled') {
+        const cancel = (job: Job): Job => (job.status === 'queued' || job.status === 'running' ? { ...job, status: 'cancelled' } : job);
+        client.setQueryData<Pages<Job>>(queryKeys.jobs, (data) => updateItem(data, result.id, cancel));
+        client.setQueryData<Job>(queryKeys.job(result.id), (old) => (old ? cancel(old) : old));
+      }
+      void client.invalidateQueries({ queryKey: queryKeys.job(result.id), exact: true });
     },
   });
 }

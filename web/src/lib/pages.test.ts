@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '@orchestrator/shared';
 import { latest } from './jobState';
-import { reconcilePage, removeItem, upsertItem, type Pages } from './pages';
+import { reconcilePage, removeItem, updateItem, upsertItem, type Pages } from './pages';
 
 const job = (id: string, createdAt: string, patch: Partial<Job> = {}): Job => ({
   id,
@@ -19,6 +19,14 @@ const pages = (...lists: Job[][]): Pages<Job> => ({
 });
 
 describe('event-driven list updates', () => {
+  it('patches a loaded job in place and keeps the rest of its record (a cancel answer is not a Job)', () => {
+    const data = pages([job('b', '2025-01-02')], [job('a', '2025-01-01')]);
+    const next = updateItem(data, 'a', (j): Job => ({ ...j, status: 'cancelled' }));
+    expect(next?.pages[1]!.items[0]).toEqual({ ...job('a', '2025-01-01'), status: 'cancelled' });
+    expect(next?.pages[0]).toBe(data.pages[0]);
+    expect(updateItem(data, 'zz', (j): Job => ({ ...j, status: 'cancelled' }))).toBe(data);
+  });
+
   it('puts a new job at the top and replaces a known one in place', () => {
     const data = pages([job('b', '2025-01-02'), job('a', '2025-01-01')]);
     const added = upsertItem(data, job('c', '2025-01-03'), latest);

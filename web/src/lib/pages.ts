@@ -43,6 +43,23 @@ export function upsertItem<T extends Dated>(data: Pages<T> | undefined, item: T,
   return data;
 }
 
+/** Applies `change` to the cached item with this id; an id that is not loaded is left alone (nothing is inserted). */
+export function updateItem<T extends { id: string }>(data: Pages<T> | undefined, id: string, change: (item: T) => T): Pages<T> | undefined {
+  if (!data) return data;
+  let changed = false;
+  const pages = data.pages.map((page) => {
+    const idx = page.items.findIndex((i) => i.id === id);
+    if (idx < 0) return page;
+    const next = change(page.items[idx]!);
+    if (next === page.items[idx]) return page;
+    changed = true;
+    const items = page.items.slice();
+    items[idx] = next;
+    return { ...page, items };
+  });
+  return changed ? { ...data, pages } : data;
+}
+
 export function removeItem<T extends { id: string }>(data: Pages<T> | undefined, id: string): Pages<T> | undefined {
   if (!data) return data;
   let changed = false;

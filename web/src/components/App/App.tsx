@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../ConfirmDialog/ConfirmDialog';
 import { CreatePanel } from '../CreatePanel/CreatePanel';
 import { Header } from '../Header/Header';
 import { Inspector } from '../Inspector/Inspector';
+import { PanelBoundary } from '../PanelBoundary/PanelBoundary';
 import { Toasts } from '../Toasts/Toasts';
 import styles from './App.module.css';
 
@@ -17,7 +18,7 @@ const TABS: { id: MobileTab; label: string }[] = [
   { id: 'inspector', label: 'Inspector' },
 ];
 
-/** Desktop: three resizable panels whose sizes are remembered. */
+/** Desktop: three resizable panels whose sizes are remembered; each fails on its own (PanelBoundary). */
 function DesktopLayout() {
   const panels = useLayout((s) => s.panels);
   const setPanels = useLayout((s) => s.setPanels);
@@ -33,15 +34,21 @@ function DesktopLayout() {
       }}
     >
       <Panel id="create" data-testid="panel-create" defaultSize="25%" minSize="260px" maxSize="45%" className={styles.panel}>
-        <CreatePanel />
+        <PanelBoundary name="Create">
+          <CreatePanel />
+        </PanelBoundary>
       </Panel>
       <Separator className={styles.separator} aria-label="Resize the Create panel" />
       <Panel id="canvas" data-testid="panel-canvas" minSize="320px" className={styles.panel}>
-        <Canvas />
+        <PanelBoundary name="Canvas">
+          <Canvas />
+        </PanelBoundary>
       </Panel>
       <Separator className={styles.separator} aria-label="Resize the Inspector" />
       <Panel id="inspector" data-testid="panel-inspector" defaultSize="24%" minSize="240px" maxSize="45%" className={styles.panel}>
-        <Inspector />
+        <PanelBoundary name="Inspector">
+          <Inspector />
+        </PanelBoundary>
       </Panel>
     </Group>
   );
@@ -62,7 +69,7 @@ function NarrowLayout() {
   };
   const panel = (id: MobileTab, content: React.ReactNode) => (
     <div key={id} id={`tabpanel-${id}`} role="tabpanel" aria-labelledby={`tab-${id}`} hidden={tab !== id} className={styles.tabPanel}>
-      {content}
+      <PanelBoundary name={TABS.find((t) => t.id === id)!.label}>{content}</PanelBoundary>
     </div>
   );
   return (

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent, type Ref } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { GalleryAsset } from '../../api/endpoints';
+import type { Asset } from '@orchestrator/shared';
 import { assetsByIds, loadedPages } from '../../events/galleryCache';
 import { useAssetActions } from '../../hooks/useAssetActions';
 import { useGalleryPages } from '../../hooks/useGallery';
@@ -142,9 +142,9 @@ export function AssetGrid({ filters, total, onPick, ref }: Props) {
     const all = loadedPages(client, filters);
     return (i: number) => itemAt(all, i)?.id;
   };
-  const assetAt = (i: number): GalleryAsset | undefined => itemAt(pages, i);
+  const assetAt = (i: number): Asset | undefined => itemAt(pages, i);
 
-  const choose = (asset: GalleryAsset, index: number, mode: ClickMode, additive: boolean, how: 'pointer' | 'keyboard') => {
+  const choose = (asset: Asset, index: number, mode: ClickMode, additive: boolean, how: 'pointer' | 'keyboard') => {
     const state = useAssetSelection.getState();
     const effective = mode === 'replace' && state.selectMode ? 'toggle' : mode;
     const next = applyClick(state, asset.id, index, effective, idAt(), additive);

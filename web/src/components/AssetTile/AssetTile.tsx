@@ -1,11 +1,11 @@
 import { memo, useEffect, useState, type CSSProperties } from 'react';
-import type { GalleryAsset } from '../../api/endpoints';
+import type { Asset } from '@orchestrator/shared';
 import { formatDuration } from '../../lib/format';
 import styles from './AssetTile.module.css';
 
 interface Props {
   /** undefined while its page is loading: a placeholder of the same size. */
-  asset: GalleryAsset | undefined;
+  asset: Asset | undefined;
   index: number;
   total: number;
   selected: boolean;
@@ -17,7 +17,7 @@ interface Props {
 /** Retries a thumbnail that failed once (the server may still be making it), then gives up. */
 const RETRY_MS = 1500;
 
-function Thumb({ asset }: { asset: GalleryAsset }) {
+function Thumb({ asset }: { asset: Asset }) {
   const [state, setState] = useState<'loading' | 'loaded' | 'retry' | 'failed'>('loading');
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
@@ -46,7 +46,7 @@ function Thumb({ asset }: { asset: GalleryAsset }) {
   );
 }
 
-function label(asset: GalleryAsset): string {
+function label(asset: Asset): string {
   const what = asset.meta.prompt ? `${asset.fileName}: ${asset.meta.prompt}` : asset.fileName;
   return asset.type === 'image' ? what : `${asset.type}, ${what}`;
 }

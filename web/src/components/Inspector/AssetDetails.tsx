@@ -1,6 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { parseLoraMeta } from '@orchestrator/shared';
-import type { GalleryAsset } from '../../api/endpoints';
+import { parseLoraMeta, type Asset } from '@orchestrator/shared';
 import { loadedPages } from '../../events/galleryCache';
 import { useAssetActions } from '../../hooks/useAssetActions';
 import { currentGalleryFilters } from '../../hooks/useGalleryFilters';
@@ -15,13 +14,13 @@ import { DetailList } from './DetailList';
 import { LoraList } from './LoraList';
 import styles from './Inspector.module.css';
 
-function dimensions(asset: GalleryAsset): string | undefined {
+function dimensions(asset: Asset): string | undefined {
   const w = asset.width ?? asset.meta.width;
   const h = asset.height ?? asset.meta.height;
   return w && h ? `${w}×${h}` : undefined;
 }
 
-function videoInfo(asset: GalleryAsset): string | undefined {
+function videoInfo(asset: Asset): string | undefined {
   if (asset.type !== 'video' || asset.durationMs === undefined) return undefined;
   const parts = [formatDuration(asset.durationMs)];
   if (asset.frames !== undefined) parts.push(`${asset.frames} frames`);
@@ -29,7 +28,7 @@ function videoInfo(asset: GalleryAsset): string | undefined {
   return parts.join(' · ');
 }
 
-export function AssetDetails({ asset }: { asset: GalleryAsset }) {
+export function AssetDetails({ asset }: { asset: Asset }) {
   const client = useQueryClient();
   const select = useSelection((s) => s.select);
   const update = useFormDraft((s) => s.update);

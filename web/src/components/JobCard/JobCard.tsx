@@ -18,7 +18,7 @@ export function JobCard({ job }: { job: Job }) {
   const select = useSelection((s) => s.select);
   const dismiss = useLayout((s) => s.dismissJob);
   const active = isActive(job);
-  const cancelling = active && cancel.data !== undefined && 'cancelRequested' in cancel.data;
+  const cancelling = active && cancel.data?.cancelRequested === true;
   const params = generationParams(job.request);
   const actionError = cancel.error ?? retry.error;
 

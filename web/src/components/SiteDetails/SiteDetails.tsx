@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
+import type { Asset } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
-import type { GalleryAsset } from '../../api/endpoints';
 import { formatDateTime } from '../../lib/format';
 import { useSite, useSiteFile, useSiteFiles, useSiteMessage } from '../../hooks/useSite';
 import styles from './SiteDetails.module.css';
@@ -9,7 +9,7 @@ import styles from './SiteDetails.module.css';
  * A v0 site in the Inspector: live preview of a version's demoUrl (never the v0.app chat page, which
  * refuses framing), its versions, its files with their source, and a box to ask for a change.
  */
-export function SiteDetails({ asset }: { asset: GalleryAsset }) {
+export function SiteDetails({ asset }: { asset: Asset }) {
   const site = useSite(asset.id, asset.site?.versionId);
   const versions = site.data?.versions ?? [];
   const [chosenVersion, setChosenVersion] = useState<string | null>(null);

@@ -1,5 +1,5 @@
 import { useImperativeHandle, useRef, useState, type PointerEvent, type Ref, type WheelEvent } from 'react';
-import type { GalleryAsset } from '../../api/endpoints';
+import type { Asset } from '@orchestrator/shared';
 import { clampPan, FIT, zoomAt, type Zoom } from '../../lib/zoom';
 import styles from './Viewer.module.css';
 
@@ -10,7 +10,7 @@ export interface ImageStageHandle {
 }
 
 interface Props {
-  asset: GalleryAsset;
+  asset: Asset;
   /** A horizontal swipe at fitted size: -1 previous, +1 next. */
   onSwipe: (direction: -1 | 1) => void;
   ref?: Ref<ImageStageHandle>;

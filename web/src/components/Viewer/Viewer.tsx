@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent, type Ref } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import type { GalleryAsset } from '../../api/endpoints';
+import type { Asset } from '@orchestrator/shared';
 import { loadedPages } from '../../events/galleryCache';
 import { useAssetActions } from '../../hooks/useAssetActions';
 import { galleryPageQuery, useAssetAt } from '../../hooks/useGallery';
@@ -20,7 +20,7 @@ interface Props {
 }
 
 function Media({ asset, stageRef, onSwipe, slideshow, onEnded, onUnplayable }: {
-  asset: GalleryAsset;
+  asset: Asset;
   stageRef: Ref<ImageStageHandle>;
   onSwipe: (d: -1 | 1) => void;
   slideshow: boolean;
