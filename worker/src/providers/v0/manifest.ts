@@ -34,12 +34,15 @@ export function newManifest(chat: V0Chat, seed: ManifestSeed, now: Date): V0Site
   };
 }
 
-/** A manifest entry for a version v0 reported (files filled in by the caller when saved). */
-export function versionEntry(v: V0Version, extra: Partial<V0SiteVersion> = {}): V0SiteVersion {
+/**
+ * A manifest entry for a version v0 reported (files filled in by the caller when saved). A version
+ * without a readable date gets the time it was first seen: records and their order need one.
+ */
+export function versionEntry(v: V0Version, extra: Partial<V0SiteVersion> = {}, now = new Date()): V0SiteVersion {
   return {
     id: v.id,
     status: v.status,
-    createdAt: v.createdAt,
+    createdAt: typeof v.createdAt === 'string' && Number.isFinite(Date.parse(v.createdAt)) ? v.createdAt : now.toISOString(),
     ...(v.updatedAt ? { updatedAt: v.updatedAt } : {}),
     ...(v.demoUrl ? { demoUrl: v.demoUrl } : {}),
     files: [],
