@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { EventLog, SECRET_LOG_PATHS, type Config } from '@orchestrator/shared';
+import { EventLog, JobStore, SECRET_LOG_PATHS, type Config } from '@orchestrator/shared';
 import { apiNotFound, errorHandler, frameworkErrorHandler } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { DEFAULT_WEB_DIST, registerSpa } from './http/spa.js';
@@ -33,6 +33,12 @@ import { healthRoutes } from './routes/health.js';
 import { comfyuiProxyRoutes } from './routes/comfyui-proxy.js';
 import { legacyRoutes } from './routes/legacy.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { agentRoutes } from './routes/agents.js';
+import { queueRoutes } from './routes/queue.js';
+import { ScheduleReader } from './scheduling/schedule-snapshot.js';
+import { QueueService } from './scheduling/queue-service.js';
+import { AgentService } from './scheduling/agent-service.js';
+import { QueueReconciler } from './scheduling/queue-reconciler.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +60,9 @@ export interface BuildOptions {
   /** The gallery index's watcher and startup rescan (both on by default; tests of fixed records turn them off). */
   gallery?: { watch?: boolean; rescan?: boolean; debounceMs?: number; stableMs?: number };
   uploads?: { maxBytes?: number };
+  /** The queue reconciler (on by default) and its interval. */
+  reconcile?: boolean;
+  reconcileMs?: number;
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -104,6 +113,11 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const blocking = createRedis(config.redisUrl, app.log, { maxRetriesPerRequest: null });
   const backends = new BackendRegistry(redis, config.keyPrefix, config.comfyuiUrls, options.backendCacheMs ?? 1000);
   const queues = new JobQueues(redis, config.keyPrefix, app.log);
+  const eventLog = new EventLog(redis, config.keyPrefix);
+  const jobStore = new JobStore(redis, config.keyPrefix);
+  const queue = new QueueService(new ScheduleReader(redis, config.keyPrefix, backends, queues.schedule), queues, jobStore);
+  const agents = new AgentService(queue, queues, eventLog);
+  const reconciler = new QueueReconciler({ redis, keyPrefix: config.keyPrefix, queues, jobs: jobStore, log: app.log, ...(options.reconcileMs ? { intervalMs: options.reconcileMs } : {}) });
   const checker = new WorkflowChecker();
   const workflows = new WorkflowService({ redis, keyPrefix: config.keyPrefix, backends, checker });
   // Before the job service: submits fill a request's missing family from the catalogue.
@@ -118,14 +132,16 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     resolvers: { flux: fluxRequestResolver(config, redis), v0: v0RequestResolver(config) },
     checker,
     workflows,
+    places: queue,
   });
   const gallery = new GalleryIndexing({ redis, keyPrefix: config.keyPrefix, outputPath: config.outputPath, dataPath: config.dataPath, log: app.log, ...options.gallery });
   const assets = new AssetService(redis, config.keyPrefix, config.outputPath, { gallery, jobs });
   app.decorate('gallery', gallery);
   const health = new HealthService(redis, config, backends, queues);
-  const hub = new EventHub(new EventLog(redis, config.keyPrefix), blocking, app.log);
+  const hub = new EventHub(eventLog, blocking, app.log);
 
   app.addHook('onClose', async () => {
+    await reconciler.stop();
     await gallery.close();
     await hub.close();
     await queues.close();
@@ -138,6 +154,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerOpenApi(app, VERSION);
   await app.register(jobRoutes, { jobs });
+  await app.register(queueRoutes, { jobs, queue });
+  await app.register(agentRoutes, { agents });
   await app.register(eventRoutes, { hub, ...options.events });
   await app.register(assetRoutes, { assets });
   await app.register(assetFileRoutes, { redis, config });
@@ -154,6 +172,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(workflowRoutes, { workflows });
 
   gallery.start();
+  if (options.reconcile !== false) reconciler.start();
 
   const webDist = options.webDist instanceof URL ? fileURLToPath(options.webDist) : (options.webDist ?? DEFAULT_WEB_DIST);
   const spaFallback = await registerSpa(app, webDist);

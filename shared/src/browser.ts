@@ -4,6 +4,8 @@
  */
 export * from './config.js';
 export * from './jobs.js';
+export * from './priority.js';
+export * from './agents.js';
 export * from './assets.js';
 export * from './backends.js';
 export * from './events.js';

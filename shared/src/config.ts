@@ -25,8 +25,13 @@ export interface Config {
   readonly keyPrefix: string;
   /** Largest JSON body the API accepts, in bytes. */
   readonly bodyLimit: number;
-  /** How long a worker's job lock lives without renewal; a crashed worker's job is retried after it. */
+  /**
+   * How long a job's BullMQ lock lives without renewal. A crashed worker's ComfyUI jobs are adopted by
+   * the backend's next owner within seconds; only a job nobody adopts goes back to the queue after it.
+   */
   readonly jobLockMs: number;
+  /** How long an idle backend may keep preferring jobs of its loaded model over an older job (model affinity). */
+  readonly affinityMaxWaitMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -52,6 +57,7 @@ const EnvSchema = Type.Object({
   KEY_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })),
   BODY_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$' })),
   JOB_LOCK_MS: Type.Optional(Type.String({ pattern: '^[0-9]{3,7}$' })),
+  AFFINITY_MAX_WAIT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,8}$' })),
 });
 
 const envValidator = Compile(EnvSchema);
@@ -69,6 +75,7 @@ const EXPECTED: Record<string, string> = {
   KEY_PREFIX: 'letters, digits and _ . : - (at most 64)',
   BODY_LIMIT: 'a size in bytes',
   JOB_LOCK_MS: 'milliseconds between 100 and 9999999',
+  AFFINITY_MAX_WAIT_MS: 'milliseconds (0 turns model affinity off)',
 };
 
 export class ConfigError extends Error {
@@ -139,6 +146,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     keyPrefix: e.KEY_PREFIX ?? 'orch',
     bodyLimit: Number(e.BODY_LIMIT ?? String(1024 * 1024)),
     jobLockMs: Number(e.JOB_LOCK_MS ?? '30000'),
+    affinityMaxWaitMs: Number(e.AFFINITY_MAX_WAIT_MS ?? '60000'),
   });
 }
 

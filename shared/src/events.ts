@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { Job } from './jobs.js';
 import { Asset } from './assets.js';
 import { BackendStatus } from './backends.js';
+import type { Agent } from './agents.js';
 
 export const EVENT_TYPES = [
   'job.queued',
@@ -15,6 +16,7 @@ export const EVENT_TYPES = [
   'asset.updated',
   'asset.removed',
   'backend.status',
+  'agent.status',
   'chat.message',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -37,6 +39,8 @@ export interface EventDataMap {
   'asset.updated': Asset;
   'asset.removed': { id: string };
   'backend.status': BackendStatus;
+  /** An agent (provider or backend) was switched off or on. */
+  'agent.status': Agent;
   'chat.message': unknown;
 }
 

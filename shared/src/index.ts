@@ -4,3 +4,6 @@ export * from './store.js';
 export * from './workflow-store.js';
 export * from './gallery-index.js';
 export * from './lua-script.js';
+export * from './scheduling/lanes.js';
+export * from './scheduling/schedule-store.js';
+export * from './scheduling/job-enqueuer.js';

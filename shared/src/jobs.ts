@@ -2,6 +2,7 @@ import Type, { type Static } from 'typebox';
 import { FluxJobRequest } from './requests/flux.js';
 import { V0JobRequest } from './requests/v0.js';
 import { TEMPLATE_FAMILIES } from './templates/types.js';
+import { RequestPriority } from './priority.js';
 
 export const PROVIDERS = ['comfyui', 'flux', 'v0'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -86,7 +87,7 @@ export const ComfyJobRequest = Type.Object(
     params: Type.Optional(GenerationParams),
     /** `txt2img` (the built-in template of the model's family), or the id of a saved custom workflow. */
     workflow: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
-    priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    priority: Type.Optional(RequestPriority),
   },
   { additionalProperties: false },
 );
@@ -126,6 +127,19 @@ export const AssetRef = Type.Object({
 });
 export type AssetRef = Static<typeof AssetRef>;
 
+/** Why a queued job has not started, as the queue sees it now. */
+export const WAIT_REASONS = ['next', 'behind', 'provider_off', 'backends_off', 'no_backend_online', 'model_unavailable', 'no_worker'] as const;
+export type WaitReason = (typeof WAIT_REASONS)[number];
+
+export const QueuePlace = Type.Object({
+  /** Jobs of the same provider that start before this one. */
+  position: Type.Integer({ minimum: 0 }),
+  reason: Type.Enum(WAIT_REASONS),
+  /** The reason in words: "behind 3 jobs", "no backend has sd_xl_base_1.0.safetensors online", "flux is switched off". */
+  message: Type.String(),
+});
+export type QueuePlace = Static<typeof QueuePlace>;
+
 export const Job = Type.Object({
   id: Type.String(),
   provider: Type.Enum(PROVIDERS),
@@ -141,6 +155,8 @@ export const Job = Type.Object({
   assets: Type.Optional(Type.Array(AssetRef)),
   /** Id of the job this one re-runs (POST /api/jobs/:id/retry). */
   retryOf: Type.Optional(Type.String()),
+  /** For a queued job read through the REST routes: its place in the queue and why it waits. */
+  queue: Type.Optional(QueuePlace),
 });
 export type Job = Static<typeof Job>;
 

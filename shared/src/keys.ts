@@ -31,9 +31,55 @@ export function redisKeys(prefix: string) {
     workflowSummaries: `${prefix}:workflow-summaries`,
     /** A counting semaphore (sorted set of holders scored by lease expiry, ms). */
     semaphore: (name: string) => `${prefix}:sem:${name}`,
+    /** The scheduler's index, ownership and agents (schedule-store.ts, docs/scheduling.md). */
+    sched: schedKeys(`${prefix}:sched:`),
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** The scheduler's keys (see docs/scheduling.md for what each holds and who writes it). */
+function schedKeys(s: string) {
+  return {
+    /** ZSET job id → rank: the provider's waiting jobs in start order (one ticket per waiting job). */
+    pending: (provider: string) => `${s}${provider}:pending`,
+    /** ZSET job id → rank: the waiting jobs of one lane (one BullMQ queue: one model, or any). */
+    lane: (provider: string, lane: string) => `${s}${provider}:lane:${lane}`,
+    /** STRING claimer, short-lived: held from a claim in the lane to its take (one pop at a time per lane). */
+    laneLock: (provider: string, lane: string) => `${s}${provider}:lane-lock:${lane}`,
+    /** HASH lane → JSON {queue, model}: the lanes a provider has had. */
+    lanes: (provider: string) => `${s}${provider}:lanes`,
+    /** LIST of job ids in the order they were taken from their queue (capped): start order, for tests and benchmarks. */
+    started: (provider: string) => `${s}${provider}:started`,
+    /** HASH job id → JSON {provider, lane, queue, seq, model?}: fixed at submit, removed when the job ends. */
+    meta: `${s}meta`,
+    /** HASH job id → rank (the job's place; restored when it goes back to the queue). */
+    rank: `${s}rank`,
+    /** HASH job id → "claimer|ms": who claimed or took it (backend or cloud slot), from its claim to its end. */
+    claims: `${s}claims`,
+    /** HASH job id → ms when an idle backend first passed it over for a job of its loaded model. */
+    passed: `${s}passed`,
+    /** Counters: submission sequence, move-to-front sequence. */
+    seq: `${s}seq`,
+    front: `${s}front`,
+    /** HASH agent name → "off" (absent: on). */
+    agents: `${s}agents`,
+    /** Pub/sub: "job <provider> <lane>" when a job is queued, "agents" when an agent is switched. */
+    wake: `${s}wake`,
+    /** ZSET worker id → last beat (ms) of the workers that drive ComfyUI backends (they split them). */
+    owners: `${s}owners`,
+    /** STRING worker id, expiring: the one worker process that drives a backend. */
+    owner: (backend: string) => `${s}owner:${backend}`,
+    /** HASH job id → JSON InflightEntry: the jobs a backend's owner has taken (survives the owner). */
+    inflight: (holder: string) => `${s}inflight:${holder}`,
+    /** STRING JSON BackendRuntime, expiring: what the owner is doing with the backend now. */
+    runtime: (backend: string) => `${s}runtime:${backend}`,
+    /** STRING JSON WorkerInfo, expiring: what a live worker process serves. */
+    worker: (id: string) => `${s}worker:${id}`,
+    /** Held by the one server instance reconciling the index with BullMQ. */
+    reconcileLock: `${s}reconcile-lock`,
+  };
+}
+export type SchedKeys = ReturnType<typeof schedKeys>;
 
 /**
  * Gallery index keys. The Lua scripts in gallery-index.ts build the per-type/model/word names from

@@ -26,8 +26,9 @@ export type JobAccepted = Static<typeof JobAccepted>;
  */
 export const CancelResponse = Type.Object({
   id: Type.String(),
-  status: Type.Union([Type.Literal('cancelled'), Type.Literal('running')]),
-  cancelRequested: Type.Boolean({ description: 'true when the worker holding the job was asked to stop it' }),
+  /** The job reads cancelled at once, running or not. */
+  status: Type.Literal('cancelled'),
+  cancelRequested: Type.Boolean({ description: 'true when the worker holding the job was told to stop it on its backend' }),
 });
 export type CancelResponse = Static<typeof CancelResponse>;
 

@@ -11,6 +11,7 @@ import { parseConfig, type Config } from '@orchestrator/shared';
 import { buildServer } from '@orchestrator/server';
 import { startWorkerRuntime } from '@orchestrator/worker';
 import { startFakeComfy, type FakeComfy, type FakeComfyOptions } from '../fakes/comfyui/index.js';
+import { TEST_REDIS_URL as REDIS_URL } from './redis.js';
 
 export interface StackOptions {
   backends?: number;
@@ -30,7 +31,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL };
 
 export function uniquePrefix(name: string): string {
   return `test-${name}-${randomBytes(4).toString('hex')}`;

@@ -38,7 +38,7 @@ describe('a backend that is offline', () => {
     const id = await h.enqueue({ params: { steps: 5 } });
     await sleep(1500);
     expect((await h.jobs.get(id))?.status).toBe('queued');
-    expect(await (await h.queue.getJob(id))?.getState()).toBe('waiting');
+    expect(await (await h.bullJob(id))?.getState()).toBe('prioritized'); // waiting, at its priority level
     expect(fake.stats.promptsSubmitted).toBe(0);
 
     await fake.start();
@@ -55,7 +55,7 @@ describe('a backend that is offline', () => {
     await fake.stop();
     await waitFor('status offline', async () => (await storedStatus())?.online === false);
     const waiting = await h.waitForJob(id, (j) => j.status === 'queued', 15000);
-    expect(waiting.progress.message).toBe('backend offline, waiting');
+    expect(waiting.progress.message).toBe('comfyui-1 went offline; waiting for a backend');
     await fake.start();
     const job = await h.waitForJob(id, (j) => j.status === 'completed', 20000);
     expect(job.assets).toHaveLength(1);

@@ -88,9 +88,12 @@ export class RetryLater extends Error {
   }
 }
 
-/** Abort reasons the runtime uses with `worker.cancelJob(id, reason)`. */
+/** Abort reasons of a running job's signal. */
 export const ABORT_CANCEL = 'cancel';
+/** This process stops driving the job (shutdown, or its backend went to another worker): hand it back. */
 export const ABORT_SHUTDOWN = 'shutdown';
+/** BullMQ no longer has the job as this holder's (removed from outside, or its lock lapsed). */
+export const ABORT_LOCK_LOST = 'lock-lost';
 
 export function isShutdownAbort(signal: AbortSignal): boolean {
   return signal.aborted && signal.reason === ABORT_SHUTDOWN;

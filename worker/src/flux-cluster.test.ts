@@ -1,23 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
 import type { Job } from '@orchestrator/shared';
 import { startFakeBfl, type FakeBfl } from '../../test/fakes/bfl/index.js';
 import { startWorkerRuntime, type WorkerRuntime } from './runtime.js';
 import { createHarness, waitFor, type Harness } from './testing/harness.js';
 import { enqueueFlux, fluxQueue } from './testing/flux.js';
+import { spawnWorker, type WorkerProcess } from './testing/worker-process.js';
 
 /* Two worker processes on one flux queue: the BFL cap holds across them, and a killed one's task is resumed. */
 
 let h: Harness;
 let bfl: FakeBfl;
 let queue: Queue;
-let child: ChildProcess | undefined;
+let child: WorkerProcess | undefined;
 let runtime: WorkerRuntime | undefined;
 
-const CHILD = fileURLToPath(new URL('./testing/worker-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CAP = 3;
 
 beforeAll(async () => {
@@ -27,7 +24,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await child?.stop();
   await runtime?.close();
   await queue?.close();
   await bfl?.close();
@@ -36,37 +33,11 @@ afterAll(async () => {
 
 const env = () => h.env([], { BFL_API_URL: bfl.url, BFL_API_KEY: bfl.apiKey, BFL_CONCURRENCY: String(CAP), JOB_LOCK_MS: '2000' });
 
-function spawnWorker(): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: ROOT, env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker child did not start: ${stderr}`)), 20000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready ')) {
-        clearTimeout(timer);
-        resolve(proc);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker child exited (${code}): ${stderr}`));
-    });
-  });
-}
-
-async function stopChild(signal: NodeJS.Signals): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child!.once('exit', r));
-  child.kill(signal);
-  await exited;
-}
-
 describe('flux jobs on two worker processes', () => {
   it(`never have more than BFL_CONCURRENCY=${CAP} BFL tasks in flight together, and both processes take jobs`, async () => {
-    child = await spawnWorker();
+    child = await spawnWorker(env());
     runtime = await startWorkerRuntime(h.config([], { BFL_API_URL: bfl.url, BFL_API_KEY: bfl.apiKey, BFL_CONCURRENCY: String(CAP), JOB_LOCK_MS: '2000' }));
-    const ids = await Promise.all(Array.from({ length: 10 }, () => enqueueFlux(h, queue)));
+    const ids = await Promise.all(Array.from({ length: 10 }, () => enqueueFlux(h)));
     const jobs = await Promise.all(ids.map((id) => h.waitForJob(id, (j: Job) => j.status === 'completed' || j.status === 'failed', 60000)));
     expect(jobs.map((j) => j.status)).toEqual(ids.map(() => 'completed'));
     expect(bfl.stats.submits).toBe(10);
@@ -76,17 +47,16 @@ describe('flux jobs on two worker processes', () => {
     expect(takers.size).toBe(2);
     await runtime.close();
     runtime = undefined;
-    await stopChild('SIGTERM');
+    await child.stop('SIGTERM');
   }, 90000);
 
   it('resumes polling the task of a worker killed mid-poll instead of submitting it again', async () => {
     bfl.faults.pendingPolls = 6; // the child polls every 0.5 s or more: still pending when it dies
-    child = await spawnWorker();
+    child = await spawnWorker(env());
     const submits = bfl.stats.submits;
-    const id = await enqueueFlux(h, queue);
+    const id = await enqueueFlux(h);
     await waitFor('the task to be persisted and polled', async () => (await h.redis.get(h.keys.cloudTask('bfl', id)))?.includes('pollingUrl') && bfl.stats.polls > 0);
-    child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
+    await child.stop('SIGKILL');
     expect((await h.jobs.get(id))?.status).toBe('running');
 
     runtime = await startWorkerRuntime(h.config([], { BFL_API_URL: bfl.url, BFL_API_KEY: bfl.apiKey, BFL_CONCURRENCY: String(CAP), JOB_LOCK_MS: '2000' }), {

@@ -35,7 +35,7 @@ describe('the flux queue against the BFL fake', () => {
   it('maps Pending to progress and Ready to a completed job whose PNG carries our metadata, downloaded at once', async () => {
     const downloads = bfl.stats.downloads;
     bfl.faults.pendingPolls = 8; // long enough for the progress reporter (one write per 200 ms) to send some
-    const id = await enqueueFlux(h, queue, { prompt: 'a red fox', params: { aspectRatio: '1:1', seed: 42, outputFormat: 'png', raw: true } });
+    const id = await enqueueFlux(h, { prompt: 'a red fox', params: { aspectRatio: '1:1', seed: 42, outputFormat: 'png', raw: true } });
     const job = await settled(id);
     bfl.faults.pendingPolls = 3;
     expect(job.status).toBe('completed');
@@ -63,7 +63,7 @@ describe('the flux queue against the BFL fake', () => {
   });
 
   it('writes a JPEG with the metadata in its sidecar and the real pixel size', async () => {
-    const id = await enqueueFlux(h, queue, { model: 'flux-dev', params: { width: 512, height: 768, steps: 12, guidance: 2.5 } });
+    const id = await enqueueFlux(h, { model: 'flux-dev', params: { width: 512, height: 768, steps: 12, guidance: 2.5 } });
     const job = await settled(id);
     const asset = (await new AssetStore(h.redis, h.prefix).get(job.assets![0]!.id))!;
     expect(asset.fileName).toMatch(/\.jpg$/);
@@ -79,7 +79,7 @@ describe('the flux queue against the BFL fake', () => {
     ['402', { status402: true }, 'out_of_credits', /out of credits/i],
   ])('fails the job on %s with a message for a person', async (_what, fault, code, message) => {
     Object.assign(bfl.faults, fault);
-    const job = await settled(await enqueueFlux(h, queue));
+    const job = await settled(await enqueueFlux(h));
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe(code);
     expect(job.error?.message).toMatch(message);
@@ -88,7 +88,7 @@ describe('the flux queue against the BFL fake', () => {
   it('re-queues on a 429 with Retry-After and runs the job after that wait, without failing it', async () => {
     bfl.faults.status429 = { retryAfterSec: 1 };
     const started = Date.now();
-    const id = await enqueueFlux(h, queue);
+    const id = await enqueueFlux(h);
     const job = await settled(id);
     expect(job.status).toBe('completed');
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
@@ -98,7 +98,7 @@ describe('the flux queue against the BFL fake', () => {
 
   it('re-queues on a 429 without Retry-After after its own short backoff', async () => {
     bfl.faults.status429 = {};
-    const id = await enqueueFlux(h, queue);
+    const id = await enqueueFlux(h);
     expect((await settled(id)).status).toBe('completed');
     const waits = (await h.jobEvents(id)).map((e) => (e.data as Job).progress?.message ?? '');
     expect(waits.some((m) => /concurrency limit; trying again/.test(m))).toBe(true);
@@ -107,7 +107,7 @@ describe('the flux queue against the BFL fake', () => {
   it('fails a submit answered 5xx (the task may be billed) and never submits it again', async () => {
     bfl.faults.submit5xx = 502;
     const submits = bfl.stats.submits;
-    const id = await enqueueFlux(h, queue);
+    const id = await enqueueFlux(h);
     const job = await settled(id);
     expect(job.status).toBe('failed');
     expect(job.error?.code).toBe('submit_uncertain');
@@ -119,13 +119,13 @@ describe('the flux queue against the BFL fake', () => {
 
   it('keeps polling through a 5xx on a poll', async () => {
     bfl.faults.poll5xx = true;
-    expect((await settled(await enqueueFlux(h, queue))).status).toBe('completed');
+    expect((await settled(await enqueueFlux(h))).status).toBe('completed');
   });
 
   it('cancels a job while it polls', async () => {
     bfl.faults.pendingPolls = 1000;
     try {
-      const id = await enqueueFlux(h, queue);
+      const id = await enqueueFlux(h);
       await h.waitForJob(id, (j) => j.progress.message === 'generating on FLUX');
       await h.redis.publish(h.keys.cancelChannel, id);
       expect((await settled(id)).status).toBe('cancelled');

@@ -1,36 +1,59 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import type { Job as BullJob } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { AssetStore, EventLog, JobStore, WorkflowStore, backendIds, redisKeys, type Config } from '@orchestrator/shared';
-import { BackendConsumer } from './backends/consumer.js';
+import {
+  AssetStore,
+  EventLog,
+  JobStore,
+  PROVIDERS,
+  ScheduleStore,
+  WorkflowStore,
+  backendIds,
+  redisKeys,
+  type Config,
+  type Provider,
+  type WorkerInfo,
+} from '@orchestrator/shared';
 import { BackendMonitor } from './backends/monitor.js';
-import { startCloudConsumers } from './cloud/consumers.js';
 import { CLOUD_PROVIDERS } from './cloud/providers.js';
 import type { CloudProviderEntry } from './cloud/registry.js';
 import { CancelListener } from './cancel-listener.js';
-import { ABORT_CANCEL, ABORT_SHUTDOWN } from './errors.js';
+import { errorMessage } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
-import { createJobProcessor } from './jobs/processor.js';
 import { createLogger } from './logger.js';
 import { ComfyConnections } from './providers/comfyui/connections.js';
 import { ComfyUiProvider, type ComfyProviderOptions } from './providers/comfyui/provider.js';
+import { AgentSwitches } from './scheduling/agent-switches.js';
+import { BackendDriver } from './scheduling/backend-driver.js';
+import { BackendOwnership } from './scheduling/backend-ownership.js';
+import { CloudDriver } from './scheduling/cloud-driver.js';
+import { LaneDirectory } from './scheduling/lane-directory.js';
+import { LaneWorkers } from './scheduling/lane-workers.js';
+import { settleStalledJob } from './scheduling/stalled-jobs.js';
+import type { RunnerDeps } from './scheduling/job-runner.js';
 
 /*
- * One worker process: a consumer of the `comfyui` queue per configured backend, the backend monitor
- * that gates them, a heartbeat, and the cancel channel. Tests and the end-to-end harness run it
- * in-process; main.ts runs it as a process.
+ * One worker process: it owns a share of the ComfyUI backends (a driver per owned backend, the monitor
+ * probing them), runs the cloud providers it has keys for, and listens for cancels and wake-ups. Tests
+ * and the end-to-end harness run it in-process; main.ts runs it as a process. See docs/scheduling.md.
  */
 
+/** The queue of ComfyUI jobs that load no particular model (each model has a lane queue of its own). */
 export const COMFYUI_QUEUE = 'comfyui';
 
 export interface RuntimeOptions {
   logger?: Logger;
-  /** On close, how long active jobs may keep running before they are handed back to the queue. */
+  /** On close, how long running jobs may keep running before they are handed back. */
   shutdownGraceMs?: number;
   monitorIntervalMs?: number;
   heartbeatIntervalMs?: number;
+  /** Prompts kept on a backend at once (1 disables pipelining). */
+  pipelineDepth?: number;
+  /** How long a job may be passed over for jobs of a backend's loaded model (AFFINITY_MAX_WAIT_MS). */
+  affinityMaxWaitMs?: number;
+  /** Backend ownership timing: key lifetime and tick (tests shorten them). */
+  ownership?: { ttlMs?: number; tickMs?: number };
   /** Tuning for tests (poll intervals, cancel wait…). */
   comfy?: Pick<ComfyProviderOptions, 'tracker' | 'cancelWaitMs' | 'previewIntervalMs' | 'connectWaitMs'>;
   /** Tuning per cloud queue, e.g. `{ flux: { pollInitialMs: 50 } }` (see providers/bfl/provider.ts BflTuning). */
@@ -41,25 +64,9 @@ export interface RuntimeOptions {
 
 export interface WorkerRuntime {
   readonly id: string;
+  /** Backends this process drives now. */
+  owned(): string[];
   close(): Promise<void>;
-}
-
-/**
- * A job BullMQ failed without our processor recording why (it stalled too often, e.g. it keeps
- * killing its worker): the record must not stay `running` forever. Refused when already final.
- */
-async function markLost(job: BullJob, jobs: JobStore, log: Logger): Promise<void> {
-  const id = typeof (job.data as { id?: unknown })?.id === 'string' ? (job.data as { id: string }).id : job.id;
-  if (!id) return;
-  const res = await jobs
-    .update(id, 'job.failed', (j) => ({
-      ...j,
-      status: 'failed',
-      finishedAt: new Date().toISOString(),
-      error: { code: 'internal_error', message: `The job could not be run: ${job.failedReason || 'unknown error'}` },
-    }))
-    .catch(() => null);
-  if (res?.ok) log.warn({ jobId: id, reason: job.failedReason }, 'job failed in the queue');
 }
 
 export function newWorkerId(): string {
@@ -68,6 +75,7 @@ export function newWorkerId(): string {
 
 export async function startWorkerRuntime(config: Config, options: RuntimeOptions = {}): Promise<WorkerRuntime> {
   const id = newWorkerId();
+  const startedAt = new Date().toISOString();
   const log = (options.logger ?? createLogger(config.logLevel)).child({ workerId: id });
   const keys = redisKeys(config.keyPrefix);
   // BullMQ needs maxRetriesPerRequest: null; the stores share the connection.
@@ -78,11 +86,27 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
   const jobs = new JobStore(redis, config.keyPrefix);
   const events = new EventLog(redis, config.keyPrefix);
   const assets = new AssetStore(redis, config.keyPrefix);
+  const schedule = new ScheduleStore(redis, config.keyPrefix);
   const backends = backendIds(config.comfyuiUrls);
 
+  const laneWorkers: LaneWorkers = new LaneWorkers({
+    connection: redis,
+    prefix: keys.bullPrefix,
+    lockMs: config.jobLockMs,
+    workerName: id,
+    log,
+    onStalled: (queue, jobId) => void settleStalledJob({ schedule, jobs, laneWorkers, log }, queue, jobId).then(notifyAll),
+  });
+  const lanes = new LaneDirectory(schedule);
+  const drivers = new Map<string, BackendDriver>();
+  const active = new Map<string, { cancel(jobId: string): boolean }>();
+  const notifyAll = () => {
+    for (const d of drivers.values()) d.notify();
+    for (const c of cloud) c.driver.notify();
+  };
+  const switches = new AgentSwitches(schedule, log, notifyAll);
+
   const connections = new ComfyConnections(backends, id, log);
-  const consumers = new Map<string, BackendConsumer>();
-  const active = new Map<string, BackendConsumer>();
   const monitor = new BackendMonitor({
     redis,
     keys,
@@ -90,9 +114,11 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
     backends,
     log,
     ...(options.monitorIntervalMs ? { intervalMs: options.monitorIntervalMs } : {}),
-    onStatus: (status) => consumers.get(status.id)?.setOnline(status.online),
+    onStatus: (status, prev) => {
+      if (status.online !== prev?.online) drivers.get(status.id)?.notify();
+    },
   });
-  const provider = new ComfyUiProvider({
+  const comfy = new ComfyUiProvider({
     outputPath: config.outputPath,
     dataPath: config.dataPath,
     assets,
@@ -101,83 +127,188 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
     defaultModel: (backendId) => monitor.status(backendId)?.checkpoints[0],
     ...options.comfy,
   });
-
-  for (const backend of backends) {
-    const blog = log.child({ backend: backend.id, provider: 'comfyui' });
-    const consumer: BackendConsumer = new BackendConsumer({
-      queueName: COMFYUI_QUEUE,
-      prefix: keys.bullPrefix,
-      connection: redis,
-      lockDurationMs: config.jobLockMs,
-      workerName: `${id}:${backend.id}`,
-      log: blog,
-      onFailed: (job) => void markLost(job, jobs, blog),
-      processor: createJobProcessor({
-        redis,
-        keys,
-        jobs,
-        events,
-        assets,
-        provider,
-        backend,
-        workerId: id,
-        log: blog,
-        leaseTtlMs: config.jobLockMs,
-        isOnline: () => consumer.isOnline,
-        onActive: (jobId) => active.set(jobId, consumer),
-        onIdle: (jobId) => active.delete(jobId),
-        onBackendTrouble: () => void monitor.probeNow().catch(() => undefined),
-      }),
-    });
-    consumers.set(backend.id, consumer);
-  }
-
-  const cloud = startCloudConsumers({
-    entries: options.cloudProviders ?? CLOUD_PROVIDERS,
-    config,
-    redis,
-    keys,
+  const runnerBase: Omit<RunnerDeps, 'backend' | 'inflightKey' | 'adoptable' | 'provider' | 'startMessage' | 'run' | 'log'> = {
     jobs,
     events,
     assets,
+    schedule,
+    lockMs: config.jobLockMs,
+  };
+
+  // What each owned backend's driver is doing, for the agents view: written on change and every second.
+  let publishTimer: NodeJS.Timeout | null = null;
+  const publishRuntime = async () => {
+    const multi = redis.multi();
+    for (const d of drivers.values()) multi.set(keys.sched.runtime(d.id), JSON.stringify(d.runtime()), 'PX', 5000);
+    const info: WorkerInfo = { id, providers: servedProviders(), backends: [...drivers.keys()], startedAt };
+    multi.set(keys.sched.worker(id), JSON.stringify(info), 'PX', 15_000);
+    await multi.exec().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not publish the backends runtime'));
+  };
+  let publishSoon: NodeJS.Timeout | null = null;
+  const runtimeChanged = () => {
+    publishSoon ??= setTimeout(() => {
+      publishSoon = null;
+      void publishRuntime();
+    }, 20);
+  };
+
+  const ownership = new BackendOwnership({
+    redis,
+    keys: keys.sched,
     workerId: id,
+    backends: backends.map((b) => b.id),
     log,
-    active,
-    onFailed: (job, clog) => void markLost(job, jobs, clog),
-    ...(options.cloud ? { options: options.cloud } : {}),
+    ...options.ownership,
+    onAcquired: (backendId) => startDriver(backendId),
+    onLost: (backendId) => void stopDriver(backendId, false),
+    onRelease: (backendId) => drivers.get(backendId)?.release(),
   });
-  for (const c of cloud) consumers.set(`cloud:${c.queue}`, c.consumer);
+
+  async function startDriver(backendId: string): Promise<void> {
+    const backend = backends.find((b) => b.id === backendId)!;
+    const blog = log.child({ backend: backendId, provider: 'comfyui' });
+    const previous = await redis.get(keys.sched.runtime(backendId)).catch(() => null);
+    const loaded = previous ? (JSON.parse(previous) as { loadedModel?: string }).loadedModel : undefined;
+    const driver: BackendDriver = new BackendDriver({
+      backend,
+      workerId: id,
+      schedule,
+      laneWorkers,
+      lanes,
+      switches,
+      runner: { ...runnerBase, run: comfy, log: blog, onBackendTrouble: () => void monitor.probeNow().catch(() => undefined) },
+      status: () => monitor.status(backendId),
+      models: () => monitor.modelNames(backendId),
+      active,
+      onChange: runtimeChanged,
+      onIdle: () => void stopDriver(backendId, true),
+      log: blog,
+      ...(options.pipelineDepth ? { depth: options.pipelineDepth } : {}),
+      affinityMaxWaitMs: options.affinityMaxWaitMs ?? config.affinityMaxWaitMs,
+    });
+    drivers.set(backendId, driver);
+    await monitor.watch([...drivers.keys()]);
+    driver.start(loaded);
+    runtimeChanged();
+  }
+
+  /** Stops driving a backend: released (its jobs are done) or lost to another worker (hand its jobs over now). */
+  async function stopDriver(backendId: string, release: boolean): Promise<void> {
+    const driver = drivers.get(backendId);
+    if (!driver) return;
+    drivers.delete(backendId);
+    await driver.stop(0);
+    if (release) await ownership.release(backendId);
+    await monitor.watch([...drivers.keys()]);
+    await redis.del(keys.sched.runtime(backendId)).catch(() => undefined);
+    runtimeChanged();
+  }
+
+  const cloud: { entry: CloudProviderEntry; driver: CloudDriver; close?: () => Promise<void> }[] = [];
+  for (const entry of options.cloudProviders ?? CLOUD_PROVIDERS) {
+    const clog = log.child({ provider: entry.queue, backend: entry.backendId });
+    if (!entry.enabled(config)) {
+      clog.info(`${entry.queue}: not configured in this worker; its jobs wait for a worker that is`);
+      continue;
+    }
+    const tuning = options.cloud?.[entry.queue];
+    const instance = entry.create({ config, redis, keys, assets, workerId: id, log: clog, ...(tuning ? { options: tuning } : {}) });
+    const driver = new CloudDriver({
+      provider: entry.queue,
+      backendId: entry.backendId,
+      slots: entry.concurrency(config),
+      workerId: id,
+      schedule,
+      laneWorkers,
+      switches,
+      runner: { ...runnerBase, run: instance.provider, log: clog },
+      ...(instance.hasRoom ? { hasRoom: instance.hasRoom.bind(instance) } : {}),
+      ...(instance.acquire ? { acquire: instance.acquire.bind(instance) } : {}),
+      active,
+      log: clog,
+    });
+    cloud.push({ entry, driver, ...(instance.close ? { close: instance.close.bind(instance) } : {}) });
+    clog.info({ concurrency: entry.concurrency(config) }, `${entry.queue}: taking jobs`);
+  }
+
+  function servedProviders(): Provider[] {
+    return PROVIDERS.filter((p) => (p === 'comfyui' ? backends.length > 0 : cloud.some((c) => c.entry.queue === p)));
+  }
 
   const heartbeat = new Heartbeat(redis, keys.workers, id, log, options.heartbeatIntervalMs);
-  const cancels = new CancelListener(
+  const listener = new CancelListener(
     subscriber,
     keys.cancelChannel,
     (jobId) => {
-      const consumer = active.get(jobId);
-      if (consumer?.cancel(jobId, ABORT_CANCEL)) log.info({ jobId }, 'cancel requested; aborting the job');
+      if (active.get(jobId)?.cancel(jobId)) log.info({ jobId }, 'cancel requested; stopping the job');
     },
     log,
+    {
+      channel: keys.sched.wake,
+      onMessage: (message) => void onWake(message),
+    },
   );
 
+  /** "job <provider> <lane>": a job is waiting (a new lane is read first); "agents": a switch changed. */
+  async function onWake(message: string): Promise<void> {
+    const [what, provider, lane] = message.split(' ');
+    if (what === 'agents') {
+      await switches.refresh();
+      notifyAll();
+      return;
+    }
+    if (what !== 'job' || !provider || !lane) return;
+    if (provider === 'comfyui') {
+      if (!lanes.knows('comfyui', lane)) await watchComfyLanes();
+      for (const d of drivers.values()) d.notify();
+    } else {
+      for (const c of cloud) if (c.entry.queue === provider) c.driver.notify();
+    }
+  }
+
+  /** Reads the ComfyUI lanes again and runs BullMQ's stalled check on each lane's queue. */
+  async function watchComfyLanes(): Promise<void> {
+    if (backends.length === 0) return;
+    await lanes.refresh('comfyui').catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not read the lanes'));
+    laneWorkers.watch([COMFYUI_QUEUE, ...[...(await lanes.get('comfyui')).values()].map((l) => l.queue)]);
+  }
+
   await heartbeat.start();
-  await cancels.start();
+  await watchComfyLanes();
+  await switches.start();
+  await listener.start();
+  await monitor.watch([]);
   await monitor.start();
+  await ownership.start();
+  for (const c of cloud) c.driver.start();
+  publishTimer = setInterval(() => void publishRuntime(), 1000);
+  publishTimer.unref();
 
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
       log.info('worker stopping');
-      await monitor.stop();
       const grace = options.shutdownGraceMs ?? 8000;
-      await Promise.all([...consumers.values()].map((c) => c.close(grace, ABORT_SHUTDOWN)));
-      await cancels.stop();
+      await ownership.stop();
+      const owned = [...drivers.entries()];
+      drivers.clear();
+      await Promise.all([...owned.map(([, d]) => d.stop(grace)), ...cloud.map((c) => c.driver.stop(grace))]);
+      // Handed-back prompts stay in the backends' in-flight records: releasing lets the next owner adopt them now.
+      await Promise.all(owned.map(([b]) => ownership.release(b)));
+      if (publishTimer) clearInterval(publishTimer);
+      if (publishSoon) clearTimeout(publishSoon);
+      await redis.del(...owned.map(([b]) => keys.sched.runtime(b)), keys.sched.worker(id)).catch(() => undefined);
+      await monitor.stop();
+      switches.stop();
+      await listener.stop();
       await heartbeat.stop();
+      await laneWorkers.close();
       await connections.close();
-      await Promise.all(cloud.map((c) => c.instance.close?.()));
+      await Promise.all(cloud.map((c) => c.close?.()));
       await Promise.all([subscriber.quit().catch(() => undefined), redis.quit().catch(() => undefined)]);
       log.info('worker stopped');
     })();
     return closing;
   };
-  return { id, close };
+  return { id, owned: () => [...drivers.keys()], close };
 }

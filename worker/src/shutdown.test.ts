@@ -33,7 +33,7 @@ describe('graceful shutdown', () => {
     expect((await h.jobs.get(id))?.status).toBe('completed');
   });
 
-  it('hands a long job back after the grace period without interrupting it; the next worker finishes it', async () => {
+  it('hands a long job to the backend\'s next owner after the grace period without interrupting it; the next worker adopts and finishes it', async () => {
     const rt = await start(300);
     const submitted = fake.stats.promptsSubmitted;
     const interrupts = fake.stats.interrupts;
@@ -43,13 +43,18 @@ describe('graceful shutdown', () => {
     await rt.close();
     expect(Date.now() - t0).toBeLessThan(3000);
     const handedBack = await h.jobs.get(id);
-    expect(handedBack).toMatchObject({ status: 'queued', progress: { message: 'worker restarting; waiting for another worker' } });
-    expect(['delayed', 'waiting']).toContain(await (await h.queue.getJob(id))?.getState());
+    expect(handedBack).toMatchObject({ status: 'running', progress: { message: 'worker stopping; the backend\'s next worker takes it over' } });
+    // Still BullMQ's active job, its lock token kept in the backend's in-flight record for the successor.
+    expect(await (await h.bullJob(id))?.getState()).toBe('active');
+    expect((await h.schedule.inflight('comfyui-1')).map((e) => e.jobId)).toEqual([id]);
+    expect(await h.redis.get(h.keys.sched.owner('comfyui-1'))).toBeNull();
     expect(fake.stats.interrupts).toBe(interrupts);
 
     await start(300);
     const job = await h.waitForJob(id, (j) => j.status === 'completed', 15000);
     expect(job.assets).toHaveLength(1);
     expect(fake.stats.promptsSubmitted).toBe(submitted + 1);
+    expect((await h.bullJob(id))?.attemptsStarted).toBe(1);
+    expect(await h.schedule.inflight('comfyui-1')).toEqual([]);
   });
 });

@@ -1,18 +1,15 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '@orchestrator/shared';
 import { startFakeComfy, type FakeComfy } from '../../test/fakes/comfyui/index.js';
 import { startWorkerRuntime, type WorkerRuntime } from './runtime.js';
 import { createHarness, waitFor, type Harness } from './testing/harness.js';
+import { spawnWorker, type WorkerProcess } from './testing/worker-process.js';
 
 let h: Harness;
 let fake: FakeComfy;
-let child: ChildProcess | undefined;
+let child: WorkerProcess | undefined;
 let runtime: WorkerRuntime | undefined;
 
-const CHILD = fileURLToPath(new URL('./testing/worker-child.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 beforeAll(async () => {
   h = await createHarness('crash');
@@ -20,35 +17,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await child?.stop();
   await runtime?.close();
   await fake?.close();
   await h?.close();
 });
-
-function spawnWorker(env: Record<string, string>): Promise<ChildProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  if (process.env.CHILD_LOG) proc.stdout!.on('data', (d: Buffer) => process.stderr.write('[child] ' + d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker child did not start: ${stderr}`)), 20000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready ')) {
-        clearTimeout(timer);
-        resolve(proc);
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`worker child exited (${code}): ${stderr}`));
-    });
-  });
-}
 
 async function crashMidJob(steps: number): Promise<void> {
   await runtime?.close();
@@ -58,8 +31,7 @@ async function crashMidJob(steps: number): Promise<void> {
   child = await spawnWorker(h.env([fake.url], { JOB_LOCK_MS: '2000' }));
   const id = await h.enqueue({ params: { steps } });
   await waitFor('first progress event', async () => (await h.jobEvents(id)).some((e) => e.type === 'job.progress'));
-  child.kill('SIGKILL');
-  await new Promise((r) => child!.once('exit', r));
+  await child.stop('SIGKILL');
   expect((await h.jobs.get(id))?.status).toBe('running');
 
   runtime = await startWorkerRuntime(h.config([fake.url], { JOB_LOCK_MS: '2000' }), { monitorIntervalMs: 300 });
@@ -70,7 +42,7 @@ async function crashMidJob(steps: number): Promise<void> {
   const events = await h.jobEvents(id);
   expect(events.filter((e) => e.type === 'job.completed')).toHaveLength(1);
   expect(events.filter((e) => e.type === 'asset.added')).toHaveLength(1);
-  expect(await (await h.queue.getJob(id))?.getState()).toBe('completed');
+  expect(await (await h.bullJob(id))?.getState()).toBe('completed');
 }
 
 describe('a worker killed with SIGKILL mid-job', () => {

@@ -18,6 +18,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'assets' },
         { name: 'models' },
         { name: 'backends' },
+        { name: 'agents', description: 'providers and backends you can switch off (drain) and on' },
         { name: 'health' },
         { name: 'comfyui' },
         { name: 'legacy', description: 'aliases kept for the earlier version' },

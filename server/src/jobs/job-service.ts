@@ -7,9 +7,11 @@ import {
   isFinal,
   newJob,
   prepareWorkflow,
+  priorityLevel,
   redisKeys,
   type ComfyJobRequest,
   type Job,
+  type JobPriority,
   type JobRequest,
   type JobStatus,
   type PageOf,
@@ -20,6 +22,7 @@ import { badRequest, conflict, notFound } from '../errors.js';
 import { readPage } from '../pagination.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { JobQueues } from './queues.js';
+import { affinityModel } from './affinity-model.js';
 import { assertBackendsConfigured, resolveComfyModel, type ModelLookup } from './model-resolver.js';
 import type { WorkflowCheckResult, WorkflowChecker } from './workflow-check.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
@@ -31,7 +34,8 @@ export interface JobListQuery {
   cursor?: string | undefined;
 }
 
-export type CancelOutcome = { id: string; status: 'cancelled'; cancelRequested: false } | { id: string; status: 'running'; cancelRequested: true };
+/** A cancelled job reads `cancelled` at once; `cancelRequested` says a worker was told to stop it. */
+export type CancelOutcome = { id: string; status: 'cancelled'; cancelRequested: boolean };
 
 export interface JobServiceDeps {
   redis: Redis;
@@ -48,6 +52,8 @@ export interface JobServiceDeps {
   models?: ModelLookup;
   /** Saved custom workflows, for requests that name one. */
   workflows?: Pick<WorkflowService, 'template'>;
+  /** Fills in a queued job's place in the queue and why it waits (QueueService). */
+  places?: { annotate(jobs: readonly Job[]): Promise<Job[]> };
 }
 
 /**
@@ -85,29 +91,12 @@ export class JobService {
    * a worker can take the job, without waiting a round trip in between.
    */
   async submit(request: JobRequest, retryOf?: string): Promise<Job> {
-    const { request: resolved, template } = await this.prepare(request);
+    // A legacy 0..100 priority is stored as its level; no priority means normal.
+    const leveled = request.priority === undefined ? request : ({ ...request, priority: priorityLevel(request.priority) } as JobRequest);
+    const { request: resolved, template } = await this.prepare(leveled);
     if (resolved.provider === 'comfyui' && this.deps.checker) await this.deps.checker.assertValid(resolved, await this.deps.backends.list(), template);
     const job = newJob(randomUUID(), resolved, this.now(), retryOf);
-    const [stored, queued] = await Promise.allSettled([
-      this.store.create(job),
-      this.deps.queues.add(job.provider, { id: job.id, request: job.request }, job.request.priority),
-    ]);
-    if (stored.status === 'rejected') {
-      if (queued.status === 'fulfilled') await this.deps.queues.remove(job.provider, job.id);
-      throw stored.reason;
-    }
-    if (queued.status === 'rejected') {
-      // The record exists but no worker will ever see it: end it rather than leave it queued forever.
-      await this.store
-        .update(job.id, 'job.failed', (j) => ({
-          ...j,
-          status: 'failed',
-          finishedAt: this.now().toISOString(),
-          error: { code: 'enqueue_failed', message: 'The job could not be added to the queue' },
-        }))
-        .catch(() => undefined);
-      throw queued.reason;
-    }
+    await this.deps.queues.enqueue(job, resolved.provider === 'comfyui' ? affinityModel(resolved, template) : undefined);
     this.deps.log.debug({ jobId: job.id, provider: job.provider, retryOf }, 'job queued');
     return job;
   }
@@ -159,34 +148,70 @@ export class JobService {
     return job;
   }
 
-  list(q: JobListQuery): Promise<PageOf<Job>> {
+  /** The job as the routes answer it: a queued one says where it is in the queue and why it waits. */
+  async describe(id: string): Promise<Job> {
+    const job = await this.get(id);
+    return this.deps.places ? ((await this.deps.places.annotate([job]))[0] ?? job) : job;
+  }
+
+  async list(q: JobListQuery): Promise<PageOf<Job>> {
     const filter =
       q.status || q.provider ? (j: Job) => (!q.status || j.status === q.status) && (!q.provider || j.provider === q.provider) : undefined;
-    return readPage(this.store, { limit: q.limit, cursor: q.cursor, ...(filter ? { filter } : {}) });
+    const page = await readPage(this.store, { limit: q.limit, cursor: q.cursor, ...(filter ? { filter } : {}) });
+    return this.deps.places ? { ...page, items: await this.deps.places.annotate(page.items) } : page;
   }
 
   /**
-   * A job no worker holds is removed from its queue and ends `cancelled` here. A job a worker holds is
-   * signalled over pub/sub; that worker interrupts the backend and writes `cancelled` itself.
+   * Every cancel reads `cancelled` at once. A waiting job loses its ticket and leaves its BullMQ queue
+   * (if a worker popped it meanwhile, that worker finds the record final and lets it go). A job a
+   * worker holds is also signalled over pub/sub: the worker stops it on its backend, whose slot stays
+   * busy until ComfyUI has really stopped.
    */
   async cancel(id: string): Promise<CancelOutcome> {
     const job = await this.get(id);
     if (isFinal(job.status)) throw alreadyFinished(job);
-    const state = await this.deps.queues.state(job.provider, id);
-    if (state === 'finished') throw alreadyFinished(job);
-    const removable = state === 'missing' || (state === 'waiting' && (await this.deps.queues.remove(job.provider, id)));
-    if (removable) {
-      const res = await this.store.update(id, 'job.cancelled', (j) => ({ ...j, status: 'cancelled', finishedAt: this.now().toISOString() }));
-      if (res.ok) {
-        this.deps.log.info({ jobId: id, provider: job.provider }, 'job cancelled while queued');
-        return { id, status: 'cancelled', cancelRequested: false };
-      }
+    const schedule = this.deps.queues.schedule;
+    const lane = await this.deps.queues.laneOf(job);
+    // Removed from BullMQ only while nobody holds it; a held job (even one taken off its ticket's turn) is signalled.
+    const removed = (await schedule.unqueue(job.provider, lane.lane, id)) && (await this.deps.queues.remove(lane.queue, id));
+    const res = await this.store.update(id, 'job.cancelled', (j) => ({
+      ...j,
+      status: 'cancelled',
+      finishedAt: this.now().toISOString(),
+      progress: { percent: j.progress.percent, message: removed ? 'cancelled' : `cancelled; stopping it on ${j.backend ?? 'its backend'}` },
+    }));
+    if (!res.ok) {
       if (res.reason === 'missing') throw notFound('job', id);
       throw alreadyFinished(await this.get(id));
     }
+    if (removed) {
+      await schedule.finish(id);
+      this.deps.log.info({ jobId: id, provider: job.provider }, 'job cancelled while queued');
+      return { id, status: 'cancelled', cancelRequested: false };
+    }
     await this.deps.redis.publish(this.cancelChannel, id);
-    this.deps.log.info({ jobId: id, provider: job.provider }, 'cancel requested from the worker holding the job');
-    return { id, status: 'running', cancelRequested: true };
+    this.deps.log.info({ jobId: id, provider: job.provider }, 'job cancelled; its worker was told to stop it');
+    return { id, status: 'cancelled', cancelRequested: true };
+  }
+
+  /** A queued job's new priority level; it keeps its submission order within the level. */
+  async setPriority(id: string, level: JobPriority): Promise<Job> {
+    return this.rerank(id, level, () => this.deps.queues.enqueuer.setLevel(id, level));
+  }
+
+  /** A queued job starts before every job not moved to the front before it (it becomes high priority). */
+  async moveToFront(id: string): Promise<Job> {
+    return this.rerank(id, 'high', () => this.deps.queues.enqueuer.moveToFront(id));
+  }
+
+  private async rerank(id: string, level: JobPriority, rerank: () => Promise<number | null>): Promise<Job> {
+    const job = await this.get(id);
+    if (job.status !== 'queued' || (await rerank()) === null) {
+      throw conflict('not_queued', `Job ${id} is ${job.status === 'queued' ? 'being started' : job.status}; only a queued job can be moved or re-prioritised`, { status: job.status });
+    }
+    const res = await this.store.update(id, 'job.progress', (j) => ({ ...j, request: { ...j.request, priority: level } }));
+    if (!res.ok) return this.describe(id);
+    return this.deps.places ? ((await this.deps.places.annotate([res.job]))[0] ?? res.job) : res.job;
   }
 
   /** A new job with the same request; the old one stays as it was. */

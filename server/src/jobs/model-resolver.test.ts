@@ -54,7 +54,7 @@ describe('resolveComfyModel', () => {
   it('rejects a model that is neither a checkpoint nor a diffusion model, listing both kinds', async () => {
     const err = await resolveComfyModel({ ...request, model: 'ink.safetensors' }, views(['sd_xl_base_1.0.safetensors']), { models }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HttpError);
-    expect(err).toMatchObject({ statusCode: 400, code: 'unknown_model' });
+    expect(err).toMatchObject({ statusCode: 400, code: 'model_unavailable' });
     expect((err as HttpError).message).toBe(
       'Model "ink.safetensors" is not a checkpoint or diffusion model on any ComfyUI backend; available: sd_xl_base_1.0.safetensors, flux1-dev.safetensors, flux/schnell.safetensors',
     );

@@ -63,7 +63,7 @@ export async function resolveComfyModel(request: ComfyJobRequest, views: Backend
   if (known.size > 0 && !known.has(normalize(request.model))) {
     const available = [...known.keys()].slice(0, 5);
     throw badRequest(
-      'unknown_model',
+      'model_unavailable',
       `Model "${request.model}" is not a checkpoint or diffusion model on any ComfyUI backend; available: ${available.join(', ')}${known.size > 5 ? ', …' : ''}`,
       { model: request.model, available },
     );

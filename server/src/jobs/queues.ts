@@ -1,75 +1,67 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
-import { PROVIDERS, redisKeys, type Provider, type QueuedJobData } from '@orchestrator/shared';
-
-/** Every job gets the same retry and retention policy; only id and priority vary. */
-const JOB_OPTIONS: JobsOptions = {
-  attempts: 3,
-  backoff: { type: 'exponential', delay: 2000 },
-  removeOnComplete: { age: 3600 },
-  removeOnFail: { age: 86400 },
-};
-
-/** Request priority 0..100 (higher runs sooner) → BullMQ priority 1..101 (lower runs sooner). */
-export function bullPriority(requestPriority: number | undefined): number {
-  const p = Math.min(100, Math.max(0, Math.round(requestPriority ?? 0)));
-  return 101 - p;
-}
+import { JobEnqueuer, PROVIDERS, laneFromMeta, type Job, type Lane, type Provider, type QueuedJobData, type ScheduleStore } from '@orchestrator/shared';
 
 export interface QueueCounts {
-  /** waiting + prioritized + delayed: jobs no worker holds yet. */
+  /** Jobs waiting to start. */
   waiting: number;
+  /** Jobs a worker holds. */
   active: number;
 }
 
 export type JobQueueState = 'waiting' | 'active' | 'finished' | 'missing';
 
-/** The BullMQ producers, one queue per provider, named after it. */
+/**
+ * The server's side of the queues: jobs go in through the shared JobEnqueuer (record, ticket, lane
+ * queue), and a stored job's lane tells which BullMQ queue holds it.
+ */
 export class JobQueues {
-  private readonly queues = new Map<Provider, Queue<QueuedJobData>>();
+  readonly enqueuer: JobEnqueuer;
+  readonly schedule: ScheduleStore;
 
-  constructor(
-    private readonly connection: Redis,
-    private readonly prefix: string,
-    private readonly log: FastifyBaseLogger,
-  ) {}
-
-  queue(provider: Provider): Queue<QueuedJobData> {
-    let q = this.queues.get(provider);
-    if (!q) {
-      q = new Queue<QueuedJobData>(provider, { connection: this.connection, prefix: redisKeys(this.prefix).bullPrefix });
-      q.on('error', (err: Error) => this.log.warn({ err: { message: err.message }, provider }, 'queue error'));
-      this.queues.set(provider, q);
-    }
-    return q;
+  constructor(redis: Redis, prefix: string, log: FastifyBaseLogger) {
+    this.enqueuer = new JobEnqueuer(redis, prefix, (err, queue) => log.warn({ err: { message: err.message }, queue }, 'queue error'));
+    this.schedule = this.enqueuer.schedule;
   }
 
-  async add(provider: Provider, data: QueuedJobData, priority: number | undefined): Promise<void> {
-    await this.queue(provider).add('generate', data, { ...JOB_OPTIONS, jobId: data.id, priority: bullPriority(priority) });
+  /** Stores and queues the job; a ComfyUI job waits in the lane of `model`. */
+  enqueue(job: Job, model?: string): Promise<Lane> {
+    return this.enqueuer.enqueue(job, model);
   }
 
-  async state(provider: Provider, id: string): Promise<JobQueueState> {
-    const state = await this.queue(provider).getJobState(id);
+  /** The lane a stored job waits (or waited) in. */
+  async laneOf(job: Pick<Job, 'id' | 'provider'>): Promise<Lane> {
+    return laneFromMeta(job.provider, await this.schedule.meta(job.id));
+  }
+
+  queue(name: string): Queue<QueuedJobData> {
+    return this.enqueuer.queue(name);
+  }
+
+  async state(queue: string, id: string): Promise<JobQueueState> {
+    const state = await this.queue(queue).getJobState(id);
     if (state === 'active') return 'active';
     if (state === 'completed' || state === 'failed') return 'finished';
     if (state === 'unknown') return 'missing';
     return 'waiting';
   }
 
-  /** Removes a job no worker holds. False when a worker has locked it meanwhile. */
-  async remove(provider: Provider, id: string): Promise<boolean> {
+  /** Removes a job no worker holds. False when a worker has it meanwhile. */
+  async remove(queue: string, id: string): Promise<boolean> {
     try {
-      return (await this.queue(provider).remove(id)) === 1;
-    } catch (err) {
-      this.log.debug({ err: { message: (err as Error).message }, jobId: id }, 'queue remove refused');
+      return (await this.queue(queue).remove(id)) === 1;
+    } catch {
       return false;
     }
   }
 
+  /** Waiting: the provider's tickets; active: what its lane queues have running. */
   async counts(provider: Provider): Promise<QueueCounts> {
-    const c = await this.queue(provider).getJobCounts('waiting', 'prioritized', 'delayed', 'active');
-    return { waiting: (c.waiting ?? 0) + (c.prioritized ?? 0) + (c.delayed ?? 0), active: c.active ?? 0 };
+    const [waiting, lanes] = await Promise.all([this.schedule.waitingCount(provider), this.schedule.lanes(provider)]);
+    const names = new Set([provider as string, ...[...lanes.values()].map((l) => l.queue)]);
+    const active = await Promise.all([...names].map((n) => this.queue(n).getActiveCount()));
+    return { waiting, active: active.reduce((a, b) => a + b, 0) };
   }
 
   async allCounts(): Promise<Record<string, QueueCounts>> {
@@ -77,17 +69,12 @@ export class JobQueues {
     return Object.fromEntries(entries);
   }
 
-  /**
-   * Opens every provider's queue, so BullMQ has defined its scripts on the shared connection before
-   * the first job arrives: with auto-pipelining, a queue created in the same tick as another command
-   * would otherwise queue its first script call on a pipeline made before the script existed.
-   */
+  /** Opens every provider's default queue before the first job arrives (see JobEnqueuer.ready). */
   async warm(): Promise<void> {
-    await Promise.all(PROVIDERS.map((p) => this.queue(p).waitUntilReady()));
+    await this.enqueuer.warm(PROVIDERS);
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.queues.values()].map((q) => q.close()));
-    this.queues.clear();
+    await this.enqueuer.close();
   }
 }

@@ -64,7 +64,7 @@ const cases: Case[] = [
   { name: 'oversized body', req: { method: 'POST', url: '/api/jobs', payload: { ...valid, prompt: 'x'.repeat(10_000) } }, status: 413, error: 'body_too_large' },
   { name: 'text/plain body', req: { method: 'POST', url: '/api/jobs', headers: { 'content-type': 'text/plain' }, payload: 'hello' }, status: 415, error: 'unsupported_media_type' },
   { name: 'form body', req: { method: 'POST', url: '/api/jobs', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' }, status: 415, error: 'unsupported_media_type' },
-  { name: 'unknown model', req: { method: 'POST', url: '/api/jobs', payload: { ...valid, model: 'missing.safetensors' } }, status: 400, error: 'unknown_model' },
+  { name: 'unknown model', req: { method: 'POST', url: '/api/jobs', payload: { ...valid, model: 'missing.safetensors' } }, status: 400, error: 'model_unavailable' },
   { name: 'non-UUID job id', req: { url: '/api/jobs/123' }, status: 400, error: 'validation_failed' },
   { name: 'uppercase UUID', req: { url: '/api/jobs/0E9B7F8C-1D7A-4C1B-9C6E-2B5D8A7F3E10' }, status: 400, error: 'validation_failed' },
   { name: 'unknown job id', req: { url: `/api/jobs/${crypto.randomUUID()}` }, status: 404, error: 'not_found' },

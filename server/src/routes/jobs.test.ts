@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { JobStore, newJob, redisKeys, type Config, type Job, type JobStatus } from '@orchestrator/shared';
+import { JobStore, laneOf, newJob, redisKeys, type Config, type Job, type JobStatus } from '@orchestrator/shared';
 import { buildServer } from '../app.js';
 import { REDIS_URL, backendRecord, cleanup, newRedis, testConfig } from '../testing/harness.js';
 
@@ -19,6 +19,18 @@ async function submit(body: object = request): Promise<string> {
   const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: body });
   expect(res.statusCode).toBe(202);
   return res.json<{ id: string }>().id;
+}
+
+/** The job as BullMQ holds it, in the lane queue of its model. */
+async function bullJob(id: string) {
+  const job = await new JobStore(redis, config.keyPrefix).get(id);
+  const lane = laneOf('comfyui', job?.request.provider === 'comfyui' ? job.request.model : undefined);
+  const q = new Queue(lane.queue, { connection: redis, prefix: redisKeys(config.keyPrefix).bullPrefix });
+  try {
+    return await q.getJob(id);
+  } finally {
+    await q.close();
+  }
 }
 
 async function writeBackend(checkpoints: string[], online = true): Promise<void> {
@@ -41,8 +53,8 @@ afterAll(async () => {
 });
 
 describe('POST /api/jobs', () => {
-  it('stores the job, enqueues it with the retry policy and answers 202 with a Location', async () => {
-    const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: { ...request, priority: 80 } });
+  it('stores the job, enqueues it (no BullMQ retries: the scheduler re-queues) and answers 202 with a Location', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: { ...request, priority: 'high' } });
     expect(res.statusCode).toBe(202);
     const { id, status } = res.json<{ id: string; status: string }>();
     expect(id).toMatch(UUID);
@@ -51,19 +63,26 @@ describe('POST /api/jobs', () => {
 
     const stored = await new JobStore(redis, config.keyPrefix).get(id);
     expect(stored).toMatchObject({ id, status: 'queued', provider: 'comfyui', kind: 'image' });
-    const bull = await queue.getJob(id);
+    expect(stored!.request.priority).toBe('high');
+    const bull = await bullJob(id);
     expect(bull?.name).toBe('generate');
     expect(bull?.data).toEqual({ id, request: stored!.request });
-    expect(bull?.opts).toMatchObject({ attempts: 3, backoff: { type: 'exponential', delay: 2000 }, priority: 21 });
+    expect(bull?.opts).toMatchObject({ attempts: 1, priority: 2 });
+    expect(bull?.opts.backoff).toBeUndefined();
     expect(bull?.opts.removeOnComplete).toEqual({ age: 3600 });
     expect(bull?.opts.removeOnFail).toEqual({ age: 86400 });
   });
 
-  it('runs higher request priorities sooner (lower BullMQ priority)', async () => {
-    const low = await submit({ ...request, priority: 0 });
-    const high = await submit({ ...request, priority: 100 });
-    expect((await queue.getJob(low))?.opts.priority).toBe(101);
-    expect((await queue.getJob(high))?.opts.priority).toBe(1);
+  it('maps priority levels (and the legacy 0..100 numbers) onto BullMQ priorities, higher levels sooner', async () => {
+    const low = await submit({ ...request, priority: 'low' });
+    const high = await submit({ ...request, priority: 'high' });
+    const normal = await submit(request);
+    const legacyHigh = await submit({ ...request, priority: 100 });
+    const legacyLow = await submit({ ...request, priority: 0 });
+    const priorities = await Promise.all([low, high, normal, legacyHigh, legacyLow].map(async (id) => (await bullJob(id))?.opts.priority));
+    expect(priorities).toEqual([4, 2, 3, 2, 4]);
+    const stored = await new JobStore(redis, config.keyPrefix).getMany([legacyHigh, legacyLow]);
+    expect(stored.map((j) => j.request.priority)).toEqual(['high', 'low']);
   });
 
   it('leaves the model unset when no backend has reported checkpoints', async () => {
@@ -79,12 +98,12 @@ describe('POST /api/jobs', () => {
     expect(job.request.model).toBe('first.safetensors');
   });
 
-  it('rejects a model no backend has with 400 unknown_model naming it and listing some', async () => {
+  it('rejects a model no backend has with 400 model_unavailable naming it and listing some', async () => {
     await writeBackend(['first.safetensors', 'second.safetensors']);
     const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: { ...request, model: 'nope.safetensors' } });
     expect(res.statusCode).toBe(400);
     const body = res.json<{ error: string; message: string; details: { available: string[] } }>();
-    expect(body.error).toBe('unknown_model');
+    expect(body.error).toBe('model_unavailable');
     expect(body.message).toContain('nope.safetensors');
     expect(body.details.available).toContain('first.safetensors');
     const ok = await app.inject({ method: 'POST', url: '/api/jobs', payload: { ...request, model: 'second.safetensors' } });
@@ -202,7 +221,7 @@ describe('DELETE /api/jobs/:id', () => {
     const res = await app.inject({ method: 'DELETE', url: `/api/jobs/${id}` });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ id, status: 'cancelled', cancelRequested: false });
-    expect(await queue.getJob(id)).toBeUndefined();
+    expect(await bullJob(id)).toBeUndefined();
     const job = (await app.inject({ url: `/api/jobs/${id}` })).json<Job>();
     expect(job.status).toBe('cancelled');
     expect(job.finishedAt).toBeTruthy();
@@ -219,7 +238,8 @@ describe('DELETE /api/jobs/:id', () => {
     expect((await app.inject({ method: 'DELETE', url: `/api/jobs/${crypto.randomUUID()}` })).statusCode).toBe(404);
   });
 
-  it('signals the worker holding a running job over pub/sub and answers 202', async () => {
+  it('marks a job a worker holds cancelled at once, signals that worker over pub/sub and answers 202', async () => {
+    await redis.del(redisKeys(config.keyPrefix).backend('comfyui-1')); // no model: the job waits in the `comfyui` queue
     await queue.drain(true);
     const id = await submit();
     let release!: () => void;
@@ -243,8 +263,9 @@ describe('DELETE /api/jobs/:id', () => {
       await takenP;
       const res = await app.inject({ method: 'DELETE', url: `/api/jobs/${id}` });
       expect(res.statusCode).toBe(202);
-      expect(res.json()).toEqual({ id, status: 'running', cancelRequested: true });
+      expect(res.json()).toEqual({ id, status: 'cancelled', cancelRequested: true });
       expect(await cancelled).toBe(id);
+      expect((await app.inject({ url: `/api/jobs/${id}` })).json<Job>().status).toBe('cancelled');
     } finally {
       release();
       await worker.close();
@@ -266,7 +287,7 @@ describe('POST /api/jobs/:id/retry', () => {
     const job = (await app.inject({ url: `/api/jobs/${body.id}` })).json<Job>();
     expect(job.request.prompt).toBe('retry me');
     expect(job.retryOf).toBe(id);
-    expect(await queue.getJob(body.id)).toBeTruthy();
+    expect(await bullJob(body.id)).toBeTruthy();
   });
 
   it('also retries failed jobs, and refuses queued ones with 409', async () => {

@@ -65,7 +65,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
   app.get(
     '/api/jobs/:id',
     { schema: { tags: ['jobs'], summary: 'One job', params: JobIdParams, response: { 200: Job, ...errorResponses(400, 404) } } },
-    async (request) => jobs.get(request.params.id),
+    async (request) => jobs.describe(request.params.id),
   );
 
   app.delete(
@@ -74,7 +74,8 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
       schema: {
         tags: ['jobs'],
         summary: 'Cancel a job',
-        description: 'A queued job is removed and answered 200 `cancelled`; a running one is signalled to its worker (202).',
+        description:
+          'The job reads `cancelled` at once. A queued job leaves its queue (200); a running one is also stopped on its backend by its worker (202, `cancelRequested`), whose GPU counts as busy until ComfyUI has stopped it.',
         params: JobIdParams,
         response: { 200: CancelResponse, 202: CancelResponse, ...errorResponses(400, 404, 409) },
       },

@@ -5,7 +5,9 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { parseConfig, type BackendStatus, type Config } from '@orchestrator/shared';
 
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+import { TEST_REDIS_URL as REDIS_URL } from '../../../test/harness/redis.js';
+
+export { REDIS_URL };
 
 /** A config of its own for one test file: unique key prefix, temporary output folder, silent logs. */
 export async function testConfig(name: string, env: Record<string, string> = {}): Promise<{ config: Config; outputPath: string }> {

@@ -1,11 +1,12 @@
 import Type, { type Static } from 'typebox';
+import { RequestPriority } from '../priority.js';
 
 /*
  * FLUX through the BFL API: the `POST /api/jobs` body for provider "flux", and which parameters each
  * model takes (a data table both the server and the worker check against). Field ranges follow
  * bfl-openapi.json (FluxUltraInput, FluxPro11Inputs, FluxDevInputs, FluxKontextProInputs).
  *
- * Imports nothing but typebox: jobs.ts imports this file, so a value import back would be circular.
+ * Imports nothing but typebox (and the leaf priority.ts): jobs.ts imports this file, so a value import back would be circular.
  */
 
 export const FLUX_MODELS = ['flux-pro-1.1-ultra', 'flux-pro-1.1', 'flux-dev', 'flux-kontext-pro', 'flux-kontext-max'] as const;
@@ -47,7 +48,7 @@ export const FluxJobRequest = Type.Object(
     inputImage: Type.Optional(
       Type.String({ pattern: FLUX_INPUT_IMAGE_PATTERN, description: 'asset id or upload id: the image to edit (kontext) or the image prompt' }),
     ),
-    priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    priority: Type.Optional(RequestPriority),
   },
   { additionalProperties: false },
 );

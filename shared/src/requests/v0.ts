@@ -1,11 +1,12 @@
 import Type, { type Static } from 'typebox';
+import { RequestPriority } from '../priority.js';
 
 /*
  * Sites through the v0 Platform API (v1): the `POST /api/jobs` body for provider "v0", the site manifest
  * the worker writes next to a site's files (`OUTPUT_PATH/sites/<chatId>/site.json`), the `site` part of a
  * site asset, and the table that turns v0's error statuses into job error codes and messages.
  *
- * Imports nothing but typebox: jobs.ts and assets.ts import this file, so a value import back would be
+ * Imports nothing but typebox (and the leaf priority.ts): jobs.ts and assets.ts import this file, so a value import back would be
  * circular.
  */
 
@@ -33,7 +34,7 @@ export const V0JobRequest = Type.Object(
     ),
     /** Save an existing v0 chat (its versions) as a site asset; nothing is sent to v0. */
     import: Type.Optional(Type.Object({ chatId: V0Id }, { additionalProperties: false })),
-    priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+    priority: Type.Optional(RequestPriority),
   },
   { additionalProperties: false },
 );

@@ -11,8 +11,8 @@ import { modelCounts, modelListsHash, readModelLists } from './model-lists.js';
  * `backend(id)` (expiring, so a backend nobody watches disappears). At the slower `listsEveryMs` it also
  * reads the checkpoint/sampler lists from object_info and every model folder's files (GET /models/{folder}),
  * which go to `backendModels(id)` — only their counts and a hash ride in BackendStatus. A `backend.status`
- * event goes out only when a backend comes online, goes offline, or any of those lists change. The
- * runtime listens to `onStatus` to pause the consumer of an offline backend.
+ * event goes out only when a backend comes online, goes offline, or any of those lists change. A worker
+ * probes the backends it owns (`watch`); the runtime listens to `onStatus` to wake their drivers.
  */
 
 export interface MonitorOptions {
@@ -80,6 +80,8 @@ export class BackendMonitor {
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
   private stopped = false;
+  /** The backends this process probes: the ones it owns (null: every configured backend). */
+  private watched: Set<string> | null = null;
   private readonly o: Required<Omit<MonitorOptions, 'onStatus'>> & Pick<MonitorOptions, 'onStatus'>;
 
   constructor(options: MonitorOptions) {
@@ -105,6 +107,31 @@ export class BackendMonitor {
     return this.statuses.get(id);
   }
 
+  /** Checkpoints and diffusion models the backend reports (`/`-separated), once its lists were read. */
+  modelNames(id: string): ReadonlySet<string> | undefined {
+    const m = this.models.get(id);
+    if (!m) return undefined;
+    return new Set([...(m.folders.checkpoints ?? []), ...(m.folders.diffusion_models ?? [])]);
+  }
+
+  /**
+   * Probes only these backends from now on (the ones this process owns; their owner publishes their
+   * status). A newly watched backend is probed at once; an unwatched one's memory is forgotten.
+   */
+  async watch(ids: readonly string[]): Promise<void> {
+    const next = new Set(ids);
+    const added = this.o.backends.filter((b) => next.has(b.id) && !this.watched?.has(b.id));
+    for (const id of this.statuses.keys()) if (!next.has(id)) this.forget(id);
+    this.watched = next;
+    if (added.length > 0 && !this.stopped) await Promise.all(added.map((b) => this.probe(b)));
+  }
+
+  private forget(id: string): void {
+    this.statuses.delete(id);
+    this.models.delete(id);
+    this.listsAt.delete(id);
+  }
+
   /** Probes now instead of waiting for the next round (e.g. after a job hit a connection error). */
   async probeNow(): Promise<void> {
     await this.probeAll();
@@ -120,7 +147,8 @@ export class BackendMonitor {
 
   private probeAll(): Promise<void> {
     if (this.round) return this.round;
-    this.round = Promise.all(this.o.backends.map((b) => this.probe(b)))
+    const targets = this.watched ? this.o.backends.filter((b) => this.watched!.has(b.id)) : this.o.backends;
+    this.round = Promise.all(targets.map((b) => this.probe(b)))
       .then(() => undefined)
       .finally(() => {
         this.round = null;
@@ -190,7 +218,7 @@ export class BackendMonitor {
         ...this.modelSummary(b.id),
       };
     }
-    if (this.stopped) return;
+    if (this.stopped || (this.watched && !this.watched.has(b.id))) return;
     this.statuses.set(b.id, next);
     await this.publish(next, prev);
     if (!prev || prev.online !== next.online) {

@@ -4,10 +4,10 @@ import type { AssetStore, Config, Provider as ProviderName, QueuedJobData, Redis
 import type { Provider } from '../providers/provider.js';
 
 /*
- * Cloud providers: queues served by an HTTP API rather than a GPU box, so no backend lease and no
+ * Cloud providers: queues served by an HTTP API rather than a GPU box, so no backend ownership and no
  * online gating; each worker process runs `concurrency` jobs of the queue at once, and whatever the
- * provider must hold across processes (a concurrency cap) is its `acquire`. The runtime starts one
- * consumer per entry of CLOUD_PROVIDERS whose `enabled(config)` is true.
+ * provider must hold across processes (a concurrency cap) is its `hasRoom`/`acquire`. The runtime starts
+ * a CloudDriver per entry of CLOUD_PROVIDERS whose `enabled(config)` is true.
  */
 
 export interface CloudDeps {
@@ -28,7 +28,9 @@ export interface CloudLease {
 
 export interface CloudProviderInstance {
   provider: Provider;
-  /** Taken before a job runs and held until it ends; null puts the job back in the queue briefly. */
+  /** Whether one more task fits the account now: no job is taken while it says no. */
+  hasRoom?(): Promise<boolean>;
+  /** Taken once a job is held and kept until it ends; null while its pools are full (the job waits, keeping its place). */
   acquire?(data: QueuedJobData, log: Logger): Promise<CloudLease | null>;
   close?(): Promise<void>;
 }

@@ -1,22 +1,17 @@
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { pino, type Logger } from 'pino';
-import { SECRET_LOG_PATHS, newJob, type FluxJobRequest } from '@orchestrator/shared';
+import { SECRET_LOG_PATHS, type FluxJobRequest } from '@orchestrator/shared';
 import type { Harness } from './harness.js';
 
 /* Helpers for tests of the flux queue: enqueue as the server does, and capture every log line. */
 
 export function fluxQueue(h: Harness): Queue {
-  return new Queue('flux', { connection: h.redis, prefix: h.keys.bullPrefix });
+  return h.enqueuer.queue('flux');
 }
 
-export async function enqueueFlux(h: Harness, queue: Queue, partial: Partial<FluxJobRequest> = {}): Promise<string> {
-  const id = randomUUID();
-  const request: FluxJobRequest = { provider: 'flux', kind: 'image', prompt: 'a lighthouse at dusk', model: 'flux-pro-1.1-ultra', ...partial };
-  await h.jobs.create(newJob(id, request, new Date()));
-  await queue.add('generate', { id, request }, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 500 } });
-  return id;
+export function enqueueFlux(h: Harness, partial: Partial<FluxJobRequest> = {}): Promise<string> {
+  return h.enqueueRequest({ provider: 'flux', kind: 'image', prompt: 'a lighthouse at dusk', model: 'flux-pro-1.1-ultra', ...partial });
 }
 
 /** A logger like the worker's (same redaction) that keeps every line it writes. */

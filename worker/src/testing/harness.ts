@@ -2,11 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import type { Job as BullJob, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   EventLog,
+  JobEnqueuer,
   JobStore,
+  ScheduleStore,
+  laneOf,
   newJob,
   parseConfig,
   redisKeys,
@@ -14,16 +17,17 @@ import {
   type ComfyJobRequest,
   type Config,
   type Job,
+  type JobRequest,
   type RedisKeys,
 } from '@orchestrator/shared';
-import { COMFYUI_QUEUE } from '../runtime.js';
+import { TEST_REDIS_URL } from '../../../test/harness/redis.js';
 
 /*
  * Test harness: a unique key prefix and output dir per test file, jobs enqueued exactly as the server
- * does (JobStore.create + queue.add with the same options), and polling helpers. Cleans up after itself.
+ * does (JobEnqueuer: record, ticket, lane queue), and polling helpers. Cleans up after itself.
  */
 
-export const REDIS_URL = 'redis://127.0.0.1:6379';
+export const REDIS_URL = TEST_REDIS_URL;
 
 export interface Harness {
   prefix: string;
@@ -31,11 +35,18 @@ export interface Harness {
   redis: Redis;
   jobs: JobStore;
   events: EventLog;
-  queue: Queue;
+  enqueuer: JobEnqueuer;
+  schedule: ScheduleStore;
+  /** The BullMQ queue of ComfyUI jobs for `model` (each model has a lane queue). */
+  queue(model?: string): Queue;
+  /** A job as BullMQ holds it (in its lane's queue). */
+  bullJob(id: string): Promise<BullJob | undefined>;
   outputPath: string;
   env(comfyUrls: string[], extra?: Record<string, string>): Record<string, string>;
   config(comfyUrls: string[], extra?: Record<string, string>): Config;
   enqueue(request?: Partial<ComfyJobRequest>): Promise<string>;
+  /** Any provider's request, queued as the server would (the model picks a ComfyUI lane). */
+  enqueueRequest(request: JobRequest, model?: string): Promise<string>;
   waitForJob(id: string, until: (job: Job) => boolean, timeoutMs?: number): Promise<Job>;
   jobEvents(id: string): Promise<AppEvent[]>;
   close(): Promise<void>;
@@ -59,7 +70,14 @@ export async function createHarness(name: string): Promise<Harness> {
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const jobs = new JobStore(redis, prefix);
   const events = new EventLog(redis, prefix);
-  const queue = new Queue(COMFYUI_QUEUE, { connection: redis, prefix: keys.bullPrefix });
+  const enqueuer = new JobEnqueuer(redis, prefix);
+  const queueOfJob = new Map<string, string>();
+  const enqueueRequest = async (request: JobRequest, model?: string) => {
+    const id = randomUUID();
+    const lane = await enqueuer.enqueue(newJob(id, request, new Date()), model);
+    queueOfJob.set(id, lane.queue);
+    return id;
+  };
   const outputPath = await mkdtemp(join(tmpdir(), `orch-${name}-`));
 
   const env = (comfyUrls: string[], extra: Record<string, string> = {}) => ({
@@ -79,12 +97,17 @@ export async function createHarness(name: string): Promise<Harness> {
     redis,
     jobs,
     events,
-    queue,
+    enqueuer,
+    schedule: enqueuer.schedule,
+    queue: (model) => enqueuer.queue(laneOf('comfyui', model).queue),
+    bullJob: async (id) => {
+      const name = queueOfJob.get(id);
+      return name ? ((await enqueuer.queue(name).getJob(id)) as BullJob | undefined) : undefined;
+    },
     outputPath,
     env,
     config: (urls, extra) => parseConfig(env(urls, extra)),
     async enqueue(partial = {}) {
-      const id = randomUUID();
       const request: ComfyJobRequest = {
         provider: 'comfyui',
         kind: 'image',
@@ -92,10 +115,9 @@ export async function createHarness(name: string): Promise<Harness> {
         model: 'sd_xl_base_1.0.safetensors',
         ...partial,
       };
-      await jobs.create(newJob(id, request, new Date()));
-      await queue.add('generate', { id, request }, { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 500 } });
-      return id;
+      return enqueueRequest(request, request.model);
     },
+    enqueueRequest,
     async waitForJob(id, until, timeoutMs = 15000) {
       let last: Job | null = null;
       try {
@@ -119,7 +141,7 @@ export async function createHarness(name: string): Promise<Harness> {
       });
     },
     async close() {
-      await queue.close();
+      await enqueuer.close();
       let cursor = '0';
       do {
         const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);

@@ -28,11 +28,13 @@ export const fluxCloudProvider: CloudProviderEntry = {
       outputPath: config.outputPath,
       tuning: (options ?? {}) as FluxCloudOptions,
     });
+    const account = { key: keys.semaphore('bfl'), limit: config.bflConcurrency };
     return {
       provider,
+      hasRoom: async () => (await semaphore.holders(account.key)).length < account.limit,
       acquire: (data) => {
         const model = (data.request as FluxJobRequest).model;
-        const pools = [{ key: keys.semaphore('bfl'), limit: config.bflConcurrency }];
+        const pools = [account];
         if (model === 'flux-kontext-max') pools.push({ key: keys.semaphore('bfl:flux-kontext-max'), limit: config.bflKontextMaxConcurrency });
         return semaphore.acquire(data.id, pools);
       },

@@ -44,7 +44,7 @@ export interface ComfyProviderOptions {
   /** Checkpoint to use when the request names none (the monitor's first known checkpoint). */
   defaultModel?: (backendId: string) => string | undefined;
   tracker?: Pick<TrackerOptions, 'pollMs' | 'safetyPollMs' | 'unreachableGraceMs' | 'historyWaitMs'>;
-  /** After a cancel, how long to wait for the backend to confirm the interrupt. */
+  /** After a cancel, at most how long to wait for the backend to have stopped the prompt (default 5 min). */
   cancelWaitMs?: number;
   previewIntervalMs?: number;
   /** How long to wait for the socket before submitting anyway (then polling covers the gap). */
@@ -73,8 +73,6 @@ function abortError(signal: AbortSignal): Error {
   return isShutdownAbort(signal) ? new HandedBack('Worker shutting down; job handed back') : new JobCancelled();
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** The template filled in; a value the request lacks (e.g. no prompt) fails the job, naming it. */
 function filledGraph(bound: Bound): ApiGraph {
   try {
@@ -96,7 +94,7 @@ export class ComfyUiProvider implements Provider {
   private readonly objectInfo = new ObjectInfoCache();
 
   constructor(options: ComfyProviderOptions) {
-    this.o = { cancelWaitMs: 5000, previewIntervalMs: 250, connectWaitMs: 2000, ...options };
+    this.o = { cancelWaitMs: 300_000, previewIntervalMs: 250, connectWaitMs: 2000, ...options };
   }
 
   async run(job: QueuedJobData, ctx: RunContext): Promise<RunResult> {
@@ -266,7 +264,11 @@ export class ComfyUiProvider implements Provider {
     }
     await this.removeRemote(client, jobId, ctx.log);
     tracker.checkNow();
-    await Promise.race([tracker.done.catch(() => null), sleep(this.o.cancelWaitMs)]);
+    // ComfyUI stops only between nodes (one can run for 30 s): the run, and so the backend's slot,
+    // lasts until the prompt has really left the backend, or at most cancelWaitMs.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([tracker.done.catch(() => null), new Promise<void>((r) => (timer = setTimeout(r, this.o.cancelWaitMs)))]);
+    clearTimeout(timer);
     tracker.stop();
     throw new JobCancelled();
   }

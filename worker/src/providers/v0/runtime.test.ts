@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { AssetStore, newJob, parseConfig, type V0JobRequest } from '@orchestrator/shared';
+import { AssetStore, parseConfig, type V0JobRequest } from '@orchestrator/shared';
 import { startFakeV0, type FakeV0 } from '../../../../test/fakes/v0/index.js';
 import { api, type Json } from '../../../../test/fakes/v0/testkit.js';
 import { startWorkerRuntime, type WorkerRuntime } from '../../runtime.js';
@@ -14,28 +12,22 @@ import { JOB_ID_METADATA } from './provider.js';
 let fake: FakeV0;
 let h: Harness;
 let runtime: WorkerRuntime;
-let queue: Queue;
 
 beforeAll(async () => {
   fake = await startFakeV0({ pendingPolls: 2 });
   h = await createHarness('v0-runtime');
   const config = parseConfig(h.env([], { V0_API_URL: fake.url, V0_API_KEY: fake.apiKey }));
   runtime = await startWorkerRuntime(config, { cloudProviders: [v0CloudProvider], cloud: { v0: { pollInitialMs: 10, pollMaxMs: 20, stopTimeoutMs: 300 } } });
-  queue = new Queue('v0', { connection: h.redis, prefix: h.keys.bullPrefix });
 });
 
 afterAll(async () => {
   await runtime.close();
-  await queue.close();
   await h.close();
   await fake.close();
 });
 
-async function enqueue(request: Omit<V0JobRequest, 'provider' | 'kind'>): Promise<string> {
-  const job = newJob(randomUUID(), { provider: 'v0', kind: 'site', ...request }, new Date());
-  await h.jobs.create(job);
-  await queue.add('generate', { id: job.id, request: job.request }, { jobId: job.id, attempts: 3 });
-  return job.id;
+function enqueue(request: Omit<V0JobRequest, 'provider' | 'kind'>): Promise<string> {
+  return h.enqueueRequest({ provider: 'v0', kind: 'site', ...request });
 }
 
 describe('v0 queue in the worker runtime', () => {
