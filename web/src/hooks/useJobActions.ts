@@ -39,20 +39,18 @@ export function useRetryJob() {
 }
 
 /**
- * DELETE /api/jobs/:id. The answer is not a Job: a waiting job comes back `cancelled` (its cached
- * record gets that status at once), a running one `cancelRequested` (its card says "Cancelling…").
- * Either way the `job.cancelled` event, or the refetch asked for here, brings the whole record.
+ * DELETE /api/jobs/:id. The answer is not a Job: the job reads `cancelled` at once (its cached record
+ * gets that status now); `cancelRequested` says a worker is stopping it on its backend. The
+ * `job.cancelled` event, or the refetch asked for here, brings the whole record.
  */
 export function useCancelJob() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (job: Job): Promise<CancelResponse> => api.cancelJob(job.id),
     onSuccess: (result) => {
-      if (result.status === 'cancelled') {
-        const cancel = (job: Job): Job => (job.status === 'queued' || job.status === 'running' ? { ...job, status: 'cancelled' } : job);
-        client.setQueryData<Pages<Job>>(queryKeys.jobs, (data) => updateItem(data, result.id, cancel));
-        client.setQueryData<Job>(queryKeys.job(result.id), (old) => (old ? cancel(old) : old));
-      }
+      const cancel = (job: Job): Job => (job.status === 'queued' || job.status === 'running' ? { ...job, status: 'cancelled' } : job);
+      client.setQueryData<Pages<Job>>(queryKeys.jobs, (data) => updateItem(data, result.id, cancel));
+      client.setQueryData<Job>(queryKeys.job(result.id), (old) => (old ? cancel(old) : old));
       void client.invalidateQueries({ queryKey: queryKeys.job(result.id), exact: true });
     },
   });
