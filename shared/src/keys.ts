@@ -63,7 +63,7 @@ function schedKeys(s: string) {
     front: `${s}front`,
     /** HASH agent name → "off" (absent: on). */
     agents: `${s}agents`,
-    /** Pub/sub: "job <provider> <lane>" when a job is queued, "agents" when an agent is switched. */
+    /** Pub/sub: "job <provider> <lane>" when a job is queued, "agents" when an agent is switched, "free" when a lane's lock goes. */
     wake: `${s}wake`,
     /** ZSET worker id → last beat (ms) of the workers that drive ComfyUI backends (they split them). */
     owners: `${s}owners`,

@@ -3,6 +3,7 @@ import type { Job } from './jobs.js';
 import type { Asset } from './assets.js';
 import type { AppEvent, EventType, NewEvent } from './events.js';
 import { EVENT_STREAM_MAXLEN, redisKeys, type RedisKeys } from './keys.js';
+import { LuaScript } from './lua-script.js';
 import { parseAssetRecord, putIndexedAsset, removeIndexedAsset, type PutOptions, type PutOutcome } from './gallery-index.js';
 
 /*
@@ -21,15 +22,15 @@ return redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
 
 // Stores the new job and appends its event, unless the stored job already reached a final status
 // (a late progress update must never resurrect a cancelled job). Returns the event id, or 0 when
-// the job is missing, or 1 when it is final.
-const UPDATE_JOB_LUA = `
+// the job is missing, or 1 when it is final. Sent by its SHA: workers run it for every progress step.
+const UPDATE_JOB_LUA = new LuaScript(`
 local cur = redis.call('GET', KEYS[1])
 if not cur then return 0 end
 local st = cjson.decode(cur)['status']
 if st == 'completed' or st == 'failed' or st == 'cancelled' then return 1 end
 redis.call('SET', KEYS[1], ARGV[1])
 return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'e', ARGV[2])
-`;
+`);
 
 export type UpdateResult = { ok: true; job: Job; eventId: string } | { ok: false; reason: 'missing' | 'final' };
 
@@ -188,8 +189,8 @@ export class JobStore {
    */
   async replace(type: EventType, next: Job): Promise<UpdateResult> {
     const json = JSON.stringify(next);
-    const res = (await this.redis.eval(
-      UPDATE_JOB_LUA,
+    const res = (await UPDATE_JOB_LUA.run(
+      this.redis,
       2,
       this.keys.job(next.id),
       this.keys.events,

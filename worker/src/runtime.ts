@@ -27,6 +27,7 @@ import { ComfyUiProvider, type ComfyProviderOptions } from './providers/comfyui/
 import { AgentSwitches } from './scheduling/agent-switches.js';
 import { BackendDriver } from './scheduling/backend-driver.js';
 import { BackendOwnership } from './scheduling/backend-ownership.js';
+import { ClaimGate } from './scheduling/claim-gate.js';
 import { CloudDriver } from './scheduling/cloud-driver.js';
 import { LaneDirectory } from './scheduling/lane-directory.js';
 import { LaneWorkers } from './scheduling/lane-workers.js';
@@ -98,6 +99,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
     onStalled: (queue, jobId) => void settleStalledJob({ schedule, jobs, laneWorkers, log }, queue, jobId).then(notifyAll),
   });
   const lanes = new LaneDirectory(schedule);
+  const gates = new Map(PROVIDERS.map((p) => [p, new ClaimGate()]));
   const drivers = new Map<string, BackendDriver>();
   const active = new Map<string, { cancel(jobId: string): boolean }>();
   const notifyAll = () => {
@@ -174,6 +176,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
       workerId: id,
       schedule,
       laneWorkers,
+      gate: gates.get('comfyui')!,
       lanes,
       switches,
       runner: { ...runnerBase, run: comfy, log: blog, onBackendTrouble: () => void monitor.probeNow().catch(() => undefined) },
@@ -220,6 +223,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
       workerId: id,
       schedule,
       laneWorkers,
+      gate: gates.get(entry.queue)!,
       switches,
       runner: { ...runnerBase, run: instance.provider, log: clog },
       ...(instance.hasRoom ? { hasRoom: instance.hasRoom.bind(instance) } : {}),
@@ -249,9 +253,10 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
     },
   );
 
-  /** "job <provider> <lane>": a job is waiting (a new lane is read first); "agents": a switch changed. */
+  /** "job <provider> <lane>": a job is waiting (a new lane is read first); "agents": a switch changed; "free": a lane's lock went. */
   async function onWake(message: string): Promise<void> {
     const [what, provider, lane] = message.split(' ');
+    if (what === 'free') return notifyAll();
     if (what === 'agents') {
       await switches.refresh();
       notifyAll();

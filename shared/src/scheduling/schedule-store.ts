@@ -99,8 +99,8 @@ return {choice, choiceLane, string.format('%.0f', choiceRank)}
 
 // A job BullMQ gave this holder: its ticket (if still there) is spent, the claim is the holder's, the
 // holder's in-flight record names it, the start log has it (unless adopted: it started before), and
-// the lane's lock is free again. KEYS: pending, lane, claims, passed, inflight, started, lane lock.
-// ARGV: id, claimer, entry, started-log cap or 0, now.
+// the lane's lock is free again (announced on the wake channel). KEYS: pending, lane, claims, passed,
+// inflight, started, lane lock. ARGV: id, claimer, entry, started-log cap or 0, now, wake channel.
 const TAKE_LUA = new LuaScript(`
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -112,16 +112,22 @@ if cap > 0 then
   redis.call('RPUSH', KEYS[6], ARGV[1])
   redis.call('LTRIM', KEYS[6], -cap, -1)
 end
-if redis.call('GET', KEYS[7]) == ARGV[2] then redis.call('DEL', KEYS[7]) end
+if redis.call('GET', KEYS[7]) == ARGV[2] then
+  redis.call('DEL', KEYS[7])
+  redis.call('PUBLISH', ARGV[6], 'free')
+end
 return 1
 `);
 
 // Puts a ticket back at the job's rank. With a claimer, only while the claim is still that claimer's
 // (nobody popped the job meanwhile), and the claimer's lane lock goes; '*' puts it back regardless
-// (a job handed back to the queue). KEYS: pending, lane, claims, rank, lane lock. ARGV: id, claimer or '*'.
+// (a job handed back to the queue). KEYS: pending, lane, claims, rank, lane lock. ARGV: id, claimer or '*', wake channel.
 const RELEASE_LUA = new LuaScript(`
 if ARGV[2] ~= '*' then
-  if redis.call('GET', KEYS[5]) == ARGV[2] then redis.call('DEL', KEYS[5]) end
+  if redis.call('GET', KEYS[5]) == ARGV[2] then
+    redis.call('DEL', KEYS[5])
+    redis.call('PUBLISH', ARGV[3], 'free')
+  end
   local cur = redis.call('HGET', KEYS[3], ARGV[1])
   if not cur or string.sub(cur, 1, #ARGV[2] + 1) ~= ARGV[2] .. '|' then return 0 end
 end
@@ -271,19 +277,20 @@ export class ScheduleStore {
       JSON.stringify(entry),
       adopted ? 0 : STARTED_LOG_CAP,
       Date.now(),
+      s.wake,
     );
   }
 
   /** Gives back a ticket this claimer spent on a job it did not get (true when it was put back). */
   async release(provider: Provider, lane: string, jobId: string, claimer: string): Promise<boolean> {
     const s = this.sched;
-    return (await RELEASE_LUA.run(this.redis, 5, s.pending(provider), s.lane(provider, lane), s.claims, s.rank, s.laneLock(provider, lane), jobId, claimer)) === 1;
+    return (await RELEASE_LUA.run(this.redis, 5, s.pending(provider), s.lane(provider, lane), s.claims, s.rank, s.laneLock(provider, lane), jobId, claimer, s.wake)) === 1;
   }
 
   /** A job goes back to waiting at its old rank (its backend died, a drain handed it back). */
   async requeue(provider: Provider, lane: string, jobId: string): Promise<boolean> {
     const s = this.sched;
-    return (await RELEASE_LUA.run(this.redis, 5, s.pending(provider), s.lane(provider, lane), s.claims, s.rank, s.laneLock(provider, lane), jobId, '*')) === 1;
+    return (await RELEASE_LUA.run(this.redis, 5, s.pending(provider), s.lane(provider, lane), s.claims, s.rank, s.laneLock(provider, lane), jobId, '*', s.wake)) === 1;
   }
 
   /** A job BullMQ has waiting but the index lost (its holder died, a queue from before the scheduler): its ticket again. */

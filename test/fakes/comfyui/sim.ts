@@ -258,8 +258,10 @@ export const kSampler: Runner = async (c) => {
   // Guidance takes part only when set, so graphs without FluxGuidance keep their old patterns.
   const guided = pos.guidance === undefined ? [] : [pos.guidance];
   const seed = hash32(i.seed, steps, i.cfg, i.sampler_name, i.scheduler, i.denoise, pos.text, neg.text, latent.seed, model.name, ...guided);
+  // Steps end on a fixed schedule, as on a GPU: a busy host CPU delays the messages, not the work.
+  const startedAt = Date.now();
   for (let s = 1; s <= steps; s++) {
-    await c.sleep(c.stepMs);
+    await c.sleep(Math.max(0, startedAt + s * c.stepMs - Date.now()));
     await c.progress(s, steps, () => previewPng(latent, seed, s));
   }
   const out: SimLatent = { ...latent, seed };

@@ -76,6 +76,7 @@ export class BackendMonitor {
   private readonly listsAt = new Map<string, number>();
   /** The model lists last read per backend: kept to refresh (or rewrite) their key on every round. */
   private readonly models = new Map<string, BackendModels>();
+  private readonly modelNameSets = new Map<string, { hash: string; names: ReadonlySet<string> }>();
   private readonly clients = new Map<string, ComfyHttpClient>();
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
@@ -111,7 +112,11 @@ export class BackendMonitor {
   modelNames(id: string): ReadonlySet<string> | undefined {
     const m = this.models.get(id);
     if (!m) return undefined;
-    return new Set([...(m.folders.checkpoints ?? []), ...(m.folders.diffusion_models ?? [])]);
+    const cached = this.modelNameSets.get(id);
+    if (cached?.hash === m.hash) return cached.names;
+    const names = new Set([...(m.folders.checkpoints ?? []), ...(m.folders.diffusion_models ?? [])]);
+    this.modelNameSets.set(id, { hash: m.hash, names });
+    return names;
   }
 
   /**

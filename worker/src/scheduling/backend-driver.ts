@@ -4,6 +4,7 @@ import { ABORT_CANCEL, ABORT_SHUTDOWN, errorMessage } from '../errors.js';
 import type { BackendRef } from '../providers/comfyui/connections.js';
 import type { AgentSwitches } from './agent-switches.js';
 import type { LaneDirectory } from './lane-directory.js';
+import type { ClaimGate } from './claim-gate.js';
 import type { LaneWorkers } from './lane-workers.js';
 import { runTakenJob, type RunnerDeps, type TakenJob } from './job-runner.js';
 import { takeNext } from './take-next.js';
@@ -22,6 +23,8 @@ export interface DriverDeps {
   workerId: string;
   schedule: ScheduleStore;
   laneWorkers: LaneWorkers;
+  /** This process's claims of the provider, one at a time. */
+  gate: ClaimGate;
   lanes: LaneDirectory;
   switches: AgentSwitches;
   /** The job runner's dependencies, but for what the driver fills in per job. */
@@ -49,8 +52,8 @@ interface RunHandle {
 
 /** After a lane's ticket led to an empty queue, leave the lane alone for this long (the reconciler settles it). */
 const EMPTY_LANE_BACKOFF_MS = 1000;
-const BUSY_LANE_RETRY_MS = 2;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** At most this long before a claim refused as busy asks again (a "free" wake-up usually comes first). */
+const BUSY_LANE_RETRY_MS = 50;
 
 export class BackendDriver {
   private readonly runs = new Map<string, RunHandle>();
@@ -201,13 +204,14 @@ export class BackendDriver {
       inflightKey: this.inflightKey,
       workerId: this.d.workerId,
       log: this.d.log,
+      gate: this.d.gate,
     });
     switch (res.kind) {
       case 'none':
         return false;
       case 'busy':
-        // Another backend is between its claim and its take in the lane that is next: a moment.
-        await sleep(BUSY_LANE_RETRY_MS);
+        // Another worker is between its claim and its take in the lane that is next: its take frees it ("free").
+        await this.wakeup.wait(BUSY_LANE_RETRY_MS);
         return true;
       case 'empty-lane':
         this.emptyLanes.set(res.lane, Date.now() + EMPTY_LANE_BACKOFF_MS);

@@ -3,6 +3,7 @@ import { ANY_LANE, type Provider, type QueuedJobData, type ScheduleStore } from 
 import { ABORT_CANCEL, ABORT_SHUTDOWN, errorMessage } from '../errors.js';
 import type { CloudLease } from '../cloud/registry.js';
 import type { AgentSwitches } from './agent-switches.js';
+import type { ClaimGate } from './claim-gate.js';
 import type { LaneWorkers } from './lane-workers.js';
 import { keepLock, runTakenJob, type RunnerDeps, type TakenJob } from './job-runner.js';
 import { takeNext } from './take-next.js';
@@ -23,6 +24,8 @@ export interface CloudDriverDeps {
   workerId: string;
   schedule: ScheduleStore;
   laneWorkers: LaneWorkers;
+  /** This process's claims of the provider, one at a time. */
+  gate: ClaimGate;
   switches: AgentSwitches;
   runner: Omit<RunnerDeps, 'backend' | 'inflightKey' | 'adoptable' | 'provider' | 'startMessage'>;
   /** Whether the provider's account has room for one more task now (checked before taking a job). */
@@ -106,9 +109,10 @@ export class CloudDriver {
       inflightKey: this.inflightKey,
       workerId: this.d.workerId,
       log: this.d.log,
+      gate: this.d.gate,
     });
     if (res.kind === 'busy') {
-      await new Promise((r) => setTimeout(r, 2));
+      await this.wakeup.wait(50);
       return true;
     }
     if (res.kind !== 'taken') return res.kind === 'empty-lane';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { InflightEntry, Provider, ScheduleStore } from '@orchestrator/shared';
+import type { ClaimGate } from './claim-gate.js';
 import type { LaneWorkers } from './lane-workers.js';
 import type { TakenJob } from './job-runner.js';
 
@@ -25,11 +26,17 @@ export interface TakeRequest {
   inflightKey: string;
   workerId: string;
   log: Logger;
+  /** This process's claims of the provider, one at a time. */
+  gate: ClaimGate;
 }
 
 export type TakeResult = { kind: 'taken'; job: TakenJob } | { kind: 'none' } | { kind: 'busy' } | { kind: 'empty-lane'; lane: string };
 
-export async function takeNext(r: TakeRequest): Promise<TakeResult> {
+export function takeNext(r: TakeRequest): Promise<TakeResult> {
+  return r.gate.run(() => claimAndTake(r));
+}
+
+async function claimAndTake(r: TakeRequest): Promise<TakeResult> {
   const lanes = [...r.lanes.keys()];
   const claim = await r.schedule.claim(r.provider, r.claimer, lanes, r.loadedLane, r.maxWaitMs);
   if (!claim) return { kind: 'none' };
