@@ -294,10 +294,12 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
     closing ??= (async () => {
       log.info('worker stopping');
       const grace = options.shutdownGraceMs ?? 8000;
-      await ownership.stop();
+      // Still this process's backends while their jobs finish: renewed, but nothing new taken.
+      await ownership.stopTaking();
       const owned = [...drivers.entries()];
       drivers.clear();
       await Promise.all([...owned.map(([, d]) => d.stop(grace)), ...cloud.map((c) => c.driver.stop(grace))]);
+      await ownership.stop();
       // Handed-back prompts stay in the backends' in-flight records: releasing lets the next owner adopt them now.
       await Promise.all(owned.map(([b]) => ownership.release(b)));
       if (publishTimer) clearInterval(publishTimer);

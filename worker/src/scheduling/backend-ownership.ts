@@ -63,6 +63,7 @@ export class BackendOwnership {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
+  private taking = true;
   private readonly ttlMs: number;
   private readonly tickMs: number;
   private readonly liveWindowMs: number;
@@ -116,6 +117,15 @@ export class BackendOwnership {
     this.o.log.info({ backend }, 'backend released');
   }
 
+  /**
+   * Takes no more backends and gives none away, but keeps renewing the ones it has: a stopping worker
+   * still drives them while its running jobs finish. stop() after releasing them.
+   */
+  async stopTaking(): Promise<void> {
+    this.taking = false;
+    await this.ticking;
+  }
+
   /** Stops ticking and leaves the live set; the caller releases the backends once their jobs are handed back. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -136,7 +146,7 @@ export class BackendOwnership {
     ]);
     // Beats older than a minute belong to workers long gone.
     void redis.zremrangebyscore(keys.owners, '-inf', now - 60_000).catch(() => undefined);
-    if (this.stopped) return;
+    if (this.stopped || !this.taking) return;
     live.sort();
     const quota = quotaOf(live, workerId, backends.length);
     const free = backends.filter((_, i) => owners[i] === null);
