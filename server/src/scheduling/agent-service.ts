@@ -37,6 +37,7 @@ export class AgentService {
       throw new HttpError(404, 'unknown_agent', `No agent named "${name}"; agents: ${names.join(', ')}`, { agents: names });
     }
     await this.queues.schedule.setAgent(name, enabled);
+    this.queue.invalidate();
     const agent = (await this.list()).find((a) => a.name === name)!;
     const changed = { ...agent, enabled, draining: !enabled && agent.busy };
     await this.events.append({ type: 'agent.status', data: changed });

@@ -17,6 +17,11 @@ export class QueueService {
     private readonly cacheMs = 500,
   ) {}
 
+  /** The next read builds the snapshot anew (after a switch: the answer must show it). */
+  invalidate(): void {
+    this.cached = null;
+  }
+
   snapshot(): Promise<ScheduleSnapshot> {
     const now = Date.now();
     if (!this.cached || now - this.cached.at > this.cacheMs) {

@@ -36,7 +36,7 @@ describe('waitReason', () => {
     expect(waitReason('comfyui', 'b.safetensors', 0, snapshot())).toMatchObject({ reason: 'no_backend_online', message: 'no backend with b.safetensors is online' });
     expect(waitReason('comfyui', 'a.safetensors', 0, snapshot({ disabled: new Set(['comfyui-1']) }))).toMatchObject({
       reason: 'backends_off',
-      message: 'every online backend with a.safetensors is switched off',
+      message: 'the backends with a.safetensors are switched off',
     });
     expect(waitReason('comfyui', undefined, 0, snapshot({ backends: [backend('comfyui-1', null, false)] }))).toMatchObject({ reason: 'no_backend_online', message: 'no backend is online' });
   });

@@ -31,7 +31,7 @@ export function waitReason(provider: Provider, model: string | undefined, positi
     if (eligible.length === 0) return place('model_unavailable', `no backend has ${model}`);
     const online = eligible.filter((b) => b.status.online);
     if (online.length === 0) return place('no_backend_online', `no backend${withModel} is online`);
-    if (online.every((b) => snapshot.disabled.has(b.id))) return place('backends_off', `every online backend${withModel} is switched off`);
+    if (online.every((b) => snapshot.disabled.has(b.id))) return place('backends_off', model ? `the backends with ${model} are switched off` : 'the backends are switched off');
   }
   if (position === 0) return place('next', 'next to start');
   return place('behind', `behind ${position} job${position === 1 ? '' : 's'}`);

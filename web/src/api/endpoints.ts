@@ -1,4 +1,6 @@
 import type {
+  Agent,
+  AgentList,
   Asset,
   AssetPage,
   AssetTrashed,
@@ -8,11 +10,14 @@ import type {
   Health,
   Job,
   JobAccepted,
+  JobPatch,
+  JobPriority,
   JobRequest,
   ModelCounts,
   ModelDetails,
   ModelPage,
   PageOf,
+  QueueView,
   RestoreResult,
   SiteDetail,
   SiteFileList,
@@ -41,16 +46,30 @@ export interface ModelListParams {
 
 export const V0_CHATS_PAGE = 20;
 
+/** How many waiting jobs the queue view lists (the server's default; its total counts them all). */
+export const QUEUE_VIEW_LIMIT = 100;
+
+const jobPath = (id: string) => `/api/jobs/${encodeURIComponent(id)}`;
 const assetPath = (id: string) => `/api/assets/${encodeURIComponent(id)}`;
 
 /** One function per route of the REST API, typed with the shared wire formats. */
 export const api = {
   listJobs: (cursor?: string, signal?: AbortSignal) =>
     request<PageOf<Job>>(`/api/jobs${query({ limit: JOBS_PAGE, cursor })}`, { signal }),
-  getJob: (id: string, signal?: AbortSignal) => request<Job>(`/api/jobs/${encodeURIComponent(id)}`, { signal }),
+  getJob: (id: string, signal?: AbortSignal) => request<Job>(jobPath(id), { signal }),
   createJob: (body: JobRequest) => request<JobAccepted>('/api/jobs', { method: 'POST', body }),
-  cancelJob: (id: string) => request<CancelResponse>(`/api/jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-  retryJob: (id: string) => request<JobAccepted>(`/api/jobs/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+  cancelJob: (id: string) => request<CancelResponse>(jobPath(id), { method: 'DELETE' }),
+  retryJob: (id: string) => request<JobAccepted>(`${jobPath(id)}/retry`, { method: 'POST' }),
+  /** Waiting jobs of every provider in the order they will start, each with why it waits. */
+  queue: (signal?: AbortSignal) => request<QueueView>(`/api/queue${query({ limit: QUEUE_VIEW_LIMIT })}`, { signal }),
+  /** A queued job's priority; 409 `not_queued` once it has started. */
+  setJobPriority: (id: string, priority: JobPriority) => request<Job>(jobPath(id), { method: 'PATCH', body: { priority } satisfies JobPatch }),
+  /** A queued job starts before every other waiting job of its provider; 409 `not_queued` once started. */
+  moveJobToFront: (id: string) => request<Job>(`${jobPath(id)}/move-to-front`, { method: 'POST' }),
+  /** Providers and ComfyUI backends, with their switches. */
+  listAgents: (signal?: AbortSignal) => request<AgentList>('/api/agents', { signal }),
+  /** Off drains: the running job finishes, nothing new starts. */
+  switchAgent: (name: string, on: boolean) => request<Agent>(`/api/agents/${encodeURIComponent(name)}/${on ? 'on' : 'off'}`, { method: 'POST' }),
   /** One page of the filtered gallery, by offset (random access for the virtual grid). */
   listAssets: (filters: GalleryFilters, offset: number, limit: number, signal?: AbortSignal) =>
     request<AssetPage>(`/api/assets${query({ ...toApiParams(filters), offset, limit })}`, { signal }),

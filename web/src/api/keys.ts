@@ -15,6 +15,9 @@ export const queryKeys = {
   asset: (id: string) => ['assets', 'detail', id] as const,
   assetModels: ['assets', 'models'] as const,
   backends: ['backends'] as const,
+  /** GET /api/queue: the waiting jobs in start order, refreshed after job, backend and agent events. */
+  queue: ['queue'] as const,
+  agents: ['agents'] as const,
   health: ['health'] as const,
   modelList: (filters: ModelListFilters) => ['models', 'list', filters] as const,
   model: (idOrName: string) => ['models', 'detail', idOrName] as const,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { QueryClient } from '@tanstack/react-query';
-import type { AppEvent, Asset, Job } from '@orchestrator/shared';
+import type { Agent, AgentList, AppEvent, Asset, Job } from '@orchestrator/shared';
 import { queryKeys } from '../api/keys';
 import { DEFAULT_FILTERS } from '../lib/galleryFilters';
 import type { Pages } from '../lib/pages';
@@ -71,5 +71,30 @@ describe('applyEvent', () => {
     expect(client.getQueryData(queryKeys.preview('j1'))).toBe('data:image/png;base64,AA');
     applyEvent(client, event('job.completed', { ...job, status: 'completed', progress: { percent: 100 } }));
     expect(client.getQueryData(queryKeys.preview('j1'))).toBeUndefined();
+  });
+
+  it('replaces a switched agent in the cached list and asks for a queue refresh', () => {
+    const client = new QueryClient();
+    const backend: Agent = { name: 'comfyui-1', kind: 'backend', provider: 'comfyui', enabled: true, online: true, busy: true, draining: false, queue: { waiting: 2, running: 1 } };
+    client.setQueryData<AgentList>(queryKeys.agents, { agents: [backend] });
+    let refreshes = 0;
+    const effects = { onQueueChanged: () => refreshes++ };
+    applyEvent(client, event('agent.status', { ...backend, enabled: false, draining: true }), effects);
+    expect(client.getQueryData<AgentList>(queryKeys.agents)?.agents).toEqual([{ ...backend, enabled: false, draining: true }]);
+    expect(refreshes).toBe(1);
+    applyEvent(client, event('agent.status', { name: 'comfyui-1', enabled: 'no' }), effects);
+    expect(refreshes).toBe(1);
+  });
+
+  it('asks for a queue refresh when a job is queued, re-prioritised or ends, not for the progress of a running one', () => {
+    const client = new QueryClient();
+    let refreshes = 0;
+    const effects = { onQueueChanged: () => refreshes++ };
+    applyEvent(client, event('job.progress', job), effects);
+    expect(refreshes).toBe(0);
+    applyEvent(client, event('job.progress', { ...job, status: 'queued', progress: { percent: 0 }, request: { ...job.request, priority: 'high' } }), effects);
+    applyEvent(client, event('job.queued', { ...job, status: 'queued', progress: { percent: 0 } }), effects);
+    applyEvent(client, event('job.completed', { ...job, status: 'completed', progress: { percent: 100 } }), effects);
+    expect(refreshes).toBe(3);
   });
 });

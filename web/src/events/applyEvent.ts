@@ -1,11 +1,14 @@
 import type { QueryClient } from '@tanstack/react-query';
 import {
+  Agent,
   Asset,
   BackendStatus,
   checked,
   isFinal,
   Job,
   JobPreview,
+  type Agent as AgentT,
+  type AgentList as AgentListT,
   type AppEvent,
   type BackendStatus as BackendStatusT,
   type Job as JobT,
@@ -13,6 +16,7 @@ import {
 import { queryKeys } from '../api/keys';
 import { latest } from '../lib/jobState';
 import { findItem, upsertItem, type Pages } from '../lib/pages';
+import { upsertAgent } from '../lib/queueCache';
 import { addToGallery, removeFromGallery, updateInGallery } from './galleryCache';
 import { recentJobs } from './recentChanges';
 
@@ -20,12 +24,18 @@ const validJob = checked(Job);
 const validAsset = checked(Asset);
 const validBackend = checked(BackendStatus);
 const validPreview = checked(JobPreview);
+const validAgent = checked(Agent);
 
 export interface EventEffects {
   /** A job failed while the page was open. */
   onJobFailed?: (job: JobT) => void;
   /** An asset left the gallery (UI state that refers to it lets go). */
   onAssetRemoved?: (id: string) => void;
+  /**
+   * Something the queue view and the agents show may have changed: a job was queued, re-prioritised,
+   * started or ended, a backend or an agent changed state. Those are refetched, not patched.
+   */
+  onQueueChanged?: () => void;
 }
 
 /**
@@ -47,6 +57,8 @@ export function applyEvent(client: QueryClient, event: AppEvent, effects: EventE
       client.setQueryData<JobT>(queryKeys.job(job.id), (old) => (old ? latest(old, job) : old));
       if (isFinal(job.status)) client.removeQueries({ queryKey: queryKeys.preview(job.id), exact: true });
       if (event.type === 'job.failed') effects.onJobFailed?.(job);
+      // Progress of a running job moves nothing in the queue; a queued job's "progress" is a new priority.
+      if (event.type !== 'job.progress' || job.status === 'queued') effects.onQueueChanged?.();
       return;
     }
     case 'job.preview': {
@@ -86,6 +98,14 @@ export function applyEvent(client: QueryClient, event: AppEvent, effects: EventE
         next[idx] = backend;
         return next;
       });
+      effects.onQueueChanged?.();
+      return;
+    }
+    case 'agent.status': {
+      if (!validAgent.check(event.data)) return;
+      const agent: AgentT = event.data;
+      client.setQueryData<AgentListT>(queryKeys.agents, (list) => upsertAgent(list, agent));
+      effects.onQueueChanged?.();
       return;
     }
     case 'chat.message':

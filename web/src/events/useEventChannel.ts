@@ -5,6 +5,7 @@ import { useConnection } from '../state/connection';
 import { toast } from '../state/toasts';
 import { applyEvent } from './applyEvent';
 import { EventClient } from './EventClient';
+import { cancelQueueRefresh, scheduleQueueRefresh } from './queueRefresh';
 
 /** If the socket neither opens nor fails by then, fetch the lists anyway. */
 const READY_FALLBACK_MS = 3000;
@@ -30,6 +31,7 @@ export function useEventChannel(): void {
         applyEvent(client, event, {
           onJobFailed: (job) => toast.error(`Job failed: ${job.error?.message ?? 'unknown error'}`),
           onAssetRemoved: (id) => releaseAssets([id]),
+          onQueueChanged: () => scheduleQueueRefresh(client),
         }),
       onResync: refetchAll,
       onOpen: (resumed) => {
@@ -44,6 +46,7 @@ export function useEventChannel(): void {
     const fallback = setTimeout(() => connection.set({ ready: true }), READY_FALLBACK_MS);
     return () => {
       clearTimeout(fallback);
+      cancelQueueRefresh();
       events.stop();
       if (current === events) current = null;
       connection.set({ status: 'connecting', retryAt: null });

@@ -1,9 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { newJob, type CancelResponse, type Job, type JobRequest } from '@orchestrator/shared';
+import { newJob, type CancelResponse, type Job, type JobPriority, type JobRequest, type QueueView } from '@orchestrator/shared';
 import { api } from '../api/endpoints';
 import { queryKeys } from '../api/keys';
 import { latest } from '../lib/jobState';
 import { updateItem, upsertItem, type Pages } from '../lib/pages';
+import { moveToFront, removeFromQueue, setPriority } from '../lib/queueCache';
+import { withSubmitPriority } from '../state/submitPriority';
 
 function useRecordJob() {
   const client = useQueryClient();
@@ -14,14 +16,18 @@ function useRecordJob() {
 }
 
 /**
- * POST /api/jobs. The accepted job is put in the cache at once (as the server made it), so it shows
- * even if its `job.queued` event is still on the way; the event then merges into it.
+ * POST /api/jobs, with the priority chosen beside the Generate button. The accepted job is put in the
+ * cache at once (as the server made it), so it shows even if its `job.queued` event is still on the
+ * way; the event then merges into it.
  */
 export function useCreateJob() {
   const record = useRecordJob();
   return useMutation({
-    mutationFn: (request: JobRequest) => api.createJob(request),
-    onSuccess: ({ id }, request) => record(newJob(id, request, new Date())),
+    mutationFn: async (request: JobRequest) => {
+      const sent = withSubmitPriority(request);
+      return { accepted: await api.createJob(sent), sent };
+    },
+    onSuccess: ({ accepted, sent }) => record(newJob(accepted.id, sent, new Date())),
   });
 }
 
@@ -51,7 +57,48 @@ export function useCancelJob() {
       const cancel = (job: Job): Job => (job.status === 'queued' || job.status === 'running' ? { ...job, status: 'cancelled' } : job);
       client.setQueryData<Pages<Job>>(queryKeys.jobs, (data) => updateItem(data, result.id, cancel));
       client.setQueryData<Job>(queryKeys.job(result.id), (old) => (old ? cancel(old) : old));
+      client.setQueryData<QueueView>(queryKeys.queue, (view) => removeFromQueue(view, result.id));
       void client.invalidateQueries({ queryKey: queryKeys.job(result.id), exact: true });
     },
   });
+}
+
+/**
+ * A change of a queued job's place: the cached queue view shows it at once, the server's answer (the
+ * job, with its new place) replaces the job's records, and the view is refetched for the order the
+ * server decided. A refusal (409 `not_queued`: it started meanwhile) puts the view back.
+ */
+function useRerank<V>(mutationFn: (vars: V) => Promise<Job>, edit: (view: QueueView | undefined, vars: V) => QueueView | undefined) {
+  const client = useQueryClient();
+  const record = useRecordJob();
+  return useMutation({
+    mutationFn,
+    onMutate: async (vars: V) => {
+      await client.cancelQueries({ queryKey: queryKeys.queue });
+      const before = client.getQueryData<QueueView>(queryKeys.queue);
+      client.setQueryData<QueueView>(queryKeys.queue, (view) => edit(view, vars));
+      return { before };
+    },
+    onSuccess: (job) => record(job),
+    onError: (_err, _vars, context) => {
+      if (context?.before) client.setQueryData(queryKeys.queue, context.before);
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: queryKeys.queue }),
+  });
+}
+
+/** POST /api/jobs/:id/move-to-front: it starts before every other waiting job of its provider. */
+export function useMoveToFront() {
+  return useRerank(
+    (job: Job) => api.moveJobToFront(job.id),
+    (view, job) => moveToFront(view, job.id),
+  );
+}
+
+/** PATCH /api/jobs/:id {priority}. */
+export function useSetJobPriority() {
+  return useRerank(
+    ({ job, priority }: { job: Job; priority: JobPriority }) => api.setJobPriority(job.id, priority),
+    (view, { job, priority }) => setPriority(view, job.id, priority),
+  );
 }

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import { createJSONStorage, persist } from 'zustand/middleware';
 import type { Layout } from 'react-resizable-panels';
 
-export type MobileTab = 'create' | 'canvas' | 'inspector';
+export type MobileTab = 'create' | 'canvas' | 'queue' | 'inspector';
 
 interface LayoutState {
   /** Panel sizes (percent by panel id) of the desktop layout. */
@@ -11,8 +11,11 @@ interface LayoutState {
   mobileTab: MobileTab;
   /** Failed jobs the user has dismissed from the canvas (newest last, capped). */
   dismissedJobs: string[];
+  /** The desktop layout shows the queue panel beside the gallery. */
+  queueOpen: boolean;
   setPanels: (panels: Layout) => void;
   setMobileTab: (tab: MobileTab) => void;
+  setQueueOpen: (open: boolean) => void;
   dismissJob: (id: string) => void;
 }
 
@@ -22,8 +25,10 @@ export const useLayout = create<LayoutState>()(
       panels: undefined,
       mobileTab: 'canvas',
       dismissedJobs: [],
+      queueOpen: false,
       setPanels: (panels) => set({ panels }),
       setMobileTab: (mobileTab) => set({ mobileTab }),
+      setQueueOpen: (queueOpen) => set({ queueOpen }),
       dismissJob: (id) => set((s) => ({ dismissedJobs: [...s.dismissedJobs.filter((d) => d !== id), id].slice(-200) })),
     }),
     { name: 'orchestrator.layout', version: 1, storage: createJSONStorage(() => localStorage) },

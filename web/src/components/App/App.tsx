@@ -1,4 +1,4 @@
-import { useCallback, type KeyboardEvent } from 'react';
+import { lazy, Suspense, useCallback, type KeyboardEvent } from 'react';
 import { Group, Panel, Separator } from 'react-resizable-panels';
 import { useEventChannel } from '../../events/useEventChannel';
 import { NARROW_QUERY, useMediaQuery } from '../../lib/useMediaQuery';
@@ -12,9 +12,12 @@ import { PanelBoundary } from '../PanelBoundary/PanelBoundary';
 import { Toasts } from '../Toasts/Toasts';
 import styles from './App.module.css';
 
+const QueuePanel = lazy(() => import('../QueuePanel/QueuePanel'));
+
 const TABS: { id: MobileTab; label: string }[] = [
   { id: 'create', label: 'Create' },
   { id: 'canvas', label: 'Canvas' },
+  { id: 'queue', label: 'Queue' },
   { id: 'inspector', label: 'Inspector' },
 ];
 
@@ -54,7 +57,10 @@ function DesktopLayout() {
   );
 }
 
-/** Narrow screens: one panel at a time behind tabs. All stay mounted so scroll and input survive. */
+/**
+ * Narrow screens: one panel at a time behind tabs. They stay mounted so scroll and input survive, but
+ * the queue, which polls while it shows, is mounted only while its tab is open.
+ */
 function NarrowLayout() {
   const tab = useLayout((s) => s.mobileTab);
   const setTab = useLayout((s) => s.setMobileTab);
@@ -93,6 +99,14 @@ function NarrowLayout() {
       </div>
       {panel('create', <CreatePanel />)}
       {panel('canvas', <Canvas onOpenAsset={openInspector} />)}
+      {panel(
+        'queue',
+        tab === 'queue' && (
+          <Suspense fallback={null}>
+            <QueuePanel onOpenJob={openInspector} />
+          </Suspense>
+        ),
+      )}
       {panel('inspector', <Inspector />)}
     </div>
   );

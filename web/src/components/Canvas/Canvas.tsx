@@ -1,11 +1,13 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { hashKey } from '@tanstack/react-query';
 import type { Job } from '@orchestrator/shared';
 import { useGalleryTotal } from '../../hooks/useGallery';
 import { setGalleryFilters, useGalleryFilters } from '../../hooks/useGalleryFilters';
 import { useJobs } from '../../hooks/useJobs';
+import { useQueue } from '../../hooks/useQueue';
 import { DEFAULT_FILTERS, isNarrowed } from '../../lib/galleryFilters';
 import { isActive } from '../../lib/jobState';
+import { NARROW_QUERY, useMediaQuery } from '../../lib/useMediaQuery';
 import { useAssetSelection } from '../../state/assetSelection';
 import { useGalleryUi, type ViewerTarget } from '../../state/gallery';
 import { useLayout } from '../../state/layout';
@@ -15,20 +17,29 @@ import { AssetMenu } from '../AssetMenu/AssetMenu';
 import { GalleryToolbar } from '../GalleryToolbar/GalleryToolbar';
 import { JobCard } from '../JobCard/JobCard';
 import { SelectionBar } from '../SelectionBar/SelectionBar';
+import { QUEUE_ASIDE_ID, QUEUE_TOGGLE_ID, QueueToggle } from './QueueToggle';
 import styles from './Canvas.module.css';
 
 /** The viewer is a separate chunk, fetched the first time something is opened. */
 const Viewer = lazy(() => import('../Viewer/Viewer'));
+/** So is the queue panel: most sessions never open it. */
+const QueuePanel = lazy(() => import('../QueuePanel/QueuePanel'));
 
 /** Failures older than this are only listed in the queue, not kept on the canvas. */
 const FAILED_VISIBLE_MS = 24 * 3600_000;
 
-/** Jobs that belong on the canvas: running and waiting ones in queue order, then recent failures. */
-function canvasJobs(jobs: Job[], dismissed: string[]): Job[] {
+/**
+ * Jobs that belong on the canvas: running ones, then waiting ones in start order (the queue view's,
+ * when loaded; else submission order), then recent failures.
+ */
+function canvasJobs(jobs: Job[], dismissed: string[], startOrder: Map<string, number>): Job[] {
   const retried = new Set(jobs.map((j) => j.retryOf).filter(Boolean));
   const hidden = new Set(dismissed);
   const cutoff = Date.now() - FAILED_VISIBLE_MS;
-  const active = jobs.filter(isActive).sort((a, b) => (a.status === b.status ? a.createdAt.localeCompare(b.createdAt) : a.status === 'running' ? -1 : 1));
+  const rank = (j: Job) => startOrder.get(j.id) ?? Number.MAX_SAFE_INTEGER;
+  const active = jobs
+    .filter(isActive)
+    .sort((a, b) => (a.status !== b.status ? (a.status === 'running' ? -1 : 1) : rank(a) - rank(b) || a.createdAt.localeCompare(b.createdAt)));
   const failed = jobs.filter(
     (j) => j.status === 'failed' && !retried.has(j.id) && !hidden.has(j.id) && Date.parse(j.finishedAt ?? j.createdAt) >= cutoff,
   );
@@ -49,7 +60,13 @@ export function Canvas({ onOpenAsset }: Props) {
   const viewer = useGalleryUi((s) => s.viewer);
   const closeViewer = useGalleryUi((s) => s.closeViewer);
   const select = useSelection((s) => s.select);
-  const cards = useMemo(() => canvasJobs(jobs, dismissed), [jobs, dismissed]);
+  const queued = useMemo(() => jobs.filter((j) => j.status === 'queued').length, [jobs]);
+  const queue = useQueue({ enabled: queued > 0 }).data;
+  const startOrder = useMemo(() => new Map(queue?.items.map((e, i) => [e.job.id, i])), [queue]);
+  const cards = useMemo(() => canvasJobs(jobs, dismissed, startOrder), [jobs, dismissed, startOrder]);
+  const narrow = useMediaQuery(NARROW_QUERY);
+  const queueOpen = useLayout((s) => s.queueOpen) && !narrow;
+  const setQueueOpen = useLayout((s) => s.setQueueOpen);
   const grid = useRef<AssetGridHandle>(null);
   const view = hashKey([filters]);
 
@@ -77,6 +94,14 @@ export function Canvas({ onOpenAsset }: Props) {
     [closeViewer, select],
   );
 
+  const closeQueue = useCallback(() => {
+    setQueueOpen(false);
+    document.getElementById(QUEUE_TOGGLE_ID)?.focus();
+  }, [setQueueOpen]);
+  const onQueueKeyDown = (e: KeyboardEvent<HTMLElement>) => {
+    if (e.key === 'Escape' && (e.target as HTMLElement).tagName !== 'SELECT') closeQueue();
+  };
+
   const narrowed = isNarrowed(filters);
   return (
     <div className={styles.canvas}>
@@ -85,32 +110,44 @@ export function Canvas({ onOpenAsset }: Props) {
         <span className={styles.count} data-testid="gallery-count">
           {total !== undefined && `${total.toLocaleString()} ${total === 1 ? 'item' : 'items'}${narrowed ? ' match' : ''}`}
         </span>
+        <QueueToggle queued={queued} narrow={narrow} />
       </header>
-      {cards.length > 0 && (
-        <section className={styles.jobs} aria-label="Jobs in progress">
-          {cards.map((job) => (
-            <JobCard key={job.id} job={job} />
-          ))}
-        </section>
-      )}
-      <GalleryToolbar filters={filters} />
-      <SelectionBar />
-      {total === 0 && !narrowed && cards.length === 0 && (
-        <div className={styles.empty}>
-          <p className={styles.emptyTitle}>Nothing here yet</p>
-          <p>Write a prompt under Create and press Generate. Results appear here as soon as they are ready.</p>
+      <div className={styles.body}>
+        <div className={styles.main}>
+          {cards.length > 0 && (
+            <section className={styles.jobs} aria-label="Jobs in progress">
+              {cards.map((job) => (
+                <JobCard key={job.id} job={job} />
+              ))}
+            </section>
+          )}
+          <GalleryToolbar filters={filters} />
+          <SelectionBar />
+          {total === 0 && !narrowed && cards.length === 0 && (
+            <div className={styles.empty}>
+              <p className={styles.emptyTitle}>Nothing here yet</p>
+              <p>Write a prompt under Create and press Generate. Results appear here as soon as they are ready.</p>
+            </div>
+          )}
+          {total === 0 && narrowed && (
+            <div className={styles.empty}>
+              <p className={styles.emptyTitle}>Nothing matches</p>
+              <p>No item fits these filters.</p>
+              <button type="button" className={styles.reset} onClick={() => setGalleryFilters({ ...DEFAULT_FILTERS, sort: filters.sort, order: filters.order })}>
+                Clear filters
+              </button>
+            </div>
+          )}
+          <AssetGrid key={view} ref={grid} filters={filters} total={total} onPick={onOpenAsset} />
         </div>
-      )}
-      {total === 0 && narrowed && (
-        <div className={styles.empty}>
-          <p className={styles.emptyTitle}>Nothing matches</p>
-          <p>No item fits these filters.</p>
-          <button type="button" className={styles.reset} onClick={() => setGalleryFilters({ ...DEFAULT_FILTERS, sort: filters.sort, order: filters.order })}>
-            Clear filters
-          </button>
-        </div>
-      )}
-      <AssetGrid key={view} ref={grid} filters={filters} total={total} onPick={onOpenAsset} />
+        {queueOpen && (
+          <aside id={QUEUE_ASIDE_ID} className={styles.queue} onKeyDown={onQueueKeyDown}>
+            <Suspense fallback={<p className={styles.message}>Loading…</p>}>
+              <QueuePanel onClose={closeQueue} />
+            </Suspense>
+          </aside>
+        )}
+      </div>
       <AssetMenu />
       {viewer && total !== undefined && total > 0 && (
         <Suspense fallback={null}>

@@ -8,6 +8,7 @@ import { buildRequest, familyDraft, familyFields, fieldOf } from '../../lib/requ
 import { workflowProblemsOf, type WorkflowProblem } from '../../lib/workflowProblems';
 import { useFormDraft, type ModelFolder } from '../../state/formDraft';
 import { ModelPicker } from '../ModelPicker/ModelPicker';
+import { PrioritySelect } from '../PrioritySelect/PrioritySelect';
 import { WorkflowProblems } from '../WorkflowProblems/WorkflowProblems';
 import { AdvancedSettings } from './AdvancedSettings';
 import { EncoderFields } from './EncoderFields';
@@ -221,6 +222,7 @@ export function GenerateForm() {
         >
           {validate.isPending ? 'Checking…' : create.isPending ? 'Queuing…' : 'Generate'}
         </button>
+        <PrioritySelect />
         <kbd className={styles.shortcut} aria-label={`Shortcut: ${isMac ? 'Command' : 'Control'} Enter`}>
           {shortcut}
         </kbd>

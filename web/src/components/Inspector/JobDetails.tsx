@@ -3,8 +3,10 @@ import { errorMessage } from '../../api/client';
 import { usePreview } from '../../hooks/useJobs';
 import { useWorkflowList } from '../../hooks/useWorkflows';
 import { useCancelJob, useRetryJob } from '../../hooks/useJobActions';
+import { useQueuePlace } from '../../hooks/useQueue';
 import { formatDateTime, progressLabel, STATUS_LABEL } from '../../lib/format';
 import { generationParams, isActive } from '../../lib/jobState';
+import { jobPriority, PRIORITY_LABEL } from '../../lib/queueLabels';
 import { draftFromRequest } from '../../lib/request';
 import { useFormDraft } from '../../state/formDraft';
 import { useLayout } from '../../state/layout';
@@ -31,6 +33,7 @@ export function JobDetails({ job }: { job: Job }) {
   const update = useFormDraft((s) => s.update);
   const setMobileTab = useLayout((s) => s.setMobileTab);
   const preview = usePreview(job.id);
+  const place = useQueuePlace(job);
   const cancel = useCancelJob();
   const retry = useRetryJob();
   const r = job.request;
@@ -49,7 +52,7 @@ export function JobDetails({ job }: { job: Job }) {
       )}
       <div className={styles.status} data-status={job.status}>
         {STATUS_LABEL[job.status]}
-        {isActive(job) && <span className={styles.statusInfo}>{progressLabel(job)}</span>}
+        {isActive(job) && <span className={styles.statusInfo}>{place?.message ?? progressLabel(job)}</span>}
       </div>
       {isActive(job) && <ProgressBar percent={job.progress.percent} indeterminate={job.status === 'queued'} label="Job progress" testId="inspector-progress" />}
       {job.error && (
@@ -104,6 +107,7 @@ export function JobDetails({ job }: { job: Job }) {
           { label: 'Finished', value: job.finishedAt && formatDateTime(job.finishedAt) },
           { label: 'Provider', value: `${job.provider} · ${job.kind}` },
           { label: 'Backend', value: job.backend },
+          { label: 'Priority', value: job.request.priority !== undefined || job.status === 'queued' ? PRIORITY_LABEL[jobPriority(job)] : undefined },
           { label: 'Model', value: r.model ?? 'server default', mono: true },
           { label: 'Workflow', value: workflowId, display: workflowId ? <WorkflowName id={workflowId} /> : undefined },
           { label: 'LoRAs', value: lorasText(loras), mono: true, long: true, display: loras.length > 0 ? <LoraList loras={loras} /> : undefined },

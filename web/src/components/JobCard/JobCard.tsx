@@ -2,8 +2,10 @@ import type { Job } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
 import { usePreview } from '../../hooks/useJobs';
 import { useCancelJob, useRetryJob } from '../../hooks/useJobActions';
+import { useQueuePlace } from '../../hooks/useQueue';
 import { progressLabel, STATUS_LABEL } from '../../lib/format';
 import { generationParams, isActive, jobTitle } from '../../lib/jobState';
+import { isBlocked } from '../../lib/queueLabels';
 import { isSelected, useSelection } from '../../state/selection';
 import { useLayout } from '../../state/layout';
 import { ProgressBar } from '../ProgressBar/ProgressBar';
@@ -12,6 +14,7 @@ import styles from './JobCard.module.css';
 /** A queued, running or failed job on the canvas: live progress and preview, Cancel or Retry. */
 export function JobCard({ job }: { job: Job }) {
   const preview = usePreview(job.id);
+  const place = useQueuePlace(job);
   const cancel = useCancelJob();
   const retry = useRetryJob();
   const selected = useSelection((s) => isSelected(s.selected, 'job', job.id));
@@ -46,7 +49,13 @@ export function JobCard({ job }: { job: Job }) {
         {active && (
           <>
             <ProgressBar percent={job.progress.percent} indeterminate={job.status === 'queued'} label={`Progress of job ${job.id}`} />
-            <span className={styles.progressText}>{progressLabel(job)}</span>
+            {place ? (
+              <span className={styles.progressText} data-testid="job-wait-reason" data-blocked={isBlocked(place.reason)}>
+                {place.message}
+              </span>
+            ) : (
+              <span className={styles.progressText}>{progressLabel(job)}</span>
+            )}
           </>
         )}
         {job.status === 'failed' && <p className={styles.error}>{job.error?.message ?? 'The job failed.'}</p>}

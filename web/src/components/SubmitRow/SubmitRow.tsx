@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { errorMessage } from '../../api/client';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
+import { PrioritySelect } from '../PrioritySelect/PrioritySelect';
 
 interface Props {
   /** What the form found wrong itself; shown before the request's error. */
@@ -14,7 +15,7 @@ interface Props {
   children?: ReactNode;
 }
 
-/** The end of a generation form: its error line, then the submit button (and any others). */
+/** The end of a generation form: its error line, then the submit button, the new job's priority (and any other buttons). */
 export function SubmitRow({ problem, error, label, busy, children }: Props) {
   return (
     <>
@@ -27,6 +28,7 @@ export function SubmitRow({ problem, error, label, busy, children }: Props) {
         <button type="submit" className={formStyles.generate} data-testid="generate-button" disabled={busy !== null}>
           {busy ?? label}
         </button>
+        <PrioritySelect />
         {children}
       </div>
     </>
