@@ -39,6 +39,8 @@ import { ScheduleReader } from './scheduling/schedule-snapshot.js';
 import { QueueService } from './scheduling/queue-service.js';
 import { AgentService } from './scheduling/agent-service.js';
 import { QueueReconciler } from './scheduling/queue-reconciler.js';
+import { StorageIdentity } from './storage/storage-identity.js';
+import { storageRoutes } from './routes/storage.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -148,8 +150,14 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     await closeRedis(blocking);
     await closeRedis(redis);
   });
+  const storage = new StorageIdentity(redis, config);
+  app.addHook('onListen', async () => {
+    const address = app.server.address();
+    if (typeof address === 'object' && address) await storage.publishUrl(address.port).catch((err: unknown) => app.log.warn({ err }, 'could not publish the storage URL'));
+  });
   // Do not hold up boot on a Redis that is down: the hub keeps trying on its own.
-  await Promise.race([Promise.all([hub.start(), queues.warm()]), new Promise((r) => setTimeout(r, 2000).unref())]);
+  const storageReady = storage.init().catch((err: unknown) => app.log.warn({ err }, 'could not mark the storage folders (workers on other machines wait for it)'));
+  await Promise.race([Promise.all([hub.start(), queues.warm(), storageReady]), new Promise((r) => setTimeout(r, 2000).unref())]);
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerOpenApi(app, VERSION);
@@ -170,6 +178,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(siteRoutes, { jobs, config });
   await app.register(uploadRoutes, { dataPath: config.dataPath, ...options.uploads });
   await app.register(workflowRoutes, { workflows });
+  await app.register(storageRoutes, { identity: storage, config });
 
   gallery.start();
   if (options.reconcile !== false) reconciler.start();

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { WorkerInfo } from './agents.js';
 
 export const GpuDevice = Type.Object({
   name: Type.String(),
@@ -87,7 +88,11 @@ export const Health = Type.Object({
     }),
   ),
   queues: Type.Record(Type.String(), Type.Object({ waiting: Type.Integer(), active: Type.Integer() })),
-  workers: Type.Object({ live: Type.Integer() }),
+  workers: Type.Object({
+    live: Type.Integer(),
+    /** What each live worker serves and where its outputs go (shared disk, or uploads to the server). */
+    list: Type.Optional(Type.Array(WorkerInfo)),
+  }),
   providers: Type.Object({
     flux: Type.Object({
       configured: Type.Boolean(),

@@ -32,6 +32,12 @@ export interface Config {
   readonly jobLockMs: number;
   /** How long an idle backend may keep preferring jobs of its loaded model over an older job (model affinity). */
   readonly affinityMaxWaitMs: number;
+  /** The server's address as workers on other machines reach it (published in Redis; default http://HOST:PORT). */
+  readonly publicUrl: string | undefined;
+  /** Worker: where to hand outputs over when the disk is not shared (default: what the server published). */
+  readonly serverUrl: string | undefined;
+  /** The secret workers send to the server's storage API (default: one the server keeps in Redis). */
+  readonly workerToken: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -58,6 +64,9 @@ const EnvSchema = Type.Object({
   BODY_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$' })),
   JOB_LOCK_MS: Type.Optional(Type.String({ pattern: '^[0-9]{3,7}$' })),
   AFFINITY_MAX_WAIT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,8}$' })),
+  PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  SERVER_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
+  WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 512 })),
 });
 
 const envValidator = Compile(EnvSchema);
@@ -76,6 +85,9 @@ const EXPECTED: Record<string, string> = {
   BODY_LIMIT: 'a size in bytes',
   JOB_LOCK_MS: 'milliseconds between 100 and 9999999',
   AFFINITY_MAX_WAIT_MS: 'milliseconds (0 turns model affinity off)',
+  PUBLIC_URL: 'an http(s):// URL such as http://studio.lan:3002',
+  SERVER_URL: 'an http(s):// URL such as http://studio.lan:3002',
+  WORKER_TOKEN: 'a secret of 16 to 512 characters',
 };
 
 export class ConfigError extends Error {
@@ -119,7 +131,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
   if (!envValidator.Check(relevant)) {
     const first = [...envValidator.Errors(relevant)][0];
     const key = first?.instancePath.replace(/^\//, '') || 'environment';
-    const shown = key in relevant && !/KEY/.test(key) ? ` (got "${relevant[key]}")` : '';
+    const shown = key in relevant && !/KEY|TOKEN/.test(key) ? ` (got "${relevant[key]}")` : '';
     throw new ConfigError(`Invalid ${key}${shown}: expected ${EXPECTED[key] ?? first?.message ?? 'a valid value'}`);
   }
   const e = relevant as Record<keyof typeof EnvSchema.properties, string | undefined>;
@@ -147,6 +159,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     bodyLimit: Number(e.BODY_LIMIT ?? String(1024 * 1024)),
     jobLockMs: Number(e.JOB_LOCK_MS ?? '30000'),
     affinityMaxWaitMs: Number(e.AFFINITY_MAX_WAIT_MS ?? '60000'),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    serverUrl: e.SERVER_URL?.replace(/\/+$/, ''),
+    workerToken: e.WORKER_TOKEN,
   });
 }
 
@@ -156,6 +171,8 @@ export const SECRET_LOG_PATHS = [
   'v0ApiKey',
   'config.bflApiKey',
   'config.v0ApiKey',
+  'workerToken',
+  'config.workerToken',
   'req.headers.authorization',
   'req.headers["x-key"]',
   'headers.authorization',

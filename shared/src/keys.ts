@@ -31,6 +31,8 @@ export function redisKeys(prefix: string) {
     workflowSummaries: `${prefix}:workflow-summaries`,
     /** A counting semaphore (sorted set of holders scored by lease expiry, ms). */
     semaphore: (name: string) => `${prefix}:sem:${name}`,
+    /** HASH: outputMark, uploadsMark (what the server wrote into its folders), url and token of its storage API. */
+    storage: `${prefix}:storage`,
     /** The scheduler's index, ownership and agents (schedule-store.ts, docs/scheduling.md). */
     sched: schedKeys(`${prefix}:sched:`),
   };

@@ -19,6 +19,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Start no worker (tests that only need the API). */
   noWorker?: boolean;
+  /** The worker's own settings on top of the server's (e.g. an OUTPUT_PATH of its own: a second machine). */
+  workerEnv?: Record<string, string>;
 }
 
 export interface Stack {
@@ -28,6 +30,8 @@ export interface Stack {
   comfy: FakeComfy[];
   redis: Redis;
   dir: string;
+  /** Stops the server (the worker keeps running), then starts a new one on the same port after `downMs`. */
+  restartServer(downMs: number, whileDown?: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -66,11 +70,12 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     ...options.env,
   });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-  const app = await buildServer(config, { logger: false });
+  let app = await buildServer(config, { logger: false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
-  const worker = options.noWorker ? null : await startWorkerRuntime(config);
+  const workerConfig = options.workerEnv ? parseConfig({ ...configEnv(config), ...options.workerEnv }) : config;
+  const worker = options.noWorker ? null : await startWorkerRuntime(workerConfig);
   return {
     config,
     url: `http://127.0.0.1:${port}`,
@@ -78,6 +83,12 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     comfy,
     redis,
     dir,
+    async restartServer(downMs, whileDown) {
+      await app.close();
+      await Promise.all([new Promise((r) => setTimeout(r, downMs)), whileDown?.()]);
+      app = await buildServer(config, { logger: false });
+      await app.listen({ host: '127.0.0.1', port });
+    },
     async close() {
       await worker?.close();
       await app.close();
@@ -86,6 +97,21 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
       redis.disconnect();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The environment that gives `config` (for a worker config derived from the server's). */
+function configEnv(config: Config): Record<string, string> {
+  return {
+    REDIS_URL: config.redisUrl,
+    DATA_PATH: config.dataPath,
+    OUTPUT_PATH: config.outputPath,
+    COMFYUI_URLS: config.comfyuiUrls.join(','),
+    KEY_PREFIX: config.keyPrefix,
+    LOG_LEVEL: config.logLevel,
+    JOB_LOCK_MS: String(config.jobLockMs),
+    ...(config.bflApiKey ? { BFL_API_KEY: config.bflApiKey, BFL_API_URL: config.bflApiUrl } : {}),
+    ...(config.v0ApiKey ? { V0_API_KEY: config.v0ApiKey, V0_API_URL: config.v0ApiUrl } : {}),
   };
 }
 

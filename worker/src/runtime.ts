@@ -32,6 +32,7 @@ import { CloudDriver } from './scheduling/cloud-driver.js';
 import { LaneDirectory } from './scheduling/lane-directory.js';
 import { LaneWorkers } from './scheduling/lane-workers.js';
 import { settleStalledJob } from './scheduling/stalled-jobs.js';
+import { openWorkerStorage } from './storage/worker-storage.js';
 import type { RunnerDeps } from './scheduling/job-runner.js';
 
 /*
@@ -89,6 +90,8 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
   const assets = new AssetStore(redis, config.keyPrefix);
   const schedule = new ScheduleStore(redis, config.keyPrefix);
   const backends = backendIds(config.comfyuiUrls);
+  // Outputs go to the server's folders: directly when this machine shares them, else through its storage API.
+  const storage = openWorkerStorage(config, redis, keys, log);
 
   const laneWorkers: LaneWorkers = new LaneWorkers({
     connection: redis,
@@ -121,8 +124,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
     },
   });
   const comfy = new ComfyUiProvider({
-    outputPath: config.outputPath,
-    dataPath: config.dataPath,
+    storage,
     assets,
     workflows: new WorkflowStore(redis, config.keyPrefix),
     connections,
@@ -142,7 +144,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
   const publishRuntime = async () => {
     const multi = redis.multi();
     for (const d of drivers.values()) multi.set(keys.sched.runtime(d.id), JSON.stringify(d.runtime()), 'PX', 5000);
-    const info: WorkerInfo = { id, providers: servedProviders(), backends: [...drivers.keys()], startedAt };
+    const info: WorkerInfo = { id, providers: servedProviders(), backends: [...drivers.keys()], storage: storage.mode(), startedAt };
     multi.set(keys.sched.worker(id), JSON.stringify(info), 'PX', 15_000);
     await multi.exec().catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'could not publish the backends runtime'));
   };
@@ -215,7 +217,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
       continue;
     }
     const tuning = options.cloud?.[entry.queue];
-    const instance = entry.create({ config, redis, keys, assets, workerId: id, log: clog, ...(tuning ? { options: tuning } : {}) });
+    const instance = entry.create({ config, redis, keys, assets, storage, workerId: id, log: clog, ...(tuning ? { options: tuning } : {}) });
     const driver = new CloudDriver({
       provider: entry.queue,
       backendId: entry.backendId,
@@ -309,6 +311,7 @@ export async function startWorkerRuntime(config: Config, options: RuntimeOptions
       switches.stop();
       await listener.stop();
       await heartbeat.stop();
+      storage.close();
       await laneWorkers.close();
       await connections.close();
       await Promise.all(cloud.map((c) => c.close?.()));

@@ -19,6 +19,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'models' },
         { name: 'backends' },
         { name: 'agents', description: 'providers and backends you can switch off (drain) and on' },
+        { name: 'storage', description: 'for workers on other machines: their outputs and inputs (worker token)' },
         { name: 'health' },
         { name: 'comfyui' },
         { name: 'legacy', description: 'aliases kept for the earlier version' },

@@ -1,11 +1,10 @@
-import { mkdir, realpath, rename, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { assetIdForPath, assetUrls, isPng, pngSize, writePngText, type Asset, type AssetSidecar, type GenerationMeta } from '@orchestrator/shared';
+import { assetIdForPath, assetUrls, isPng, pngSize, writePngText, type Asset, type AssetSidecar, type FileStore, type GenerationMeta } from '@orchestrator/shared';
 
 /*
- * File helpers for providers whose results arrive as bytes (BFL now, v0 later): sniff the image type,
- * resolve a path safely inside a root, and write an output (+ sidecar) into OUTPUT_PATH as an Asset.
+ * File helpers for providers whose results arrive as bytes (BFL, v0): sniff the image type, resolve a
+ * path safely inside a root, and write an output (+ sidecar) into OUTPUT_PATH as an Asset.
  */
 
 export type ImageType = { ext: '.png' | '.jpg' | '.webp'; mime: string };
@@ -48,7 +47,8 @@ export async function resolveInside(root: string, rel: string): Promise<string |
 }
 
 export interface SaveOutputOptions {
-  outputPath: string;
+  /** OUTPUT_PATH, as this worker reaches it. */
+  store: FileStore;
   jobId: string;
   /** 1-based index of the output within the job. */
   index: number;
@@ -59,33 +59,25 @@ export interface SaveOutputOptions {
 }
 
 /**
- * Writes OUTPUT_PATH/<yyyy-mm-dd>/<jobId>_<n><ext> atomically (temp name, then rename), our metadata
- * in PNG text chunks when it is a PNG (JPEG/WebP rely on the sidecar), and `<file>.json` beside it.
- * Names depend only on the job, so a retry rewrites the same files and gets the same asset ids.
+ * Writes OUTPUT_PATH/<yyyy-mm-dd>/<jobId>_<n><ext> atomically, our metadata in PNG text chunks when it
+ * is a PNG (JPEG/WebP rely on the sidecar), and `<file>.json` beside it, first. Names depend only on the
+ * job, so a retry rewrites the same files and gets the same asset ids.
  */
 export async function saveOutput(o: SaveOutputOptions): Promise<Asset> {
   const now = o.now ?? new Date();
   const day = now.toISOString().slice(0, 10);
-  const dir = path.join(o.outputPath, day);
-  await mkdir(dir, { recursive: true });
   const fileName = `${o.jobId}_${o.index}${o.type.ext}`;
   const relPath = `${day}/${fileName}`;
-  const finalPath = path.join(dir, fileName);
   const bytes = o.type.ext === '.png' ? writePngText(o.bytes, { orchestrator: JSON.stringify(o.meta) }) : o.bytes;
   const createdAt = now.toISOString();
   const sidecar: AssetSidecar = { version: 1, createdAt, meta: o.meta };
-  await writeAtomic(`${finalPath}.json`, JSON.stringify(sidecar, null, 2));
-  await writeAtomic(finalPath, bytes);
+  await o.store.write(`${relPath}.json`, JSON.stringify(sidecar, null, 2));
+  try {
+    await o.store.write(relPath, bytes);
+  } catch (err) {
+    await o.store.remove(`${relPath}.json`).catch(() => undefined);
+    throw err;
+  }
   const id = assetIdForPath(relPath);
   return { id, type: 'image', fileName, relPath, size: bytes.length, mimeType: o.type.mime, createdAt, ...assetUrls(id), meta: o.meta };
-}
-
-async function writeAtomic(target: string, data: Uint8Array | string): Promise<void> {
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${randomBytes(4).toString('hex')}.part`);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, target);
-  } finally {
-    await rm(tmp, { force: true });
-  }
 }

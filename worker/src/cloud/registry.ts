@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { AssetStore, Config, Provider as ProviderName, QueuedJobData, RedisKeys } from '@orchestrator/shared';
+import type { AssetStore, Config, FileStore, Provider as ProviderName, QueuedJobData, RedisKeys } from '@orchestrator/shared';
 import type { Provider } from '../providers/provider.js';
 
 /*
@@ -16,6 +16,8 @@ export interface CloudDeps {
   redis: Redis;
   keys: RedisKeys;
   assets: AssetStore;
+  /** The server's output and uploads folders, as this worker reaches them. */
+  storage: { output: FileStore; uploads: FileStore };
   workerId: string;
   log: Logger;
   /** Provider-specific tuning from RuntimeOptions.cloud[queue] (tests shorten intervals with it). */

@@ -10,6 +10,7 @@ import {
   JobStore,
   ScheduleStore,
   laneOf,
+  markStorageFolders,
   newJob,
   parseConfig,
   redisKeys,
@@ -79,6 +80,8 @@ export async function createHarness(name: string): Promise<Harness> {
     return id;
   };
   const outputPath = await mkdtemp(join(tmpdir(), `orch-${name}-`));
+  // What the server does at boot: workers of this test share its folders.
+  await markStorageFolders(redis, keys.storage, { output: outputPath, uploads: join(outputPath, 'uploads') });
 
   const env = (comfyUrls: string[], extra: Record<string, string> = {}) => ({
     REDIS_URL,

@@ -18,14 +18,14 @@ export const fluxCloudProvider: CloudProviderEntry = {
   backendId: 'bfl',
   enabled: (config) => Boolean(config.bflApiKey),
   concurrency: (config) => config.fluxWorkerConcurrency,
-  create({ config, redis, keys, assets, log, options }) {
+  create({ config, redis, keys, assets, storage, log, options }) {
     const client = new BflHttpClient(config.bflApiUrl, config.bflApiKey ?? '');
     const semaphore = new RedisSemaphore(redis, config.jobLockMs, log);
     const provider = new BflProvider({
       client,
       tasks: new BflTaskStore(redis, (jobId) => keys.cloudTask('bfl', jobId)),
-      roots: { assets, outputPath: config.outputPath, dataPath: config.dataPath },
-      outputPath: config.outputPath,
+      roots: { assets, output: storage.output, uploads: storage.uploads },
+      store: storage.output,
       tuning: (options ?? {}) as FluxCloudOptions,
     });
     const account = { key: keys.semaphore('bfl'), limit: config.bflConcurrency };

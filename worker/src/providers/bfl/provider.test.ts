@@ -5,7 +5,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { AssetStore, redisKeys, type FluxJobRequest, type JobProgress } from '@orchestrator/shared';
+import { AssetStore, LocalFileStore, redisKeys, type FluxJobRequest, type JobProgress } from '@orchestrator/shared';
 import { startFakeBfl, type FakeBfl } from '../../../../test/fakes/bfl/index.js';
 import { JobFailure } from '../../errors.js';
 import type { RunContext } from '../provider.js';
@@ -45,8 +45,8 @@ function provider(fake: FakeBfl, key = fake.apiKey): BflProvider {
   return new BflProvider({
     client: new BflHttpClient(fake.url, key),
     tasks,
-    roots: { assets: new AssetStore(redis, prefix), outputPath: dir, dataPath: dir },
-    outputPath: dir,
+    roots: { assets: new AssetStore(redis, prefix), output: new LocalFileStore(dir), uploads: new LocalFileStore(path.join(dir, 'uploads')) },
+    store: new LocalFileStore(dir),
     tuning: { pollInitialMs: 20, pollMaxMs: 50 },
   });
 }

@@ -1,4 +1,4 @@
-import { fluxRequestProblem, type Asset, type GenerationMeta, type FluxJobRequest, type QueuedJobData } from '@orchestrator/shared';
+import { fluxRequestProblem, type Asset, type FileStore, type FluxJobRequest, type GenerationMeta, type QueuedJobData } from '@orchestrator/shared';
 import { HandedBack, JobCancelled, JobFailure, RetryLater, isShutdownAbort, type JobFailureCode } from '../../errors.js';
 import { imageSize, saveOutput, sniffImage } from '../../cloud/files.js';
 import type { Provider, RunContext, RunResult } from '../provider.js';
@@ -87,7 +87,8 @@ export interface BflProviderDeps {
   client: BflHttpClient;
   tasks: BflTaskStore;
   roots: InputImageRoots;
-  outputPath: string;
+  /** OUTPUT_PATH, as this worker reaches it. */
+  store: FileStore;
   tuning?: Partial<BflTuning>;
 }
 
@@ -250,6 +251,6 @@ export class BflProvider implements Provider {
       ...(size ? size : p.width && p.height ? { width: p.width, height: p.height } : {}),
       ...(request.inputImage !== undefined ? { inputImage: request.inputImage } : {}),
     };
-    return saveOutput({ outputPath: this.d.outputPath, jobId, index: 1, bytes, type, meta });
+    return saveOutput({ store: this.d.store, jobId, index: 1, bytes, type, meta });
   }
 }

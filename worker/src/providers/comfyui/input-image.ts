@@ -1,44 +1,18 @@
-import { readFile, readdir, realpath } from 'node:fs/promises';
-import { extname, join, sep } from 'node:path';
-import type { AssetStore } from '@orchestrator/shared';
 import { JobFailure } from '../../errors.js';
+import { readInputImage, type InputImage, type InputImageSources } from '../../storage/input-image.js';
 
 /*
- * The input image of an image-to-video job: an upload (DATA_PATH/uploads/<id>.<ext>) or a gallery asset
- * (its file under OUTPUT_PATH, through the AssetStore record), read and sent to the backend with
- * `POST /upload/image` (protocol §1.8). The returned name is what LoadImage takes.
+ * The input image of an image-to-video job (an upload or a gallery image, see storage/input-image.ts),
+ * sent to the backend with `POST /upload/image` (protocol §1.8). The returned name is what LoadImage takes.
  */
 
-const ID = /^[A-Za-z0-9-]{1,64}$/;
-const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif']);
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
+const MAX_INPUT_BYTES = 50 * 1024 * 1024;
 
-export interface InputImage {
-  bytes: Buffer;
-  ext: string;
-}
-
-async function inside(base: string, path: string): Promise<string | null> {
-  try {
-    const [b, p] = await Promise.all([realpath(base), realpath(path)]);
-    return p.startsWith(b.endsWith(sep) ? b : b + sep) ? p : null;
-  } catch {
-    return null;
-  }
-}
-
-export async function resolveInputImage(id: string, o: { dataPath: string; outputPath: string; assets?: Pick<AssetStore, 'get'> }): Promise<InputImage> {
-  if (!ID.test(id)) throw new JobFailure('invalid_input', `Input image id "${id}" is not an upload or asset id`);
-  const uploads = join(o.dataPath, 'uploads');
-  const names = await readdir(uploads).catch(() => [] as string[]);
-  const upload = names.find((n) => n.startsWith(`${id}.`) && IMAGE_EXT.has(extname(n).toLowerCase()));
-  let path: string | null = upload ? await inside(uploads, join(uploads, upload)) : null;
-  if (!path && o.assets) {
-    const asset = await o.assets.get(id).catch(() => null);
-    if (asset && IMAGE_EXT.has(extname(asset.relPath).toLowerCase())) path = await inside(o.outputPath, join(o.outputPath, asset.relPath));
-  }
-  if (!path) throw new JobFailure('invalid_input', `Input image "${id}" is neither an upload nor an image in the gallery`);
-  return { bytes: await readFile(path), ext: extname(path).toLowerCase() };
+export async function resolveInputImage(id: string, sources: InputImageSources): Promise<InputImage> {
+  const image = await readInputImage(id, sources, MAX_INPUT_BYTES);
+  if (!image) throw new JobFailure('invalid_input', `Input image "${id}" is neither an upload nor an image in the gallery`);
+  return image;
 }
 
 /** Sends the image to the backend's input folder; returns the name to bind to LoadImage. */

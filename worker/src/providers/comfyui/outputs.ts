@@ -1,5 +1,5 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import {
   assetIdForPath,
@@ -8,6 +8,7 @@ import {
   writePngText,
   type Asset,
   type AssetSidecar,
+  type FileStore,
   type GenerationMeta,
 } from '@orchestrator/shared';
 import { JobFailure } from '../../errors.js';
@@ -15,10 +16,10 @@ import { ComfyHttpError, type ComfyHttpClient, type HistoryEntry, type ImageRef 
 import { httpFailure } from './errors.js';
 
 /*
- * Brings a finished prompt's images home: OUTPUT_PATH/<yyyy-mm-dd>/<jobId>_<n>.<ext>, with ComfyUI's
- * own PNG chunks kept and ours (`orchestrator`) added, plus a `<file>.json` sidecar. Files appear
- * atomically (temp name, then rename), and the names depend only on the job, so a retry rewrites
- * the same files and gets the same asset ids.
+ * Brings a finished prompt's images home: OUTPUT_PATH/<yyyy-mm-dd>/<jobId>_<n>.<ext> (through the
+ * worker's output store: the shared disk, or the server's storage API), with ComfyUI's own PNG chunks
+ * kept and ours (`orchestrator`) added, plus a `<file>.json` sidecar. Files appear atomically, and the
+ * names depend only on the job, so a retry rewrites the same files and gets the same asset ids.
  */
 
 const MIME_BY_EXT: Record<string, string> = {
@@ -55,7 +56,8 @@ export function outputImages(entry: HistoryEntry): ImageRef[] {
 export interface SaveOutputsOptions {
   client: ComfyHttpClient;
   backendId: string;
-  outputPath: string;
+  /** OUTPUT_PATH, as this worker reaches it. */
+  store: FileStore;
   jobId: string;
   entry: HistoryEntry;
   meta: GenerationMeta;
@@ -65,27 +67,27 @@ export interface SaveOutputsOptions {
   signal?: AbortSignal;
 }
 
-async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.part`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
-
 /**
- * Brings one output to `tmp`: a PNG through memory, as it gets our text chunk anyway (one download,
- * one write), anything else (video) streamed to disk. Returns the size written.
+ * Brings one output to its place: a PNG through memory, as it gets our text chunk anyway (one download,
+ * one write), anything else (video) streamed to a temp file and from there to the store. Returns its size.
  */
-async function fetchOutput(o: SaveOutputsOptions, image: ImageRef, ext: string, tmp: string, dirMade: Promise<unknown>): Promise<number> {
+async function storeOutput(o: SaveOutputsOptions, image: ImageRef, ext: string, relPath: string): Promise<number> {
   const opts = o.signal ? { signal: o.signal } : {};
   try {
     if (ext !== '.png') {
-      await dirMade;
-      return (await o.client.download(image, tmp, opts)).size;
+      const dir = await mkdtemp(join(tmpdir(), 'orch-output-'));
+      try {
+        const tmp = join(dir, `output${ext}`);
+        const { size } = await o.client.download(image, tmp, opts);
+        await o.store.writeFrom(relPath, tmp);
+        return size;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     }
     let bytes: Uint8Array = (await o.client.viewBytes(image, opts)).bytes;
     if (isPng(bytes)) bytes = writePngText(bytes, { orchestrator: JSON.stringify(o.meta) });
-    await dirMade;
-    await writeFile(tmp, bytes);
+    await o.store.write(relPath, bytes);
     return bytes.length;
   } catch (err) {
     if (err instanceof ComfyHttpError) throw httpFailure(err, `download of ${image.filename}`, o.backendId);
@@ -98,10 +100,6 @@ export async function saveOutputs(o: SaveOutputsOptions): Promise<Asset[]> {
   if (images.length === 0) throw new JobFailure('no_outputs', 'ComfyUI finished the prompt but reported no images');
   const now = o.now ?? new Date();
   const day = now.toISOString().slice(0, 10);
-  const dir = join(o.outputPath, day);
-  // Made while the first download runs; everything written into the folder waits for it.
-  const dirMade = mkdir(dir, { recursive: true });
-  dirMade.catch(() => undefined); // awaited below; a failure surfaces there
   const createdAt = now.toISOString();
   const sidecar = JSON.stringify({ version: 1, createdAt, meta: o.meta } satisfies AssetSidecar, null, 2);
   const assets: Asset[] = [];
@@ -109,19 +107,13 @@ export async function saveOutputs(o: SaveOutputsOptions): Promise<Asset[]> {
     const ext = (extname(image.filename) || '.png').toLowerCase();
     const fileName = `${o.jobId}_${i + 1}${ext}`;
     const relPath = `${day}/${fileName}`;
-    const finalPath = join(dir, fileName);
-    const tmp = join(dir, `.${fileName}.${randomBytes(4).toString('hex')}.part`);
-    // The sidecar is written while the file downloads, and lands first: whoever sees the file
-    // appear (the gallery watcher) finds its metadata already there.
-    const sidecarWritten = dirMade.then(() => writeAtomic(`${finalPath}.json`, sidecar));
-    const [fetched, written] = await Promise.allSettled([fetchOutput(o, image, ext, tmp, dirMade), sidecarWritten]);
-    const size = fetched.status === 'fulfilled' ? fetched.value : 0;
+    // The sidecar lands first: whoever sees the file appear (the gallery watcher) finds its metadata there.
+    await o.store.write(`${relPath}.json`, sidecar);
+    let size: number;
     try {
-      if (fetched.status === 'rejected') throw fetched.reason;
-      if (written.status === 'rejected') throw written.reason;
-      await rename(tmp, finalPath);
+      size = await storeOutput(o, image, ext, relPath);
     } catch (err) {
-      await Promise.all([rm(tmp, { force: true }), rm(`${finalPath}.json`, { force: true })]);
+      await o.store.remove(`${relPath}.json`).catch(() => undefined);
       throw err;
     }
     const id = assetIdForPath(relPath);

@@ -10,6 +10,7 @@ import {
   type ApiGraph,
   type AssetStore,
   type ComfyJobRequest,
+  type FileStore,
   type QueuedJobData,
   type WorkflowStore,
   type WorkflowTemplate,
@@ -33,9 +34,8 @@ import { prepareWorkflow, templatedMeta, type PreparedWorkflow } from './templat
  */
 
 export interface ComfyProviderOptions {
-  outputPath: string;
-  /** Where POST /api/uploads keeps files (`<dataPath>/uploads`); inputs of image-to-video jobs come from there. */
-  dataPath?: string;
+  /** The server's output and uploads folders, as this worker reaches them (outputs go to the first; input images come from both). */
+  storage: { output: FileStore; uploads: FileStore };
   /** Gallery records, to find an asset used as an input image. */
   assets?: Pick<AssetStore, 'get'>;
   /** Saved custom workflows, for jobs that name one. */
@@ -89,8 +89,8 @@ function historyGraph(entry: HistoryEntry): Record<string, unknown> | undefined 
 }
 
 export class ComfyUiProvider implements Provider {
-  private readonly o: Required<Omit<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'dataPath' | 'assets' | 'workflows'>> &
-    Pick<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'dataPath' | 'assets' | 'workflows'>;
+  private readonly o: Required<Omit<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'assets' | 'workflows'>> &
+    Pick<ComfyProviderOptions, 'defaultModel' | 'tracker' | 'assets' | 'workflows'>;
   private readonly objectInfo = new ObjectInfoCache();
 
   constructor(options: ComfyProviderOptions) {
@@ -137,7 +137,7 @@ export class ComfyUiProvider implements Provider {
     if (!bound.template.bindings.image) return;
     const id = bound.request.inputImage;
     if (!id) throw new JobFailure('invalid_input', `${bound.template.title} needs an input image (inputImage: an upload or asset id)`);
-    const image = await resolveInputImage(id, { dataPath: this.o.dataPath ?? this.o.outputPath, outputPath: this.o.outputPath, ...(this.o.assets ? { assets: this.o.assets } : {}) });
+    const image = await resolveInputImage(id, { ...this.o.storage, ...(this.o.assets ? { assets: this.o.assets } : {}) });
     bound.values.image = await uploadToBackend(client.baseUrl, `orchestrator-${id}`, image);
   }
 
@@ -286,7 +286,7 @@ export class ComfyUiProvider implements Provider {
         const assets = await saveOutputs({
           client,
           backendId: backend.id,
-          outputPath: this.o.outputPath,
+          store: this.o.storage.output,
           jobId,
           entry: outcome.entry,
           meta: templatedMeta(jobId, bindings.request, bindings, backend.id),

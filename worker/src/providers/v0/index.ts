@@ -1,4 +1,4 @@
-import type { Config } from '@orchestrator/shared';
+import { LocalFileStore, type Config, type FileStore } from '@orchestrator/shared';
 import type { CloudProviderEntry } from '../../cloud/registry.js';
 import { JobFailure } from '../../errors.js';
 import type { Provider } from '../provider.js';
@@ -16,6 +16,8 @@ export interface V0ProviderOptions {
   tuning?: Partial<V0Tuning>;
   client?: Partial<Omit<V0ClientOptions, 'baseUrl' | 'apiKey'>>;
   limits?: Partial<SiteLimits>;
+  /** OUTPUT_PATH as this worker reaches it (default: the local folder). */
+  store?: FileStore;
 }
 
 /** A provider that fails every job with a clear message (the key is missing). */
@@ -29,7 +31,7 @@ export function createV0Provider(config: Config, deps: V0ProviderOptions = {}): 
   if (!config.v0ApiKey) return notConfigured;
   return new V0Provider({
     client: new V0Client({ baseUrl: config.v0ApiUrl, apiKey: config.v0ApiKey, ...deps.client }),
-    writer: new SiteWriter(config.outputPath, { ...DEFAULT_SITE_LIMITS, ...deps.limits }),
+    writer: new SiteWriter(deps.store ?? new LocalFileStore(config.outputPath), { ...DEFAULT_SITE_LIMITS, ...deps.limits }),
     tasks: deps.tasks ?? new MemoryV0TaskStore(),
     ...(deps.tuning ? { tuning: deps.tuning } : {}),
   });
@@ -43,9 +45,9 @@ export const v0CloudProvider: CloudProviderEntry = {
   backendId: 'v0',
   enabled: (config) => Boolean(config.v0ApiKey),
   concurrency: () => V0_WORKER_CONCURRENCY,
-  create({ config, redis, keys, options }) {
+  create({ config, redis, keys, storage, options }) {
     // RuntimeOptions.cloud.v0 is flat tuning, like the flux queue's: `{ v0: { pollInitialMs: 50 } }`.
     const tuning = (options ?? {}) as Partial<V0Tuning>;
-    return { provider: createV0Provider(config, { tuning, tasks: new RedisV0TaskStore(redis, (jobId) => keys.cloudTask('v0', jobId)) }) };
+    return { provider: createV0Provider(config, { tuning, store: storage.output, tasks: new RedisV0TaskStore(redis, (jobId) => keys.cloudTask('v0', jobId)) }) };
   },
 };

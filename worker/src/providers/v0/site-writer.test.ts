@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { safeSiteFileName, siteAssetId } from '@orchestrator/shared';
+import { LocalFileStore, safeSiteFileName, siteAssetId } from '@orchestrator/shared';
 import { tempOutput } from '../../testing/v0-site.js';
 import { DEFAULT_SITE_LIMITS, SiteWriter } from './site-writer.js';
 
@@ -33,7 +33,7 @@ async function walk(dir: string): Promise<string[]> {
 
 describe('site writer', () => {
   it('refuses malicious file names from the API and saves only inside the version folder', async () => {
-    const writer = new SiteWriter(out.outputPath);
+    const writer = new SiteWriter(new LocalFileStore(out.outputPath));
     const evil = ['../escape.txt', '../../../../tmp/evil', '/etc/passwd', 'app/../../x', 'C:\\win.txt', 'C:x', 'a\\..\\b', '', 'a//b', './x', 'nul\0byte', 'ctl\u0007'];
     const files = [...evil.map((name) => ({ name, content: 'pwned' })), { name: 'app/page.tsx', content: 'ok' }, { name: '.env.example', content: 'A=1' }];
     const { files: saved, refused } = await writer.writeVersion('chatA', 'ver1', files);
@@ -43,7 +43,7 @@ describe('site writer', () => {
   });
 
   it('refuses files over the size limits and a file that clashes with a folder', async () => {
-    const writer = new SiteWriter(out.outputPath, { ...DEFAULT_SITE_LIMITS, maxFileBytes: 10 });
+    const writer = new SiteWriter(new LocalFileStore(out.outputPath), { ...DEFAULT_SITE_LIMITS, maxFileBytes: 10 });
     const { files, refused } = await writer.writeVersion('chatB', 'ver1', [
       { name: 'a', content: 'small' },
       { name: 'a/b', content: 'clash' },
@@ -54,20 +54,20 @@ describe('site writer', () => {
   });
 
   it('rejects unsafe chat or version ids', async () => {
-    const writer = new SiteWriter(out.outputPath);
+    const writer = new SiteWriter(new LocalFileStore(out.outputPath));
     await expect(writer.writeVersion('..', 'v', [])).rejects.toThrow(/unsafe/);
     await expect(writer.writeVersion('c', 'a/b', [])).rejects.toThrow(/unsafe/);
   });
 
   it('rewriting a version replaces its folder', async () => {
-    const writer = new SiteWriter(out.outputPath);
+    const writer = new SiteWriter(new LocalFileStore(out.outputPath));
     await writer.writeVersion('chatC', 'v1', [{ name: 'old.txt', content: '1' }]);
     await writer.writeVersion('chatC', 'v1', [{ name: 'new.txt', content: '2' }]);
     expect(await readdir(path.join(out.outputPath, 'sites/chatC/v1'))).toEqual(['new.txt']);
   });
 
   it('keeps a screenshot only when it really is an image, in a hidden folder the gallery scan skips', async () => {
-    const writer = new SiteWriter(out.outputPath);
+    const writer = new SiteWriter(new LocalFileStore(out.outputPath));
     const rel = await writer.saveScreenshot('chatD', 'v1', `${base}/shot.png`);
     expect(rel).toBe('sites/chatD/.screenshots/v1.png');
     expect(await readFile(path.join(out.outputPath, rel!))).toEqual(PNG);
@@ -76,7 +76,7 @@ describe('site writer', () => {
   });
 
   it('finds the chat of a site asset id', async () => {
-    const writer = new SiteWriter(out.outputPath);
+    const writer = new SiteWriter(new LocalFileStore(out.outputPath));
     expect(await writer.chatIdOfAsset(siteAssetId('chatA'))).toBe('chatA');
     expect(await writer.chatIdOfAsset('0000000000000000')).toBeNull();
   });

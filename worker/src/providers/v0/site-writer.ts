@@ -1,6 +1,3 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import {
   isV0Id,
   parseSiteManifest,
@@ -10,15 +7,18 @@ import {
   siteScreenshotRelPath,
   siteVersionRelDir,
   SITES_DIR,
+  type DirFile,
+  type FileStore,
   type V0SiteManifest,
 } from '@orchestrator/shared';
 import { sniffImage } from '../../cloud/files.js';
 
 /*
- * A site on disk: each version's files under OUTPUT_PATH/sites/<chatId>/<versionId>/ (names from v0,
- * refused when unsafe rather than repaired), the screenshot v0 made, and the manifest site.json that
- * lists the versions. A version folder appears whole (written under a hidden temp name, then renamed),
- * and the manifest is replaced atomically, so a reader never sees half a version.
+ * A site in OUTPUT_PATH (through the worker's output store: the shared disk or the server's storage
+ * API): each version's files under sites/<chatId>/<versionId>/ (names from v0, refused when unsafe
+ * rather than repaired), the screenshot v0 made, and the manifest site.json that lists the versions. A
+ * version folder appears whole and the manifest is replaced atomically, so a reader never sees half a
+ * version.
  */
 
 export interface SiteLimits {
@@ -45,27 +45,13 @@ export interface WrittenVersion {
 }
 
 
-async function writeAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.part`);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
-
 export class SiteWriter {
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
-    readonly outputPath: string,
+    private readonly store: FileStore,
     private readonly limits: SiteLimits = DEFAULT_SITE_LIMITS,
   ) {}
-
-  private abs(relPath: string): string {
-    return path.join(this.outputPath, ...relPath.split('/'));
-  }
 
   /** Runs `fn` after every earlier call for the same chat in this process (manifest read-modify-write). */
   withChat<T>(chatId: string, fn: () => Promise<T>): Promise<T> {
@@ -81,54 +67,47 @@ export class SiteWriter {
 
   /** The manifest, or null when there is none (or it cannot be read as one). */
   async readManifest(chatId: string): Promise<V0SiteManifest | null> {
-    const raw = await readFile(this.abs(siteManifestRelPath(chatId)), 'utf8').catch(() => null);
-    return raw === null ? null : parseSiteManifest(raw);
+    const raw = await this.store.read(siteManifestRelPath(chatId));
+    return raw === null ? null : parseSiteManifest(raw.toString('utf8'));
   }
 
   /** Writes the manifest; returns its size in bytes. */
   async writeManifest(manifest: V0SiteManifest): Promise<number> {
-    const file = this.abs(siteManifestRelPath(manifest.chatId));
-    await mkdir(path.dirname(file), { recursive: true });
     const json = JSON.stringify(manifest, null, 2) + '\n';
-    await writeAtomic(file, json);
+    await this.store.write(siteManifestRelPath(manifest.chatId), json);
     return Buffer.byteLength(json);
   }
 
   /** Replaces the version's folder with these files. Ids must already be checked with isV0Id. */
   async writeVersion(chatId: string, versionId: string, files: readonly { name: string; content: string }[]): Promise<WrittenVersion> {
     if (!isV0Id(chatId) || !isV0Id(versionId)) throw new Error(`unsafe v0 id: ${chatId}/${versionId}`);
-    const final = this.abs(siteVersionRelDir(chatId, versionId));
-    const tmp = path.join(path.dirname(final), `.${versionId}.${randomBytes(4).toString('hex')}.part`);
-    const saved: string[] = [];
-    const refused: string[] = [];
+    const shown = (f: { name?: unknown }) => (typeof f?.name === 'string' ? f.name.slice(0, 200) : '(no name)');
+    /** Saved name → index of the file it came from (a later file of the same name replaces it). */
+    const kept = new Map<string, { index: number; data: string }>();
+    const refused = new Set<number>();
     let total = 0;
-    await mkdir(tmp, { recursive: true });
-    try {
-      for (const file of files) {
-        const name = typeof file?.name === 'string' ? safeSiteFileName(file.name) : null;
-        const content = typeof file?.content === 'string' ? file.content : null;
-        const bytes = content === null ? 0 : Buffer.byteLength(content);
-        if (name === null || content === null || bytes > this.limits.maxFileBytes || saved.length >= this.limits.maxFiles || total + bytes > this.limits.maxTotalBytes) {
-          refused.push(typeof file?.name === 'string' ? file.name.slice(0, 200) : '(no name)');
-          continue;
-        }
-        const target = path.join(tmp, ...name.split('/'));
-        try {
-          await mkdir(path.dirname(target), { recursive: true });
-          await writeFile(target, content);
-        } catch {
-          refused.push(name); // e.g. "a" is a file and "a/b" wants it as a folder
-          continue;
-        }
-        if (!saved.includes(name)) saved.push(name);
-        total += bytes;
+    files.forEach((file, index) => {
+      const name = typeof file?.name === 'string' ? safeSiteFileName(file.name) : null;
+      const content = typeof file?.content === 'string' ? file.content : null;
+      const bytes = content === null ? 0 : Buffer.byteLength(content);
+      const replaced = name !== null ? kept.get(name) : undefined;
+      const totalAfter = total - (replaced ? Buffer.byteLength(replaced.data) : 0) + bytes;
+      if (name === null || content === null || bytes > this.limits.maxFileBytes || (!replaced && kept.size >= this.limits.maxFiles) || totalAfter > this.limits.maxTotalBytes) {
+        refused.add(index);
+        return;
       }
-      await rm(final, { recursive: true, force: true });
-      await rename(tmp, final);
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-    }
-    return { files: saved, refused };
+      kept.delete(name);
+      kept.set(name, { index, data: content });
+      total = totalAfter;
+    });
+    const dir: DirFile[] = [...kept].map(([name, k]) => ({ name, data: k.data }));
+    // The store refuses what cannot be written, e.g. "a/b" when "a" is a file.
+    const written = await this.store.replaceDir(siteVersionRelDir(chatId, versionId), dir);
+    for (const name of written.refused) refused.add(kept.get(name)!.index);
+    return {
+      files: [...kept.keys()].filter((n) => !written.refused.includes(n)),
+      refused: [...refused].sort((x, y) => x - y).map((i) => shown(files[i]!)),
+    };
   }
 
   /**
@@ -149,15 +128,13 @@ export class SiteWriter {
     const type = bytes.length <= this.limits.maxScreenshotBytes ? sniffImage(bytes) : null;
     if (!type) return null;
     const relPath = siteScreenshotRelPath(chatId, versionId, type.ext.slice(1));
-    const file = this.abs(relPath);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeAtomic(file, bytes);
+    await this.store.write(relPath, bytes);
     return relPath;
   }
 
   /** The chat whose site has this asset id (ids are hashes of the manifest path), or null. */
   async chatIdOfAsset(assetId: string): Promise<string | null> {
-    const names = await readdir(this.abs(SITES_DIR)).catch(() => [] as string[]);
+    const names = await this.store.list(SITES_DIR).catch(() => [] as string[]);
     return names.find((name) => isV0Id(name) && siteAssetId(name) === assetId) ?? null;
   }
 }
