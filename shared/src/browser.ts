@@ -8,6 +8,7 @@ export * from './priority.js';
 export * from './agents.js';
 export * from './assets.js';
 export * from './backends.js';
+export * from './backend-url.js';
 export * from './events.js';
 export * from './api.js';
 export * from './responses.js';

@@ -19,6 +19,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Start no worker (tests that only need the API). */
   noWorker?: boolean;
+  /** `user:password`: every fake stands behind basic auth and COMFYUI_URLS carries the credentials. */
+  comfyCredentials?: string;
   /** The worker's own settings on top of the server's (e.g. an OUTPUT_PATH of its own: a second machine). */
   workerEnv?: Record<string, string>;
 }
@@ -55,7 +57,9 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
   const dir = await mkdtemp(path.join(tmpdir(), `orch-${name}-`));
   const comfy: FakeComfy[] = [];
   for (let i = 0; i < (options.backends ?? 1); i++) {
-    comfy.push(await startFakeComfy({ stepMs: 15, ...options.comfy, rootDir: path.join(dir, `comfy-${i}`) }));
+    comfy.push(
+      await startFakeComfy({ stepMs: 15, ...options.comfy, ...(options.comfyCredentials ? { basicAuth: options.comfyCredentials } : {}), rootDir: path.join(dir, `comfy-${i}`) }),
+    );
   }
   const prefix = uniquePrefix(name);
   const config = parseConfig({
@@ -63,7 +67,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     PORT: '3002',
     DATA_PATH: dir,
     OUTPUT_PATH: path.join(dir, 'output'),
-    COMFYUI_URLS: comfy.map((c) => c.url).join(','),
+    COMFYUI_URLS: comfy.map((c) => (options.comfyCredentials ? c.url.replace('http://', `http://${options.comfyCredentials}@`) : c.url)).join(','),
     KEY_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     JOB_LOCK_MS: '3000',

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { BackendModels, BackendStatus, backendIds, checked, redisKeys, type RedisKeys } from '@orchestrator/shared';
+import { BackendModels, BackendStatus, backendIds, checked, redactUrl, redisKeys, type RedisKeys } from '@orchestrator/shared';
 
 const backendStatus = checked(BackendStatus);
 const backendModels = checked(BackendModels);
@@ -11,6 +11,8 @@ export const STALE_ERROR = 'no live worker is checking this backend';
 export interface BackendView {
   /** What the routes report: stale or missing records are shown offline. */
   status: BackendStatus;
+  /** The URL as configured, credentials included: for the server's own calls, never shown. */
+  configuredUrl: string;
   /** The record as the worker last wrote it, or null when none exists. */
   record: BackendStatus | null;
 }
@@ -23,7 +25,7 @@ export interface BackendView {
  */
 export class BackendRegistry {
   private readonly keys: RedisKeys;
-  private readonly configured: { id: string; url: string }[];
+  private readonly configured: { id: string; url: string; configuredUrl: string }[];
   private cache: { at: number; views: BackendView[] } | null = null;
   private modelsCache: { at: number; list: BackendModels[] } | null = null;
   private readonly parsedModels = new Map<string, { raw: string; record: BackendModels | null }>();
@@ -35,11 +37,12 @@ export class BackendRegistry {
     private readonly cacheMs = 1000,
   ) {
     this.keys = redisKeys(prefix);
-    this.configured = backendIds(comfyuiUrls);
+    // What the routes show and workers publish: the URLs without credentials.
+    this.configured = backendIds(comfyuiUrls).map((b) => ({ id: b.id, url: redactUrl(b.url), configuredUrl: b.url }));
   }
 
   get ids(): { id: string; url: string }[] {
-    return this.configured;
+    return this.configured.map(({ id, url }) => ({ id, url }));
   }
 
   async list(now = Date.now()): Promise<BackendView[]> {
@@ -99,7 +102,8 @@ function parseRecord(raw: string | null, url: string): BackendStatus | null {
   }
 }
 
-export function toView(b: { id: string; url: string }, record: BackendStatus | null, now: number): BackendView {
+export function toView(b: { id: string; url: string; configuredUrl?: string }, record: BackendStatus | null, now: number): BackendView {
+  const configuredUrl = b.configuredUrl ?? b.url;
   const base: BackendStatus = {
     id: b.id,
     url: b.url,
@@ -111,7 +115,7 @@ export function toView(b: { id: string; url: string }, record: BackendStatus | n
     samplers: [],
     schedulers: [],
   };
-  if (!record) return { record: null, status: { ...base, error: STALE_ERROR } };
+  if (!record) return { record: null, configuredUrl, status: { ...base, error: STALE_ERROR } };
   const checkedMs = Date.parse(record.checkedAt);
   const merged: BackendStatus = {
     ...base,
@@ -120,7 +124,7 @@ export function toView(b: { id: string; url: string }, record: BackendStatus | n
     url: b.url,
   };
   if (!Number.isFinite(checkedMs) || now - checkedMs > BACKEND_STALE_MS) {
-    return { record, status: { ...merged, online: false, error: STALE_ERROR } };
+    return { record, configuredUrl, status: { ...merged, online: false, error: STALE_ERROR } };
   }
-  return { record, status: merged };
+  return { record, configuredUrl, status: merged };
 }

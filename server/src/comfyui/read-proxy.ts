@@ -1,3 +1,4 @@
+import { backendEndpoint } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
 
 /** The only ComfyUI endpoints we forward: read-only, no prompt submission, no file access. */
@@ -23,12 +24,13 @@ export function upstreamPath(p: ProxiedPath): string {
 const MAX_BYTES = 32 * 1024 * 1024;
 
 /** GETs one allow-listed path from a backend and returns its JSON; 502 for anything that goes wrong. */
-export async function fetchFromBackend(baseUrl: string, p: ProxiedPath, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+export async function fetchFromBackend(configuredUrl: string, p: ProxiedPath, timeoutMs: number): Promise<{ status: number; body: unknown }> {
+  const { url: baseUrl, authorization } = backendEndpoint(configuredUrl);
   let res: Response;
   try {
     res = await fetch(baseUrl + upstreamPath(p), {
       method: 'GET',
-      headers: { accept: 'application/json' },
+      headers: { accept: 'application/json', ...(authorization ? { authorization } : {}) },
       redirect: 'error',
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -1,4 +1,5 @@
 import {
+  backendEndpoint,
   buildWorkflow,
   prepareWorkflow,
   summarizeWorkflowProblems,
@@ -68,7 +69,7 @@ export class WorkflowChecker {
     validate: (info: Record<string, unknown>, view: BackendView) => WorkflowProblem[],
   ): Promise<WorkflowCheckResult> {
     for (const view of views.filter((v) => v.status.online)) {
-      const info = await this.objectInfo(view.status.id, view.status.url);
+      const info = await this.objectInfo(view.status.id, view.configuredUrl);
       if (info) return { checked: true, problems: validate(info, view) };
     }
     return { checked: false, problems: [] };
@@ -90,7 +91,12 @@ export class WorkflowChecker {
 
   private async fetch(url: string): Promise<Record<string, unknown> | null> {
     try {
-      const res = await fetch(`${url.replace(/\/+$/, '')}/object_info`, { redirect: 'error', signal: AbortSignal.timeout(this.o.timeoutMs) });
+      const endpoint = backendEndpoint(url);
+      const res = await fetch(`${endpoint.url}/object_info`, {
+        redirect: 'error',
+        ...(endpoint.authorization ? { headers: { authorization: endpoint.authorization } } : {}),
+        signal: AbortSignal.timeout(this.o.timeoutMs),
+      });
       if (!res.ok) return null;
       const body: unknown = await res.json();
       return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : null;

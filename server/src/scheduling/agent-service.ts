@@ -1,7 +1,7 @@
-import { ANY_LANE, PROVIDERS, type Agent, type EventLog, type Provider } from '@orchestrator/shared';
+import { ANY_LANE, PROVIDERS, redactUrl, type Agent, type EventLog, type Provider } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
 import type { JobQueues } from '../jobs/queues.js';
-import { redactUrl } from '../http/redact.js';
+
 import type { BackendSnapshot, ScheduleSnapshot } from './schedule-snapshot.js';
 import type { QueueService } from './queue-service.js';
 

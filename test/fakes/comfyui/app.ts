@@ -21,6 +21,8 @@ export interface ResolvedOptions {
   strictPromptId: boolean;
   version: string;
   maxUploadSize: number;
+  /** `user:password` a reverse proxy in front wants as HTTP basic auth (null: open, as ComfyUI itself is). */
+  basicAuth: string | null;
 }
 
 export const MODEL_FOLDERS = [

@@ -31,6 +31,11 @@ export interface FakeComfyOptions {
   previews?: boolean; // send binary preview frames during sampling (like --preview-method auto); default true
   strictPromptId?: boolean; // newer-server behaviour: prompt_id must be lowercase canonical UUID; default true
   version?: string; // system_stats comfyui_version, default '0.3.64'
+  /**
+   * `user:password`: behave like ComfyUI behind a reverse proxy (nginx) that wants HTTP basic auth: 401 with
+   * `WWW-Authenticate` for an HTTP request or WebSocket upgrade without it. ComfyUI itself has no auth.
+   */
+  basicAuth?: string;
 }
 export interface FakeComfyFaults {
   executionError?: { nodeType?: string; message?: string }; // next prompt fails at runtime at that node type (default KSampler)
@@ -101,6 +106,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
     strictPromptId: options.strictPromptId ?? true,
     version: options.version ?? '0.3.64',
     maxUploadSize: 100 * 1024 * 1024,
+    basicAuth: options.basicAuth ?? null,
   });
   await app.files.init();
 

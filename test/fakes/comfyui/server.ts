@@ -118,8 +118,15 @@ export function requestHandler(app: App): RequestListener {
   };
 }
 
+/** The reverse proxy's basic-auth check, when the fake stands behind one. */
+function unauthorized(app: App, req: IncomingMessage): boolean {
+  if (!app.opts.basicAuth) return false;
+  return req.headers.authorization !== `Basic ${Buffer.from(app.opts.basicAuth).toString('base64')}`;
+}
+
 async function handle(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (app.faults.refuse) return send(res, 503, '503: Service Unavailable', TEXT, { Connection: 'close' });
+  if (unauthorized(app, req)) return send(res, 401, '401 Authorization Required', 'text/html', { 'WWW-Authenticate': 'Basic realm="ComfyUI"' });
   if (originForbidden(req.headers.host, req.headers.origin)) return send(res, 403, '', 'application/octet-stream');
   if (req.method === 'OPTIONS') return send(res, 200, '', 'application/octet-stream');
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -162,6 +169,7 @@ export function upgradeHandler(app: App): (req: IncomingMessage, socket: Duplex,
     };
     socket.on('error', () => undefined);
     if (app.faults.refuse) return reject('503 Service Unavailable');
+    if (unauthorized(app, req)) return reject('401 Unauthorized');
     if (originForbidden(req.headers.host, req.headers.origin)) return reject('403 Forbidden');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/ws' && url.pathname !== '/api/ws') return reject('404 Not Found');

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { BackendModels, BackendStatus, EventLog, GpuDevice, RedisKeys } from '@orchestrator/shared';
+import { redactUrl, type BackendModels, type BackendStatus, type EventLog, type GpuDevice, type RedisKeys } from '@orchestrator/shared';
 import { ComfyHttpClient, type SystemStats } from '../providers/comfyui/http-client.js';
 import type { BackendRef } from '../providers/comfyui/connections.js';
 import { errorMessage } from '../errors.js';
@@ -196,7 +196,7 @@ export class BackendMonitor {
       const version = stats.system?.comfyui_version;
       next = {
         id: b.id,
-        url: b.url,
+        url: redactUrl(b.url),
         online: true,
         simulated: isSimulated(stats),
         checkedAt,
@@ -210,7 +210,7 @@ export class BackendMonitor {
     } catch (err) {
       next = {
         id: b.id,
-        url: b.url,
+        url: redactUrl(b.url),
         online: false,
         simulated: prev?.simulated ?? false,
         checkedAt,
@@ -227,7 +227,7 @@ export class BackendMonitor {
     this.statuses.set(b.id, next);
     await this.publish(next, prev);
     if (!prev || prev.online !== next.online) {
-      this.o.log.info({ backend: b.id, url: b.url, online: next.online, error: next.error }, `backend ${next.online ? 'online' : 'offline'}`);
+      this.o.log.info({ backend: b.id, url: redactUrl(b.url), online: next.online, error: next.error }, `backend ${next.online ? 'online' : 'offline'}`);
     }
     this.o.onStatus?.(next, prev);
   }
@@ -237,7 +237,7 @@ export class BackendMonitor {
     let record: BackendModels;
     try {
       const { folders, separator } = await readModelLists(client, { os: stats.system?.os });
-      record = { id: b.id, url: b.url, checkedAt: new Date().toISOString(), folders, separator, hash: modelListsHash(folders) };
+      record = { id: b.id, url: redactUrl(b.url), checkedAt: new Date().toISOString(), folders, separator, hash: modelListsHash(folders) };
     } catch (err) {
       this.o.log.debug({ backend: b.id, err: errorMessage(err) }, 'model lists failed');
       return;

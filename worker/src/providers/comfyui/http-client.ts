@@ -3,6 +3,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { buffer as readAll } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
+import { backendEndpoint } from '@orchestrator/shared';
 
 /*
  * The ComfyUI HTTP API as this worker uses it (see shared/protocols/comfyui.md §1). Every call has a
@@ -131,8 +132,13 @@ export class ComfyHttpClient {
   private readonly transport: typeof http | typeof https;
   private readonly agent: http.Agent;
 
-  constructor(baseUrl: string, timeouts: Partial<ClientTimeouts> = {}) {
-    this.baseUrl = baseUrl.replace(/\/+$/, '');
+  /** `Basic …` for a backend whose configured URL carries credentials (never part of baseUrl). */
+  readonly authorization: string | undefined;
+
+  constructor(configuredUrl: string, timeouts: Partial<ClientTimeouts> = {}) {
+    const endpoint = backendEndpoint(configuredUrl);
+    this.baseUrl = endpoint.url;
+    this.authorization = endpoint.authorization;
     this.timeouts = { ...DEFAULT_TIMEOUTS, ...timeouts };
     this.transport = new URL(this.baseUrl).protocol === 'https:' ? https : http;
     this.agent = new this.transport.Agent({ keepAlive: true });
@@ -299,7 +305,10 @@ export class ComfyHttpClient {
   /** Sends the request and resolves with the response head; a kept-alive socket the server closed meanwhile is retried once for GETs. */
   private exchange(method: string, path: string, payload: string | undefined, signal: AbortSignal, retry = true): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {};
+      const headers: http.OutgoingHttpHeaders = {
+        ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        ...(this.authorization ? { authorization: this.authorization } : {}),
+      };
       const req = this.transport.request(this.baseUrl + path, { method, headers, agent: this.agent, signal }, (body) => {
         const type = body.headers['content-type'];
         resolve({ status: body.statusCode ?? 0, contentType: typeof type === 'string' ? type : null, body });

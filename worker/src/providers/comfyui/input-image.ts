@@ -16,14 +16,20 @@ export async function resolveInputImage(id: string, sources: InputImageSources):
 }
 
 /** Sends the image to the backend's input folder; returns the name to bind to LoadImage. */
-export async function uploadToBackend(baseUrl: string, name: string, image: InputImage, timeoutMs = 30_000): Promise<string> {
+export async function uploadToBackend(backend: { baseUrl: string; authorization: string | undefined }, name: string, image: InputImage, timeoutMs = 30_000): Promise<string> {
+  const { baseUrl } = backend;
   const form = new FormData();
   form.append('image', new Blob([new Uint8Array(image.bytes)], { type: MIME[image.ext] ?? 'application/octet-stream' }), `${name}${image.ext}`);
   form.append('type', 'input');
   form.append('overwrite', 'true');
   let res: Response;
   try {
-    res = await fetch(`${baseUrl}/upload/image`, { method: 'POST', body: form, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(`${baseUrl}/upload/image`, {
+      method: 'POST',
+      body: form,
+      ...(backend.authorization ? { headers: { authorization: backend.authorization } } : {}),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (err) {
     throw new JobFailure('backend_error', `Could not upload the input image to ${baseUrl}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -138,7 +138,7 @@ export class ComfyUiProvider implements Provider {
     const id = bound.request.inputImage;
     if (!id) throw new JobFailure('invalid_input', `${bound.template.title} needs an input image (inputImage: an upload or asset id)`);
     const image = await resolveInputImage(id, { ...this.o.storage, ...(this.o.assets ? { assets: this.o.assets } : {}) });
-    bound.values.image = await uploadToBackend(client.baseUrl, `orchestrator-${id}`, image);
+    bound.values.image = await uploadToBackend(client, `orchestrator-${id}`, image);
   }
 
   /**

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
+import { backendEndpoint } from '@orchestrator/shared';
 
 /*
  * One long-lived ComfyUI WebSocket per backend (protocol §2). ComfyUI routes a prompt's events by the
@@ -74,6 +75,7 @@ export class ComfySocket {
   private running: string | null = null;
   private readonly openWaiters = new Set<() => void>();
   private readonly opts: Required<SocketOptions>;
+  private readonly authorization: string | undefined;
 
   constructor(
     baseUrl: string,
@@ -82,7 +84,9 @@ export class ComfySocket {
     opts: SocketOptions = {},
   ) {
     this.clientId = clientId;
-    const u = new URL(baseUrl);
+    const endpoint = backendEndpoint(baseUrl);
+    this.authorization = endpoint.authorization;
+    const u = new URL(endpoint.url);
     u.protocol = u.protocol === 'https:' ? 'wss:' : 'ws:';
     u.pathname = `${u.pathname.replace(/\/+$/, '')}/ws`;
     u.search = `?clientId=${encodeURIComponent(clientId)}`;
@@ -136,7 +140,7 @@ export class ComfySocket {
   private connect(): void {
     // No permessage-deflate (ComfyUI's aiohttp would accept it): the frames are small JSON and
     // already-compressed previews, and inflating each one on the zlib thread pool delays every event.
-    const ws = new WebSocket(this.wsUrl, { handshakeTimeout: 5000, perMessageDeflate: false });
+    const ws = new WebSocket(this.wsUrl, { handshakeTimeout: 5000, perMessageDeflate: false, ...(this.authorization ? { headers: { authorization: this.authorization } } : {}) });
     this.ws = ws;
     ws.on('open', () => {
       if (this.ws !== ws) return;
