@@ -1,9 +1,14 @@
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { EventLog, JobStore, SECRET_LOG_PATHS, type Config } from '@orchestrator/shared';
+import rateLimit from '@fastify/rate-limit';
+import { EventLog, JobStore, MAX_JSON_DEPTH, SECRET_LOG_PATHS, jsonDepthExceeds, type Config } from '@orchestrator/shared';
+import { HttpError, badRequest } from './errors.js';
+import { requestGuard } from './http/request-guard.js';
 import { apiNotFound, errorHandler, frameworkErrorHandler } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { DEFAULT_WEB_DIST, registerSpa } from './http/spa.js';
@@ -67,6 +72,36 @@ export interface BuildOptions {
   reconcileMs?: number;
 }
 
+/** The page's Content-Security-Policy: its own scripts only; v0 site previews and their screenshots are https frames and images. */
+const PAGE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob: https:",
+  "media-src 'self' data: blob:",
+  "connect-src 'self'",
+  "frame-src 'self' https:",
+  "worker-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join('; ');
+
+function refuseUpgrade(socket: Duplex, err: HttpError): void {
+  const body = JSON.stringify({ error: err.code, message: err.message });
+  socket.end(
+    `HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** Routes that queue work: the ones the submission rate limit applies to. */
+function isSubmission(method: string, url: string): boolean {
+  if (method !== 'POST') return false;
+  const path = url.split('?')[0]!;
+  return path === '/api/jobs' || path === '/api/uploads' || /^\/api\/(jobs|assets)\/[^/]+\/(retry|regenerate)$/.test(path);
+}
+
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function loggerOption(config: Config, logger: BuildOptions['logger']): FastifyServerOptions['logger'] {
@@ -95,9 +130,31 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
       request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
     });
   }
+  // Host allow-list and Origin check on everything that acts or streams events (request-guard.ts).
+  const guard = requestGuard(config);
+  app.addHook('onRequest', (request, reply, done) => {
+    try {
+      guard.check(request);
+      done();
+    } catch (err) {
+      // A refused WebSocket upgrade is answered on the raw socket and closed: no upgrade ever happens on it.
+      if (request.headers.upgrade && err instanceof HttpError) {
+        reply.hijack();
+        refuseUpgrade(request.raw.socket, err);
+        return;
+      }
+      done(err as Error);
+    }
+  });
   // A callback hook, not an async one: this runs for every response, and needs no promise.
-  app.addHook('onSend', (_request, reply, payload, done) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html') && !request.url.startsWith('/api/docs')) {
+      reply.header('content-security-policy', PAGE_CSP);
+      reply.header('x-frame-options', 'SAMEORIGIN');
+    }
     done(null, payload);
   });
   // JSON only: a text/plain body is 415, and an empty JSON body counts as no body.
@@ -105,8 +162,19 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (body === '') return done(null, undefined);
+    if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) return done(badRequest('too_deep', `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels`), undefined);
     parseJson(request, body as string, done);
   });
+  // Submissions per client and minute (RATE_LIMIT_SUBMITS); every other route is left alone.
+  if (config.submitRateLimit > 0) {
+    await app.register(rateLimit, {
+      max: config.submitRateLimit,
+      timeWindow: 60_000,
+      allowList: (request) => !isSubmission(request.method, request.url),
+      errorResponseBuilder: (_request, context) =>
+        new HttpError(429, 'rate_limited', `More than ${context.max} submissions in a minute: try again in ${Math.ceil(context.ttl / 1000)} s`),
+    });
+  }
 
   // Auto-pipelining sends the commands issued during one event-loop turn as one write (many
   // concurrent submits: one syscall instead of two per job). Not on `blocking`: XREAD BLOCK would hold

@@ -15,6 +15,7 @@ export * from './responses.js';
 export * from './keys.js';
 export * from './png-text.js';
 export * from './validate.js';
+export * from './json-depth.js';
 export * from './cursor.js';
 export * from './models.js';
 export * from './metadata/index.js';

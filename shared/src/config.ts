@@ -38,6 +38,12 @@ export interface Config {
   readonly serverUrl: string | undefined;
   /** The secret workers send to the server's storage API (default: one the server keeps in Redis). */
   readonly workerToken: string | undefined;
+  /** Host names the server answers for besides loopback, HOST and PUBLIC_URL's (DNS-rebinding guard); `*` for any. */
+  readonly allowedHosts: readonly string[];
+  /** Origins (`https://studio.example`) whose pages may act on the API besides its own. */
+  readonly allowedOrigins: readonly string[];
+  /** Job submissions one client may make per minute (0: no limit). */
+  readonly submitRateLimit: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,6 +73,9 @@ const EnvSchema = Type.Object({
   PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   SERVER_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   WORKER_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 512 })),
+  ALLOWED_HOSTS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:*\\[\\], -]*$' })),
+  ALLOWED_ORIGINS: Type.Optional(Type.String({ pattern: '^(https?://[^,\\s]+)(\\s*,\\s*https?://[^,\\s]+)*$' })),
+  RATE_LIMIT_SUBMITS: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
 });
 
 const envValidator = Compile(EnvSchema);
@@ -88,6 +97,9 @@ const EXPECTED: Record<string, string> = {
   PUBLIC_URL: 'an http(s):// URL such as http://studio.lan:3002',
   SERVER_URL: 'an http(s):// URL such as http://studio.lan:3002',
   WORKER_TOKEN: 'a secret of 16 to 512 characters',
+  ALLOWED_HOSTS: 'a comma list of host names, e.g. studio.lan,192.168.1.20 (or *)',
+  ALLOWED_ORIGINS: 'a comma list of origins, e.g. https://studio.example,http://localhost:5173',
+  RATE_LIMIT_SUBMITS: 'submissions per minute per client (0 for no limit)',
 };
 
 export class ConfigError extends Error {
@@ -96,6 +108,13 @@ export class ConfigError extends Error {
 
 function joinPath(base: string, child: string): string {
   return base.endsWith('/') ? base + child : `${base}/${child}`;
+}
+
+function commaList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
 function parseUrlList(raw: string): string[] {
@@ -162,6 +181,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     serverUrl: e.SERVER_URL?.replace(/\/+$/, ''),
     workerToken: e.WORKER_TOKEN,
+    allowedHosts: Object.freeze(commaList(e.ALLOWED_HOSTS).map((h) => h.toLowerCase())),
+    allowedOrigins: Object.freeze(commaList(e.ALLOWED_ORIGINS).map((o) => o.replace(/\/+$/, '').toLowerCase())),
+    submitRateLimit: Number(e.RATE_LIMIT_SUBMITS ?? '600'),
   });
 }
 

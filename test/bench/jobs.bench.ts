@@ -38,7 +38,7 @@ async function startProduct(name: string, comfyUrl: string, withWorker: boolean)
   const dir = await mkdtemp(path.join(tmpdir(), `orch-${name}-`));
   const prefix = uniquePrefix(name);
   const port = await freePort();
-  const env = { REDIS_URL, HOST: '127.0.0.1', PORT: String(port), DATA_PATH: dir, KEY_PREFIX: prefix, COMFYUI_URLS: comfyUrl, LOG_LEVEL: 'info' };
+  const env = { REDIS_URL, HOST: '127.0.0.1', PORT: String(port), DATA_PATH: dir, KEY_PREFIX: prefix, COMFYUI_URLS: comfyUrl, LOG_LEVEL: 'info', RATE_LIMIT_SUBMITS: '0' };
   const services: Service[] = [startService('server', SERVER_MAIN, env, dir)];
   if (withWorker) services.push(startService('worker', WORKER_MAIN, env, dir));
   const url = `http://127.0.0.1:${port}`;

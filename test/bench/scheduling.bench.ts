@@ -52,6 +52,7 @@ async function startCluster(name: string, fakes: FakeComfy[], workers: number, e
     KEY_PREFIX: prefix,
     COMFYUI_URLS: fakes.map((f) => f.url).join(','),
     LOG_LEVEL: 'warn',
+    RATE_LIMIT_SUBMITS: '0',
     ...extraEnv,
   };
   const services: Service[] = [startService('server', SERVER_MAIN, env, dir)];

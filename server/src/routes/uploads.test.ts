@@ -146,7 +146,7 @@ describe('POST /api/uploads', () => {
     const socket = net.connect(port, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
     socket.write(
-      `POST /api/uploads HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${MAX}\r\n\r\n`,
+      `POST /api/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${MAX}\r\n\r\n`,
     );
     socket.write(Buffer.concat([head, png, Buffer.alloc(4096)]));
     // Wait until the partial file exists, then hang up.

@@ -15,6 +15,7 @@ import {
   type WorkflowGraph,
 } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
+import { largeBodyGate } from '../http/large-body-gate.js';
 import { importFailure, type WorkflowService } from '../workflows/workflow-service.js';
 import { errorResponses } from './schemas.js';
 
@@ -44,6 +45,9 @@ function graphOf(body: unknown): { graph: WorkflowGraph; source: 'json' | 'png' 
   }
 }
 
+/** Two large imports parsed at once at most (each can cost hundreds of MB while it is read). */
+const importGate = largeBodyGate(2, 1024 * 1024);
+
 export const workflowRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowService }> = async (app, { workflows }) => {
   // Scoped to these routes: PNGs and untyped files arrive as bytes.
   app.addContentTypeParser(['image/png', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: WORKFLOW_IMPORT_MAX_BYTES }, (_request, body, done) =>
@@ -53,6 +57,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowServ
   app.post(
     '/api/workflows/import',
     {
+      ...importGate,
       bodyLimit: WORKFLOW_IMPORT_MAX_BYTES,
       schema: {
         tags: ['workflows'],
@@ -80,6 +85,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowServ
   app.post(
     '/api/workflows',
     {
+      ...importGate,
       bodyLimit: WORKFLOW_BODY_MAX_BYTES,
       schema: {
         tags: ['workflows'],

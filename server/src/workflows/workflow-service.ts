@@ -132,5 +132,5 @@ function assertSlots(graph: WorkflowGraph, slots: CustomWorkflow['slots']): void
 
 /** A WorkflowImportError is the file's fault: 400 with its message. */
 export function importFailure(err: unknown): unknown {
-  return err instanceof WorkflowImportError ? badRequest('invalid_workflow', err.message) : err;
+  return err instanceof WorkflowImportError ? badRequest(err.code, err.message) : err;
 }

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../json-depth.js';
 import { readPngText } from '../png-text.js';
 import { MAX_WORKFLOW_NODES, TEXT_SLOTS, SLOT_LABELS, type SlotParam, type WorkflowGraph, type WorkflowInput, type WorkflowSlot } from '../workflows.js';
 import { resolveTemplateFamily } from './index.js';
@@ -48,6 +49,13 @@ const isLiteral = (v: unknown): v is string | number | boolean => typeof v === '
 
 export class WorkflowImportError extends Error {
   override readonly name = 'WorkflowImportError';
+  constructor(
+    message: string,
+    /** The 400's error code. */
+    readonly code: 'invalid_workflow' | 'too_deep' = 'invalid_workflow',
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -84,6 +92,7 @@ export function normalizeWorkflowGraph(raw: unknown): WorkflowGraph {
 
 /** The graph of a workflow JSON file's text. */
 export function workflowGraphFromJson(text: string): WorkflowGraph {
+  if (jsonDepthExceeds(text, MAX_JSON_DEPTH)) throw new WorkflowImportError(`The JSON nests deeper than ${MAX_JSON_DEPTH} levels; no ComfyUI workflow does`, 'too_deep');
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -103,6 +112,7 @@ export function workflowGraphFromPng(bytes: Uint8Array): WorkflowGraph {
         : 'The PNG carries no ComfyUI "prompt" chunk (was it saved by ComfyUI with metadata enabled?)',
     );
   }
+  if (jsonDepthExceeds(text.prompt, MAX_JSON_DEPTH)) throw new WorkflowImportError(`The PNG's "prompt" chunk nests deeper than ${MAX_JSON_DEPTH} levels`, 'too_deep');
   let raw: unknown;
   try {
     raw = JSON.parse(text.prompt);
