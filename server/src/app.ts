@@ -2,13 +2,18 @@ import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import rateLimit from '@fastify/rate-limit';
-import { EventLog, JobStore, MAX_JSON_DEPTH, SECRET_LOG_PATHS, jsonDepthExceeds, type Config } from '@orchestrator/shared';
+import { EventLog, JobStore, MAX_JSON_DEPTH, SECRET_LOG_PATHS, accessRank, jsonDepthExceeds, type Config } from '@orchestrator/shared';
 import { HttpError, badRequest } from './errors.js';
 import { requestGuard } from './http/request-guard.js';
+import { AuthService, forbidden, unauthorized } from './auth/auth-service.js';
+import { AuthStore } from './auth/auth-store.js';
+import { accessOf } from './auth/access-policy.js';
+import { assertSafeBinding } from './auth/binding.js';
+import { authRoutes } from './routes/auth.js';
 import { apiNotFound, errorHandler, frameworkErrorHandler } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { DEFAULT_WEB_DIST, registerSpa } from './http/spa.js';
@@ -88,9 +93,17 @@ const PAGE_CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
-function refuseUpgrade(socket: Duplex, err: HttpError): void {
+const RANK_NAMES = ['read', 'submit', 'admin'] as const;
+
+/**
+ * Refuses a request from an onRequest hook. A WebSocket upgrade is answered on its raw socket, which is
+ * then closed (an error passed on would leave the socket open for good, and the server unable to close).
+ */
+function refuse(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void, err: Error): void {
+  if (!request.headers.upgrade || !(err instanceof HttpError)) return done(err);
+  reply.hijack();
   const body = JSON.stringify({ error: err.code, message: err.message });
-  socket.end(
+  (request.raw.socket as Duplex).end(
     `HTTP/1.1 ${err.statusCode} ${STATUS_CODES[err.statusCode] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }
@@ -112,6 +125,7 @@ function loggerOption(config: Config, logger: BuildOptions['logger']): FastifySe
 
 /** Wires every service and route; tests start it with their own config and key prefix. */
 export async function buildServer(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  assertSafeBinding(config);
   const logger = loggerOption(config, options.logger);
   const app = Fastify({
     logger,
@@ -137,13 +151,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
       guard.check(request);
       done();
     } catch (err) {
-      // A refused WebSocket upgrade is answered on the raw socket and closed: no upgrade ever happens on it.
-      if (request.headers.upgrade && err instanceof HttpError) {
-        reply.hijack();
-        refuseUpgrade(request.raw.socket, err);
-        return;
-      }
-      done(err as Error);
+      refuse(request, reply, done, err as Error);
     }
   });
   // A callback hook, not an async one: this runs for every response, and needs no promise.
@@ -181,6 +189,21 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   // up everything queued behind it.
   const redis = createRedis(config.redisUrl, app.log, { enableAutoPipelining: true });
   const blocking = createRedis(config.redisUrl, app.log, { maxRetriesPerRequest: null });
+  // Who the request is and whether it may do this (auth/access-policy.ts); everyone is the local admin in local mode.
+  const auth = new AuthService(new AuthStore(redis, config.keyPrefix), config, app.log);
+  app.addHook('onRequest', (request, reply, done) => {
+    const access = accessOf(request.method, request.url);
+    if (access === 'public') return done();
+    auth.principal(request).then(
+      (principal) => {
+        if (!principal) return refuse(request, reply, done, unauthorized());
+        if (principal.rank < accessRank(access)) return refuse(request, reply, done, forbidden(`This needs ${access} access; you have ${RANK_NAMES[principal.rank]}`));
+        request.principal = principal;
+        done();
+      },
+      (err: unknown) => done(err as Error),
+    );
+  });
   const backends = new BackendRegistry(redis, config.keyPrefix, config.comfyuiUrls, options.backendCacheMs ?? 1000);
   const queues = new JobQueues(redis, config.keyPrefix, app.log);
   const eventLog = new EventLog(redis, config.keyPrefix);
@@ -224,11 +247,13 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     if (typeof address === 'object' && address) await storage.publishUrl(address.port).catch((err: unknown) => app.log.warn({ err }, 'could not publish the storage URL'));
   });
   // Do not hold up boot on a Redis that is down: the hub keeps trying on its own.
+  const authReady = auth.bootstrap().catch((err: unknown) => app.log.warn({ err }, 'could not create the first admin'));
   const storageReady = storage.init().catch((err: unknown) => app.log.warn({ err }, 'could not mark the storage folders (workers on other machines wait for it)'));
-  await Promise.race([Promise.all([hub.start(), queues.warm(), storageReady]), new Promise((r) => setTimeout(r, 2000).unref())]);
+  await Promise.race([Promise.all([hub.start(), queues.warm(), storageReady, authReady]), new Promise((r) => setTimeout(r, 2000).unref())]);
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   await registerOpenApi(app, VERSION);
+  await app.register(authRoutes, { auth });
   await app.register(jobRoutes, { jobs });
   await app.register(queueRoutes, { jobs, queue });
   await app.register(agentRoutes, { agents });

@@ -15,7 +15,14 @@ try {
   process.exit(1);
 }
 
-const app = await buildServer(config);
+let app: Awaited<ReturnType<typeof buildServer>>;
+try {
+  app = await buildServer(config);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(err.message);
+  process.exit(1);
+}
 try {
   await app.listen({ host: config.host, port: config.port });
 } catch (err) {

@@ -6,6 +6,7 @@ export * from './config.js';
 export * from './jobs.js';
 export * from './priority.js';
 export * from './agents.js';
+export * from './auth.js';
 export * from './assets.js';
 export * from './backends.js';
 export * from './backend-url.js';

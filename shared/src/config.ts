@@ -44,6 +44,11 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   /** Job submissions one client may make per minute (0: no limit). */
   readonly submitRateLimit: number;
+  /** `on`: team mode (users, login, tokens). `off`: local mode (no login; only on loopback unless `off-i-know`). */
+  readonly auth: 'on' | 'off' | 'off-i-know';
+  /** The first admin, created on first start in team mode when there is no user yet. */
+  readonly adminUser: string | undefined;
+  readonly adminPassword: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -76,6 +81,9 @@ const EnvSchema = Type.Object({
   ALLOWED_HOSTS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:*\\[\\], -]*$' })),
   ALLOWED_ORIGINS: Type.Optional(Type.String({ pattern: '^(https?://[^,\\s]+)(\\s*,\\s*https?://[^,\\s]+)*$' })),
   RATE_LIMIT_SUBMITS: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
+  AUTH: Type.Optional(Type.Enum(['on', 'off', 'off-i-know'])),
+  ADMIN_USER: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' })),
+  ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
 });
 
 const envValidator = Compile(EnvSchema);
@@ -100,6 +108,9 @@ const EXPECTED: Record<string, string> = {
   ALLOWED_HOSTS: 'a comma list of host names, e.g. studio.lan,192.168.1.20 (or *)',
   ALLOWED_ORIGINS: 'a comma list of origins, e.g. https://studio.example,http://localhost:5173',
   RATE_LIMIT_SUBMITS: 'submissions per minute per client (0 for no limit)',
+  AUTH: 'on (team mode: users and login), off (local mode), or off-i-know',
+  ADMIN_USER: 'a user name: letters, digits and _ . @ -',
+  ADMIN_PASSWORD: 'at least 8 characters',
 };
 
 export class ConfigError extends Error {
@@ -150,7 +161,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
   if (!envValidator.Check(relevant)) {
     const first = [...envValidator.Errors(relevant)][0];
     const key = first?.instancePath.replace(/^\//, '') || 'environment';
-    const shown = key in relevant && !/KEY|TOKEN/.test(key) ? ` (got "${relevant[key]}")` : '';
+    const shown = key in relevant && !/KEY|TOKEN|PASSWORD/.test(key) ? ` (got "${relevant[key]}")` : '';
     throw new ConfigError(`Invalid ${key}${shown}: expected ${EXPECTED[key] ?? first?.message ?? 'a valid value'}`);
   }
   const e = relevant as Record<keyof typeof EnvSchema.properties, string | undefined>;
@@ -184,6 +195,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     allowedHosts: Object.freeze(commaList(e.ALLOWED_HOSTS).map((h) => h.toLowerCase())),
     allowedOrigins: Object.freeze(commaList(e.ALLOWED_ORIGINS).map((o) => o.replace(/\/+$/, '').toLowerCase())),
     submitRateLimit: Number(e.RATE_LIMIT_SUBMITS ?? '600'),
+    auth: (e.AUTH as Config['auth'] | undefined) ?? 'off',
+    adminUser: e.ADMIN_USER,
+    adminPassword: e.ADMIN_PASSWORD,
   });
 }
 
@@ -195,6 +209,11 @@ export const SECRET_LOG_PATHS = [
   'config.v0ApiKey',
   'workerToken',
   'config.workerToken',
+  'adminPassword',
+  'config.adminPassword',
+  'password',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
   'req.headers.authorization',
   'req.headers["x-key"]',
   'headers.authorization',

@@ -155,6 +155,8 @@ export const Job = Type.Object({
   assets: Type.Optional(Type.Array(AssetRef)),
   /** Id of the job this one re-runs (POST /api/jobs/:id/retry). */
   retryOf: Type.Optional(Type.String()),
+  /** Who submitted it (team mode); members may change only their own jobs. */
+  owner: Type.Optional(Type.String()),
   /** For a queued job read through the REST routes: its place in the queue and why it waits. */
   queue: Type.Optional(QueuePlace),
 });
@@ -172,7 +174,7 @@ export function isFinal(status: JobStatus): boolean {
 }
 
 /** Default that makes a fresh job object; the server stores it before enqueueing. */
-export function newJob(id: string, request: JobRequest, now: Date, retryOf?: string): Job {
+export function newJob(id: string, request: JobRequest, now: Date, retryOf?: string, owner?: string): Job {
   return {
     id,
     provider: request.provider,
@@ -182,5 +184,6 @@ export function newJob(id: string, request: JobRequest, now: Date, retryOf?: str
     request,
     createdAt: now.toISOString(),
     ...(retryOf ? { retryOf } : {}),
+    ...(owner ? { owner } : {}),
   };
 }

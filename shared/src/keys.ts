@@ -33,6 +33,17 @@ export function redisKeys(prefix: string) {
     semaphore: (name: string) => `${prefix}:sem:${name}`,
     /** HASH: outputMark, uploadsMark (what the server wrote into its folders), url and token of its storage API. */
     storage: `${prefix}:storage`,
+    /** Team mode: users, sessions, API tokens, failed logins (server/src/auth). */
+    auth: {
+      /** HASH user name → JSON StoredUser (with its password hash). */
+      users: `${prefix}:auth:users`,
+      /** STRING JSON session, expiring: keyed by the SHA-256 of the session cookie. */
+      session: (hash: string) => `${prefix}:auth:session:${hash}`,
+      /** HASH SHA-256 of a token → JSON StoredToken. */
+      tokens: `${prefix}:auth:tokens`,
+      /** Counter of failed logins for one user name and address, expiring. */
+      failures: (key: string) => `${prefix}:auth:failures:${key}`,
+    },
     /** The scheduler's index, ownership and agents (schedule-store.ts, docs/scheduling.md). */
     sched: schedKeys(`${prefix}:sched:`),
   };

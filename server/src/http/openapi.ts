@@ -12,6 +12,14 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         version,
         description: 'Jobs, events, gallery, models and backends of a self-hosted AI generation studio. Errors are `{error, message, details?}`.',
       },
+      components: {
+        securitySchemes: {
+          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'orch_session', description: 'the session cookie POST /api/auth/login sets (team mode)' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'a personal API token (POST /api/tokens), or the worker token for /api/storage' },
+        },
+      },
+      // Team mode wants one of these; in local mode (loopback, AUTH off) none is needed.
+      security: [{ cookieAuth: [] }, { bearerAuth: [] }],
       tags: [
         { name: 'jobs' },
         { name: 'events' },
@@ -20,6 +28,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
         { name: 'backends' },
         { name: 'agents', description: 'providers and backends you can switch off (drain) and on' },
         { name: 'storage', description: 'for workers on other machines: their outputs and inputs (worker token)' },
+        { name: 'auth', description: 'team mode (AUTH=on): login, API tokens, users' },
         { name: 'health' },
         { name: 'comfyui' },
         { name: 'legacy', description: 'aliases kept for the earlier version' },

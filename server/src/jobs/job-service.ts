@@ -19,6 +19,8 @@ import {
   type WorkflowTemplate,
 } from '@orchestrator/shared';
 import { badRequest, conflict, notFound } from '../errors.js';
+import { forbidden } from '../auth/auth-service.js';
+import { mayManage, type Principal } from '../auth/principal.js';
 import { readPage } from '../pagination.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { JobQueues } from './queues.js';
@@ -90,12 +92,12 @@ export class JobService {
    * back to back on the same connection, which Redis runs in order: the record always exists before
    * a worker can take the job, without waiting a round trip in between.
    */
-  async submit(request: JobRequest, retryOf?: string): Promise<Job> {
+  async submit(request: JobRequest, retryOf?: string, by?: Principal): Promise<Job> {
     // A legacy 0..100 priority is stored as its level; no priority means normal.
     const leveled = request.priority === undefined ? request : ({ ...request, priority: priorityLevel(request.priority) } as JobRequest);
     const { request: resolved, template } = await this.prepare(leveled);
     if (resolved.provider === 'comfyui' && this.deps.checker) await this.deps.checker.assertValid(resolved, await this.deps.backends.list(), template);
-    const job = newJob(randomUUID(), resolved, this.now(), retryOf);
+    const job = newJob(randomUUID(), resolved, this.now(), retryOf, by && by.via !== 'local' ? by.user.name : undefined);
     await this.deps.queues.enqueue(job, resolved.provider === 'comfyui' ? affinityModel(resolved, template) : undefined);
     this.deps.log.debug({ jobId: job.id, provider: job.provider, retryOf }, 'job queued');
     return job;
@@ -167,8 +169,9 @@ export class JobService {
    * worker holds is also signalled over pub/sub: the worker stops it on its backend, whose slot stays
    * busy until ComfyUI has really stopped.
    */
-  async cancel(id: string): Promise<CancelOutcome> {
+  async cancel(id: string, by?: Principal): Promise<CancelOutcome> {
     const job = await this.get(id);
+    assertMayManage(job, by);
     if (isFinal(job.status)) throw alreadyFinished(job);
     const schedule = this.deps.queues.schedule;
     const lane = await this.deps.queues.laneOf(job);
@@ -195,17 +198,18 @@ export class JobService {
   }
 
   /** A queued job's new priority level; it keeps its submission order within the level. */
-  async setPriority(id: string, level: JobPriority): Promise<Job> {
-    return this.rerank(id, level, () => this.deps.queues.enqueuer.setLevel(id, level));
+  async setPriority(id: string, level: JobPriority, by?: Principal): Promise<Job> {
+    return this.rerank(id, level, () => this.deps.queues.enqueuer.setLevel(id, level), by);
   }
 
   /** A queued job starts before every job not moved to the front before it (it becomes high priority). */
-  async moveToFront(id: string): Promise<Job> {
-    return this.rerank(id, 'high', () => this.deps.queues.enqueuer.moveToFront(id));
+  async moveToFront(id: string, by?: Principal): Promise<Job> {
+    return this.rerank(id, 'high', () => this.deps.queues.enqueuer.moveToFront(id), by);
   }
 
-  private async rerank(id: string, level: JobPriority, rerank: () => Promise<number | null>): Promise<Job> {
+  private async rerank(id: string, level: JobPriority, rerank: () => Promise<number | null>, by?: Principal): Promise<Job> {
     const job = await this.get(id);
+    assertMayManage(job, by);
     if (job.status !== 'queued' || (await rerank()) === null) {
       throw conflict('not_queued', `Job ${id} is ${job.status === 'queued' ? 'being started' : job.status}; only a queued job can be moved or re-prioritised`, { status: job.status });
     }
@@ -215,13 +219,19 @@ export class JobService {
   }
 
   /** A new job with the same request; the old one stays as it was. */
-  async retry(id: string): Promise<Job> {
+  async retry(id: string, by?: Principal): Promise<Job> {
     const job = await this.get(id);
+    assertMayManage(job, by);
     if (job.status !== 'failed' && job.status !== 'cancelled') {
       throw conflict('not_retryable', `Only failed or cancelled jobs can be retried; job ${id} is ${job.status}`, { status: job.status });
     }
-    return this.submit(job.request, id);
+    return this.submit(job.request, id, by);
   }
+}
+
+/** A member changes only their own jobs; an admin anyone's (no principal: an internal caller). */
+function assertMayManage(job: Job, by: Principal | undefined): void {
+  if (by && !mayManage(by, job.owner)) throw forbidden(`Job ${job.id} is ${job.owner ? `${job.owner}'s` : 'not yours'}: only its owner or an admin may change it`);
 }
 
 function alreadyFinished(job: Job) {

@@ -26,7 +26,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
       },
     },
     async (request, reply) => {
-      const job = await jobs.submit(request.body);
+      const job = await jobs.submit(request.body, undefined, request.principal);
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ id: job.id, status: job.status });
     },
   );
@@ -81,7 +81,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
       },
     },
     async (request, reply) => {
-      const outcome = await jobs.cancel(request.params.id);
+      const outcome = await jobs.cancel(request.params.id, request.principal);
       return reply.code(outcome.cancelRequested ? 202 : 200).send(outcome);
     },
   );
@@ -97,7 +97,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
       },
     },
     async (request, reply) => {
-      const job = await jobs.retry(request.params.id);
+      const job = await jobs.retry(request.params.id, request.principal);
       return reply
         .code(202)
         .header('location', `/api/jobs/${job.id}`)

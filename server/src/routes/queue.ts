@@ -37,7 +37,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; queue: Q
         response: { 200: Job, ...errorResponses(400, 404, 409, 415) },
       },
     },
-    async (request) => jobs.setPriority(request.params.id, request.body.priority),
+    async (request) => jobs.setPriority(request.params.id, request.body.priority, request.principal),
   );
 
   app.post(
@@ -51,6 +51,6 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; queue: Q
         response: { 200: Job, ...errorResponses(400, 404, 409) },
       },
     },
-    async (request) => jobs.moveToFront(request.params.id),
+    async (request) => jobs.moveToFront(request.params.id, request.principal),
   );
 };
