@@ -14,6 +14,9 @@ import { AuthStore } from './auth/auth-store.js';
 import { accessOf } from './auth/access-policy.js';
 import { assertSafeBinding } from './auth/binding.js';
 import { authRoutes } from './routes/auth.js';
+import { MetricsService } from './metrics/metrics-service.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { asyncApiDocument } from './http/asyncapi.js';
 import { apiNotFound, errorHandler, frameworkErrorHandler } from './http/error-handler.js';
 import { registerOpenApi } from './http/openapi.js';
 import { DEFAULT_WEB_DIST, registerSpa } from './http/spa.js';
@@ -272,6 +275,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(uploadRoutes, { dataPath: config.dataPath, ...options.uploads });
   await app.register(workflowRoutes, { workflows });
   await app.register(storageRoutes, { identity: storage, config });
+  app.get('/api/asyncapi.json', { schema: { hide: true } }, async (request) => asyncApiDocument(VERSION, request.headers.host ?? `${config.host}:${config.port}`));
+  await app.register(metricsRoutes, { metrics: new MetricsService({ redis, keyPrefix: config.keyPrefix, hub, queues, queue }) });
 
   gallery.start();
   if (options.reconcile !== false) reconciler.start();

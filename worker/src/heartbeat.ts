@@ -1,7 +1,13 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
-/** Keeps `workers` (a sorted set scored by last beat, ms) current for this worker id. */
+/** Touched at every beat that reached Redis: the container's HEALTHCHECK looks at its age (Dockerfile.worker). */
+export const HEALTH_FILE = path.join(tmpdir(), 'orchestrator-worker.alive');
+
+/** Keeps `workers` (a sorted set scored by last beat, ms) current for this worker id, and HEALTH_FILE fresh. */
 export class Heartbeat {
   private timer: NodeJS.Timeout | null = null;
 
@@ -32,6 +38,7 @@ export class Heartbeat {
   private async beat(): Promise<void> {
     try {
       await this.redis.zadd(this.key, Date.now(), this.workerId);
+      await writeFile(HEALTH_FILE, new Date().toISOString()).catch(() => undefined);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'heartbeat failed');
     }

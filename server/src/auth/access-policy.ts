@@ -8,7 +8,7 @@ import type { AccessLevel } from '@orchestrator/shared';
 
 export type Access = AccessLevel | 'public';
 
-const PUBLIC: RegExp[] = [/^\/api\/auth\/(login|logout|me)$/, /^\/api\/health$/, /^\/api\/storage\//, /^\/api\/docs(\/|$)/, /^\/api\/openapi\.json$/];
+const PUBLIC: RegExp[] = [/^\/api\/auth\/(login|logout|me)$/, /^\/api\/health$/, /^\/api\/storage\//, /^\/api\/docs(\/|$)/, /^\/api\/(openapi|asyncapi)\.json$/];
 const ADMIN: { methods?: string[]; path: RegExp }[] = [
   { methods: ['POST'], path: /^\/api\/agents\// },
   { path: /^\/api\/users(\/|$)/ },
