@@ -19,6 +19,11 @@ export interface RunContext {
   attempt: number;
   /** The backend a previous attempt used (from the job record), if any. */
   previousBackend?: string;
+  /**
+   * The work has left the backend (the prompt ended there); what remains is bringing the results home.
+   * The backend can take the next prompt meanwhile.
+   */
+  backendDone?(): void;
   log: Logger;
 }
 

@@ -46,6 +46,8 @@ export interface DriverDeps {
 interface RunHandle {
   controller: AbortController;
   stopping: boolean;
+  /** Its prompt has ended on the backend; the run is only bringing the results home. */
+  released: boolean;
   model?: string;
   done: Promise<void>;
 }
@@ -141,6 +143,7 @@ export class BackendDriver {
     const out: InflightJob[] = [];
     let first = true;
     for (const [jobId, run] of this.runs) {
+      if (run.released) continue;
       out.push({ jobId, phase: run.stopping ? 'stopping' : first ? 'running' : 'pipelined' });
       first = false;
     }
@@ -151,10 +154,13 @@ export class BackendDriver {
     if (this.stopped || this.releasing) return false;
     if (!this.d.status()?.online) return false;
     if (!this.d.switches.enabled('comfyui') || !this.d.switches.enabled(this.d.backend.id)) return false;
-    if (this.runs.size >= this.depth) return false;
-    // A prompt being interrupted still occupies the GPU: nothing new goes behind it.
-    for (const run of this.runs.values()) if (run.stopping) return false;
-    return true;
+    let onBackend = 0;
+    for (const run of this.runs.values()) {
+      // A prompt being interrupted still occupies the GPU: nothing new goes behind it.
+      if (run.stopping) return false;
+      if (!run.released) onBackend++;
+    }
+    return onBackend < this.depth;
   }
 
   private async run(): Promise<void> {
@@ -245,7 +251,7 @@ export class BackendDriver {
     const id = job.entry.jobId;
     const controller = new AbortController();
     const behind = this.runs.size > 0;
-    const handle: RunHandle = { controller, stopping: false, ...(job.entry.model ? { model: job.entry.model } : {}), done: Promise.resolve() };
+    const handle: RunHandle = { controller, stopping: false, released: false, ...(job.entry.model ? { model: job.entry.model } : {}), done: Promise.resolve() };
     this.runs.set(id, handle);
     this.d.active.set(id, this);
     if (job.entry.model) this.loadedModel = job.entry.model;
@@ -258,6 +264,13 @@ export class BackendDriver {
         inflightKey: this.inflightKey,
         adoptable: true,
         log: this.d.log,
+        // The GPU slot frees as soon as the prompt has ended there: saving its outputs does not hold up the next one.
+        onBackendDone: () => {
+          if (handle.released) return;
+          handle.released = true;
+          this.d.onChange();
+          this.wakeup.notify();
+        },
         ...(behind ? { startMessage: `queued on ${this.d.backend.id} behind the running prompt` } : {}),
       },
       controller.signal,

@@ -38,6 +38,8 @@ export interface TakenJob {
 }
 
 export interface RunnerDeps {
+  /** The job's work has left its backend (see RunContext.backendDone). */
+  onBackendDone?(): void;
   provider: ProviderName;
   jobs: JobStore;
   events: EventLog;
@@ -157,6 +159,7 @@ export async function runTakenJob(t: TakenJob, deps: RunnerDeps, signal: AbortSi
           attempt,
           ...(record.backend ? { previousBackend: record.backend } : t.adopted ? { previousBackend: deps.backend.id } : {}),
           log,
+          ...(deps.onBackendDone ? { backendDone: deps.onBackendDone } : {}),
           progress: (p) => reporter.report(p),
           preview: (dataUrl) => {
             const now = Date.now();

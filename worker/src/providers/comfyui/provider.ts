@@ -281,6 +281,7 @@ export class ComfyUiProvider implements Provider {
     bindings: Bound,
     ctx: RunContext,
   ): Promise<RunResult> {
+    ctx.backendDone?.();
     switch (outcome.kind) {
       case 'success': {
         const assets = await saveOutputs({
