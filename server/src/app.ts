@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +40,7 @@ import { WorkflowService } from './workflows/workflow-service.js';
 import { workflowRoutes } from './routes/workflows.js';
 import { eventRoutes } from './routes/events.js';
 import { assetRoutes } from './routes/assets.js';
+import { trashRoutes } from './routes/trash.js';
 import { assetFileRoutes } from './routes/asset-files.js';
 import { modelRoutes } from './routes/models.js';
 import { backendRoutes } from './routes/backends.js';
@@ -70,7 +72,7 @@ export interface BuildOptions {
   /** How long backend records are cached between reads (ms); 0 reads Redis every time. */
   backendCacheMs?: number;
   comfyuiProxyTimeoutMs?: number;
-  events?: { limits?: SubscriptionLimits; sseHeartbeatMs?: number; wsPingMs?: number };
+  events?: { limits?: SubscriptionLimits; sseHeartbeatMs?: number; wsPingMs?: number; recheckMs?: number };
   models?: { rescanMs?: number; backgroundHash?: boolean };
   /** The gallery index's watcher and startup rescan (both on by default; tests of fixed records turn them off). */
   gallery?: { watch?: boolean; rescan?: boolean; debounceMs?: number; stableMs?: number };
@@ -136,6 +138,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     // errors are still logged by the error handler, and request lines come back at debug level.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimit,
+    trustProxy: trustProxyOption(config.trustProxy),
     routerOptions: { maxParamLength: 1000 },
     frameworkErrors: frameworkErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -260,8 +263,13 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(jobRoutes, { jobs });
   await app.register(queueRoutes, { jobs, queue });
   await app.register(agentRoutes, { agents });
-  await app.register(eventRoutes, { hub, ...options.events });
+  await app.register(eventRoutes, {
+    hub,
+    ...(auth.teamMode ? { stillAllowed: async (request: FastifyRequest) => (await auth.principal(request)) !== null } : {}),
+    ...options.events,
+  });
   await app.register(assetRoutes, { assets });
+  await app.register(trashRoutes, { trash: gallery.trash, thumbsDir: path.join(config.dataPath, 'thumbs') });
   await app.register(assetFileRoutes, { redis, config });
   await app.register(modelRoutes, { models });
   await app.register(backendRoutes, { backends });
@@ -289,4 +297,10 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   });
 
   return app as unknown as FastifyInstance;
+}
+
+/** TRUST_PROXY as Fastify takes it: a number of hops becomes "trust the first n hops" (proxy-addr's rule). */
+function trustProxyOption(t: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof t === 'number') return (_address, hop) => hop < t;
+  return t === false ? false : [...t];
 }

@@ -40,6 +40,8 @@ export const Asset = Type.Object({
   url: Type.String(),
   thumbUrl: Type.String(),
   meta: GenerationMeta,
+  /** Team mode: the user whose job made it (from its sidecar or manifest). Files from elsewhere have none. */
+  owner: Type.Optional(Type.String()),
   /** File facts the gallery index reads from the header (absent when it cannot tell). */
   width: Type.Optional(Type.Integer({ minimum: 0 })),
   height: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -82,6 +84,8 @@ export const AssetSidecar = Type.Object({
   version: Type.Literal(1),
   createdAt: Type.String(),
   meta: GenerationMeta,
+  /** The user whose job wrote it (team mode). Kept out of `meta`, which is also embedded in the file and travels with it. */
+  owner: Type.Optional(Type.String()),
 });
 export type AssetSidecar = Static<typeof AssetSidecar>;
 

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { Text } from './text.js';
 
 /*
  * Team mode (AUTH=on): users with a role, sessions (a cookie) and personal API tokens (Bearer). Local
@@ -17,7 +18,13 @@ export const ACCESS_LEVELS = ['read', 'submit', 'admin'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
 export const UserName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.@-]+$', description: 'letters, digits and _ . @ -' });
-export const Password = Type.String({ minLength: 8, maxLength: 256, description: 'at least 8 characters' });
+
+const USER_NAME_RE = /^[A-Za-z0-9_.@-]{1,64}$/;
+/** `value` when it could be a user name (an owner read from a file we did not necessarily write), else undefined. */
+export function userNameOr(value: unknown): string | undefined {
+  return typeof value === 'string' && USER_NAME_RE.test(value) ? value : undefined;
+}
+export const Password = Text({ minLength: 8, maxLength: 256, description: 'at least 8 characters' });
 
 export const UserView = Type.Object({
   name: Type.String(),
@@ -38,11 +45,11 @@ export const Me = Type.Object({
 });
 export type Me = Static<typeof Me>;
 
-export const LoginRequest = Type.Object({ username: UserName, password: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+export const LoginRequest = Type.Object({ username: UserName, password: Text({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
 export type LoginRequest = Static<typeof LoginRequest>;
 
 export const TokenCreate = Type.Object(
-  { name: Type.String({ minLength: 1, maxLength: 100 }), scope: Type.Enum(TOKEN_SCOPES) },
+  { name: Text({ minLength: 1, maxLength: 100 }), scope: Type.Enum(TOKEN_SCOPES) },
   { additionalProperties: false },
 );
 export type TokenCreate = Static<typeof TokenCreate>;
@@ -62,6 +69,18 @@ export type TokenView = Static<typeof TokenView>;
 /** POST /api/tokens: the token itself is in this answer only; it is stored hashed. */
 export const TokenCreated = Type.Intersect([TokenView, Type.Object({ token: Type.String() })]);
 export type TokenCreated = Static<typeof TokenCreated>;
+
+/** GET /api/tokens: yours, or everyone's for an admin (newest first). */
+export const TokenList = Type.Object({ items: Type.Array(TokenView) });
+export type TokenList = Static<typeof TokenList>;
+
+/** GET /api/users (admin). */
+export const UserList = Type.Object({ items: Type.Array(UserView) });
+export type UserList = Static<typeof UserList>;
+
+/** POST /api/auth/logout, DELETE /api/tokens/:id, DELETE /api/users/:name. */
+export const AuthOk = Type.Object({ ok: Type.Literal(true) });
+export type AuthOk = Static<typeof AuthOk>;
 
 export const UserCreate = Type.Object({ name: UserName, password: Password, role: Type.Enum(ROLES) }, { additionalProperties: false });
 export type UserCreate = Static<typeof UserCreate>;

@@ -16,6 +16,8 @@ export * from './responses.js';
 export * from './keys.js';
 export * from './png-text.js';
 export * from './validate.js';
+export * from './text.js';
+export * from './input-image.js';
 export * from './json-depth.js';
 export * from './cursor.js';
 export * from './models.js';

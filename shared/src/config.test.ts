@@ -34,6 +34,14 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL.*one of/);
   });
 
+  it('reads TRUST_PROXY as off, a number of hops, or a list of proxy addresses', () => {
+    expect(parseConfig({}).trustProxy).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: 'off' }).trustProxy).toBe(false);
+    expect(parseConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(parseConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
+    expect(() => parseConfig({ TRUST_PROXY: 'a b' })).toThrow(/TRUST_PROXY/);
+  });
+
   it('never echoes a secret in its error message', () => {
     expect(() => parseConfig({ BFL_API_URL: 'nope', BFL_API_KEY: 'sk-secret' })).toThrow(/^(?!.*sk-secret)/);
   });

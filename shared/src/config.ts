@@ -44,6 +44,12 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   /** Job submissions one client may make per minute (0: no limit). */
   readonly submitRateLimit: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For/-Proto the server believes (Fastify's trustProxy): their
+   * addresses (or `loopback`, CIDRs), or how many hops; false when it is reached directly. Without it,
+   * behind a proxy every client has the proxy's address (one login throttle, one rate limit for all).
+   */
+  readonly trustProxy: false | number | readonly string[];
   /** `on`: team mode (users, login, tokens). `off`: local mode (no login; only on loopback unless `off-i-know`). */
   readonly auth: 'on' | 'off' | 'off-i-know';
   /** The first admin, created on first start in team mode when there is no user yet. */
@@ -81,6 +87,7 @@ const EnvSchema = Type.Object({
   ALLOWED_HOSTS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:*\\[\\], -]*$' })),
   ALLOWED_ORIGINS: Type.Optional(Type.String({ pattern: '^(https?://[^,\\s]+)(\\s*,\\s*https?://[^,\\s]+)*$' })),
   RATE_LIMIT_SUBMITS: Type.Optional(Type.String({ pattern: '^[0-9]{1,7}$' })),
+  TRUST_PROXY: Type.Optional(Type.String({ pattern: '^(off|[1-9]|[0-9A-Za-z.:/]+(\\s*,\\s*[0-9A-Za-z.:/]+)*)$' })),
   AUTH: Type.Optional(Type.Enum(['on', 'off', 'off-i-know'])),
   ADMIN_USER: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
@@ -108,6 +115,7 @@ const EXPECTED: Record<string, string> = {
   ALLOWED_HOSTS: 'a comma list of host names, e.g. studio.lan,192.168.1.20 (or *)',
   ALLOWED_ORIGINS: 'a comma list of origins, e.g. https://studio.example,http://localhost:5173',
   RATE_LIMIT_SUBMITS: 'submissions per minute per client (0 for no limit)',
+  TRUST_PROXY: 'off, a number of proxy hops (1-9), or a comma list of proxy addresses / CIDRs (e.g. loopback,10.0.0.0/8)',
   AUTH: 'on (team mode: users and login), off (local mode), or off-i-know',
   ADMIN_USER: 'a user name: letters, digits and _ . @ -',
   ADMIN_PASSWORD: 'at least 8 characters',
@@ -195,6 +203,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     allowedHosts: Object.freeze(commaList(e.ALLOWED_HOSTS).map((h) => h.toLowerCase())),
     allowedOrigins: Object.freeze(commaList(e.ALLOWED_ORIGINS).map((o) => o.replace(/\/+$/, '').toLowerCase())),
     submitRateLimit: Number(e.RATE_LIMIT_SUBMITS ?? '600'),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
     auth: (e.AUTH as Config['auth'] | undefined) ?? 'off',
     adminUser: e.ADMIN_USER,
     adminPassword: e.ADMIN_PASSWORD,
@@ -219,3 +228,9 @@ export const SECRET_LOG_PATHS = [
   'headers.authorization',
   'headers["x-key"]',
 ];
+
+function parseTrustProxy(value: string | undefined): Config['trustProxy'] {
+  if (value === undefined || value === '' || value === 'off') return false;
+  if (/^[1-9]$/.test(value)) return Number(value);
+  return Object.freeze(commaList(value));
+}

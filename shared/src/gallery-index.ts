@@ -4,7 +4,7 @@
  * changes a record and all of its index entries atomically, in one command on the wire.
  *
  * Per asset: the JSON record, its place in the time / size / name orders, one ZSET (id → time) per
- * type, model and search word, a lexicographic dictionary of the words (prefix search), a count per
+ * type, model, owner and search word, a lexicographic dictionary of the words (prefix search), a count per
  * model, its file signature (rescan) and a `terms` record listing the entries so they can be undone.
  *
  * Name order: ZINTERSTORE needs numeric scores, and a name does not fit exactly in a double. So names
@@ -41,6 +41,8 @@ const MAX_NAME_KEY = 200;
 export interface AssetTerms {
   t: string;
   m: string;
+  /** Owner ('' none); absent in terms written before owners were indexed. */
+  o?: string;
   w: string[];
   n: string;
   f: string;
@@ -51,7 +53,7 @@ export interface AssetTerms {
 export function assetTerms(asset: Asset): AssetTerms {
   const id = asset.id;
   const name = (asset.title && asset.type === 'site' ? asset.title : asset.fileName).toLowerCase().slice(0, MAX_NAME_KEY);
-  return { t: asset.type, m: asset.meta.model ?? '', w: assetWords(asset), n: `${name}\0${id}`, f: asset.fileName, h: contentHash(asset) };
+  return { t: asset.type, m: asset.meta.model ?? '', o: asset.owner ?? '', w: assetWords(asset), n: `${name}\0${id}`, f: asset.fileName, h: contentHash(asset) };
 }
 
 /**
@@ -115,6 +117,7 @@ local function dropTerms(G, id, old, keepName)
     redis.call('ZREM', G..'model:'..old.m, id)
     if tonumber(redis.call('ZINCRBY', G..'models', -1, old.m)) <= 0 then redis.call('ZREM', G..'models', old.m) end
   end
+  if old.o and old.o ~= '' then redis.call('ZREM', G..'owner:'..old.o, id) end
   local gone = {}
   for _, w in ipairs(old.w) do
     local k = G..'word:'..w
@@ -202,6 +205,7 @@ if new.m ~= '' then
   redis.call('ZADD', G..'model:'..new.m, t, id)
   redis.call('ZINCRBY', G..'models', 1, new.m)
 end
+if new.o ~= '' then redis.call('ZADD', G..'owner:'..new.o, t, id) end
 if #new.w > 0 then
   local dict = {}
   for _, w in ipairs(new.w) do

@@ -8,5 +8,6 @@ export * from './scheduling/lanes.js';
 export * from './scheduling/schedule-store.js';
 export * from './scheduling/job-enqueuer.js';
 export * from './storage/file-store.js';
+export * from './storage/disk-full.js';
 export * from './storage/local-file-store.js';
 export * from './storage/storage-mark.js';

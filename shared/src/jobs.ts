@@ -3,6 +3,7 @@ import { FluxJobRequest } from './requests/flux.js';
 import { V0JobRequest } from './requests/v0.js';
 import { TEMPLATE_FAMILIES } from './templates/types.js';
 import { RequestPriority } from './priority.js';
+import { Text } from './text.js';
 
 export const PROVIDERS = ['comfyui', 'flux', 'v0'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -19,7 +20,7 @@ export const MAX_LORAS = 8;
 
 export const LoraRef = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 512, description: 'file in the loras folder, as ComfyUI lists it' }),
+    name: Text({ minLength: 1, maxLength: 512, description: 'file in the loras folder, as ComfyUI lists it' }),
     strength: Type.Number({ minimum: -10, maximum: 10, description: 'applied to both the model and the text encoder (1 = as trained)' }),
   },
   { additionalProperties: false },
@@ -51,12 +52,12 @@ export const GenerationParams = Type.Object(
     videoWidth: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 8 })),
     videoHeight: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096, multipleOf: 8 })),
     /** A VAE file (ComfyUI `vae` folder) for graphs that load it apart: FLUX local, SD3 without its own. */
-    vae: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+    vae: Type.Optional(Text({ minLength: 1, maxLength: 512 })),
     /**
      * Text-encoder files (`text_encoders` folder) for graphs that load them apart, in loader order:
      * FLUX local [t5xxl, clip_l]; SD3.5 from a checkpoint without encoders [clip_l, clip_g, t5xxl].
      */
-    textEncoders: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 512 }), { minItems: 1, maxItems: 3 })),
+    textEncoders: Type.Optional(Type.Array(Text({ minLength: 1, maxLength: 512 }), { minItems: 1, maxItems: 3 })),
     /** LoRAs (files of the `loras` folder) applied in order between the model loader and the sampler. */
     loras: Type.Optional(Type.Array(LoraRef, { maxItems: MAX_LORAS })),
   },
@@ -64,8 +65,8 @@ export const GenerationParams = Type.Object(
 );
 export type GenerationParams = Static<typeof GenerationParams>;
 
-const Prompt = Type.String({ minLength: 1, maxLength: 20000 });
-const ModelName = Type.String({ minLength: 1, maxLength: 512 });
+const Prompt = Text({ minLength: 1, maxLength: 20000 });
+const ModelName = Text({ minLength: 1, maxLength: 512 });
 
 export const ComfyJobRequest = Type.Object(
   {
@@ -83,7 +84,7 @@ export const ComfyJobRequest = Type.Object(
     inputImage: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' })),
     /** Required for images (the server answers 400 without one); optional for image-to-video. */
     prompt: Type.Optional(Prompt),
-    negativePrompt: Type.Optional(Type.String({ maxLength: 20000 })),
+    negativePrompt: Type.Optional(Text({ maxLength: 20000 })),
     params: Type.Optional(GenerationParams),
     /** `txt2img` (the built-in template of the model's family), or the id of a saved custom workflow. */
     workflow: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),

@@ -107,9 +107,10 @@ function galleryKeys(g: string) {
     byName: `${g}name`,
     /** ZSET, all scores 0, members `<lowercased name>\0<id>`: names in lexicographic order. */
     names: `${g}names`,
-    /** ZSETs id → creation time, one per type, model and search word. */
+    /** ZSETs id → creation time, one per type, model, owner and search word. */
     byType: (type: string) => `${g}type:${type}`,
     byModel: (model: string) => `${g}model:${model}`,
+    byOwner: (owner: string) => `${g}owner:${owner}`,
     byWord: (word: string) => `${g}word:${word}`,
     /** ZSET, all scores 0: every indexed search word (prefix search). */
     words: `${g}words`,

@@ -58,6 +58,14 @@ export const TrashPage = Type.Object({
 });
 export type TrashPage = Static<typeof TrashPage>;
 
+/** DELETE /api/assets/trash/:id: the trashed asset's file is gone for good. */
+export const TrashPurged = Type.Object({ id: Type.String(), purged: Type.Literal(true) });
+export type TrashPurged = Static<typeof TrashPurged>;
+
+/** DELETE /api/assets/trash: everything that was in the trash when asked is gone for good. */
+export const TrashEmptied = Type.Object({ purged: Type.Integer({ minimum: 0, description: 'how many trashed assets were deleted' }) });
+export type TrashEmptied = Static<typeof TrashEmptied>;
+
 export const ModelCount = Type.Object({ model: Type.String(), count: Type.Integer() });
 export type ModelCount = Static<typeof ModelCount>;
 
@@ -70,11 +78,22 @@ export const AssetTrashed = Type.Object({ id: Type.String(), trashed: Type.Liter
 export type AssetTrashed = Static<typeof AssetTrashed>;
 
 /** POST /api/assets/delete. */
-export const DeleteResult = Type.Object({ deleted: Type.Array(Type.String()), missing: Type.Array(Type.String()) });
+export const DeleteResult = Type.Object({
+  deleted: Type.Array(Type.String()),
+  missing: Type.Array(Type.String()),
+  /** Team mode: someone else's assets, left alone (only their owner or an admin may move them). */
+  forbidden: Type.Optional(Type.Array(Type.String())),
+});
 export type DeleteResult = Static<typeof DeleteResult>;
 
 /** POST /api/assets/restore: an asset whose original path is taken again is listed under `conflicts`. */
-export const RestoreResult = Type.Object({ restored: Type.Array(Type.String()), missing: Type.Array(Type.String()), conflicts: Type.Array(Type.String()) });
+export const RestoreResult = Type.Object({
+  restored: Type.Array(Type.String()),
+  missing: Type.Array(Type.String()),
+  conflicts: Type.Array(Type.String()),
+  /** Team mode: someone else's assets, left in the trash. */
+  forbidden: Type.Optional(Type.Array(Type.String())),
+});
 export type RestoreResult = Static<typeof RestoreResult>;
 
 /** POST /api/uploads (201), and what was recorded about an upload. */

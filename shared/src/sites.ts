@@ -1,4 +1,5 @@
 import { SITE_MANIFEST, assetIdForPath, assetUrls, type Asset } from './assets.js';
+import { userNameOr } from './auth.js';
 import { V0_ID_PATTERN, V0SiteManifest, type SiteInfo } from './requests/v0.js';
 import { checked } from './validate.js';
 
@@ -89,6 +90,7 @@ export function buildSiteAsset(manifest: V0SiteManifest, o: { size: number; jobI
     createdAt: manifest.createdAt,
     ...assetUrls(id),
     meta: { ...manifest.meta, ...(jobId ? { jobId } : {}) },
+    ...(userNameOr(manifest.owner) ? { owner: manifest.owner } : {}),
     ...(manifest.title ? { title: manifest.title } : {}),
     ...(screenshot ? { screenshot } : {}),
     site: siteInfo(manifest),

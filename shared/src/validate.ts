@@ -1,5 +1,11 @@
 import type { Static, TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { Settings } from 'typebox/system';
+import { NO_NUL_PATTERN, NUL_MESSAGE } from './text.js';
+
+// TypeBox stops after 8 errors, which a union of three providers fills before reaching the third
+// (a v0 request's bad prompt was never named). Only failed checks pay for the extra ones.
+Settings.Set({ maxErrors: 32 });
 
 export interface FieldError {
   path: string;
@@ -21,7 +27,8 @@ export function checked<T extends TSchema>(schema: T): CheckedSchema<T> {
     errors(value: unknown, max = 10): FieldError[] {
       const out: FieldError[] = [];
       for (const e of validator.Errors(value)) {
-        out.push({ path: e.instancePath || '/', message: e.message });
+        const nul = e.keyword === 'pattern' && (e.params as { pattern?: unknown }).pattern === NO_NUL_PATTERN;
+        out.push({ path: e.instancePath || '/', message: nul ? NUL_MESSAGE : e.message });
         if (out.length >= max) break;
       }
       return out;

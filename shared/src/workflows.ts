@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { Text } from './text.js';
 
 /*
  * Custom workflows: an API-format ComfyUI graph the user imported (from its JSON or from a PNG ComfyUI
@@ -62,9 +63,9 @@ export const WORKFLOW_ID_PATTERN = '^wf-[a-z0-9]{10}$';
 
 export const WorkflowNode = Type.Object(
   {
-    class_type: Type.String({ minLength: 1, maxLength: 256 }),
+    class_type: Text({ minLength: 1, maxLength: 256 }),
     inputs: Type.Record(Type.String({ maxLength: 256 }), Type.Unknown()),
-    _meta: Type.Optional(Type.Object({ title: Type.Optional(Type.String({ maxLength: 512 })) })),
+    _meta: Type.Optional(Type.Object({ title: Type.Optional(Text({ maxLength: 512 })) })),
   },
   { additionalProperties: true },
 );
@@ -80,14 +81,14 @@ export type WorkflowGraph = Static<typeof WorkflowGraph>;
 export const WorkflowSlot = Type.Object(
   {
     param: Type.Enum(SLOT_PARAMS),
-    nodeId: Type.String({ minLength: 1, maxLength: 64 }),
-    input: Type.String({ minLength: 1, maxLength: 256 }),
+    nodeId: Text({ minLength: 1, maxLength: 64 }),
+    input: Text({ minLength: 1, maxLength: 256 }),
   },
   { additionalProperties: false },
 );
 export type WorkflowSlot = Static<typeof WorkflowSlot>;
 
-const WorkflowName = Type.String({ minLength: 1, maxLength: 100 });
+const WorkflowName = Text({ minLength: 1, maxLength: 100 });
 const Slots = Type.Array(WorkflowSlot, { maxItems: 200 });
 
 /** A literal input of a node: what the import screen lists for marking slots. */
@@ -122,6 +123,8 @@ export const CustomWorkflow = Type.Object({
   slots: Slots,
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** Team mode: who saved it (only they or an admin may change or delete it; everyone may run it). */
+  owner: Type.Optional(Type.String()),
 });
 export type CustomWorkflow = Static<typeof CustomWorkflow>;
 
@@ -140,6 +143,7 @@ export const WorkflowSummary = Type.Object({
   slots: Slots,
   nodeCount: Type.Integer(),
   updatedAt: Type.String(),
+  owner: Type.Optional(Type.String()),
 });
 export type WorkflowSummary = Static<typeof WorkflowSummary>;
 

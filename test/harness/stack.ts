@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { parseConfig, type Config } from '@orchestrator/shared';
 import { buildServer } from '@orchestrator/server';
 import { startWorkerRuntime } from '@orchestrator/worker';
+import type { Logger } from 'pino';
 import { startFakeComfy, type FakeComfy, type FakeComfyOptions } from '../fakes/comfyui/index.js';
 import { TEST_REDIS_URL as REDIS_URL } from './redis.js';
 
@@ -23,6 +24,9 @@ export interface StackOptions {
   comfyCredentials?: string;
   /** The worker's own settings on top of the server's (e.g. an OUTPUT_PATH of its own: a second machine). */
   workerEnv?: Record<string, string>;
+  /** Logs to keep (the canary test reads every line): pino options for the server (e.g. `{ stream }`), a logger for the worker. */
+  serverLogger?: object;
+  workerLogger?: Logger;
 }
 
 export interface Stack {
@@ -74,12 +78,12 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     ...options.env,
   });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
-  let app = await buildServer(config, { logger: false });
+  let app = await buildServer(config, { logger: options.serverLogger ?? false });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const workerConfig = options.workerEnv ? parseConfig({ ...configEnv(config), ...options.workerEnv }) : config;
-  const worker = options.noWorker ? null : await startWorkerRuntime(workerConfig);
+  const worker = options.noWorker ? null : await startWorkerRuntime(workerConfig, options.workerLogger ? { logger: options.workerLogger } : {});
   return {
     config,
     url: `http://127.0.0.1:${port}`,
@@ -90,7 +94,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     async restartServer(downMs, whileDown) {
       await app.close();
       await Promise.all([new Promise((r) => setTimeout(r, downMs)), whileDown?.()]);
-      app = await buildServer(config, { logger: false });
+      app = await buildServer(config, { logger: options.serverLogger ?? false });
       await app.listen({ host: '127.0.0.1', port });
     },
     async close() {
@@ -116,6 +120,7 @@ function configEnv(config: Config): Record<string, string> {
     JOB_LOCK_MS: String(config.jobLockMs),
     ...(config.bflApiKey ? { BFL_API_KEY: config.bflApiKey, BFL_API_URL: config.bflApiUrl } : {}),
     ...(config.v0ApiKey ? { V0_API_KEY: config.v0ApiKey, V0_API_URL: config.v0ApiUrl } : {}),
+    ...(config.workerToken ? { WORKER_TOKEN: config.workerToken } : {}),
   };
 }
 

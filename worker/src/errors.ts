@@ -1,3 +1,5 @@
+import { diskFullCode } from '@orchestrator/shared';
+
 /*
  * The small set of errors a job can end with. Each carries the `code` that lands in the job record's
  * `error.code`; the message is written for the person reading it in the UI.
@@ -23,6 +25,8 @@ export type JobFailureCode =
   | 'submit_uncertain'
   | 'result_expired'
   | 'invalid_input'
+  // the output could not be written: no room on the disk (ENOSPC, EDQUOT, EFBIG), ours or the server's
+  | 'disk_full'
   | 'provider_forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'rate_limited'; // v0 (shared V0_ERRORS)
 
 /** A classified, final failure: the job is marked failed and never retried blindly. */
@@ -35,6 +39,17 @@ export class JobFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * A write that failed for want of room, as the job's failure. Whatever was half written has been
+ * removed by the writer (temp names, sidecars), so the message only has to say what to do.
+ */
+export function diskFullFailure(err: unknown): JobFailure {
+  const errno = diskFullCode(err) ?? 'ENOSPC';
+  const where = errno === 'disk_full' ? "the server's output disk" : 'the output disk';
+  const why = errno === 'EDQUOT' ? 'is over its quota' : errno === 'EFBIG' ? 'cannot hold a file this large' : 'is full';
+  return new JobFailure('disk_full', `The result could not be saved: ${where} ${why}. Free some space, then retry the job.`, { errno });
 }
 
 /** The job was cancelled by a user (DELETE /api/jobs/:id); it ends as `cancelled`. */

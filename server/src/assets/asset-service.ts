@@ -1,5 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AssetStore, JobStore, assetIdForPath, type Asset, type Job } from '@orchestrator/shared';
+import { forbidden } from '../auth/auth-service.js';
+import { mayManage, type Principal } from '../auth/principal.js';
 import { badRequest, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { GalleryQuery, type AssetListPage, type AssetListQuery, type IdPage } from '../gallery/gallery-query.js';
@@ -17,11 +19,17 @@ export interface AssetServiceDeps {
 export interface DeleteOutcome {
   deleted: string[];
   missing: string[];
+  forbidden?: string[];
 }
 export interface RestoreOutcome {
   restored: string[];
   missing: string[];
   conflicts: string[];
+  forbidden?: string[];
+}
+
+function notYours(asset: Asset): Error {
+  return forbidden(`Asset ${asset.id} is ${asset.owner ? `${asset.owner}'s` : 'not yours'}: only its owner or an admin may move it`);
 }
 
 const BULK_CONCURRENCY = 8;
@@ -75,22 +83,35 @@ export class AssetService {
     return this.deps.gallery;
   }
 
-  /** Moves one asset to the trash; 404 when there is no such asset. */
-  async remove(id: string): Promise<void> {
+  /** Moves one asset to the trash; 404 when there is no such asset, 403 when it is not `by`'s to move. */
+  async remove(id: string, by?: Principal): Promise<void> {
+    if (by) {
+      const asset = await this.get(id);
+      if (!mayManage(by, asset.owner)) throw notYours(asset);
+    }
     if ((await this.gallery().trash.trash(id)) === 'missing') throw notFound('asset', id);
   }
 
-  async removeMany(ids: string[]): Promise<DeleteOutcome> {
+  /** Moves the assets `by` may move to the trash; the others are listed under `forbidden`. */
+  async removeMany(ids: string[], by?: Principal): Promise<DeleteOutcome> {
     const out: DeleteOutcome = { deleted: [], missing: [] };
     await eachLimit([...new Set(ids)], async (id) => {
+      if (by) {
+        const asset = await this.store.get(id);
+        if (asset && !mayManage(by, asset.owner)) return void (out.forbidden ??= []).push(id);
+      }
       out[(await this.gallery().trash.trash(id)) === 'deleted' ? 'deleted' : 'missing'].push(id);
     });
     return out;
   }
 
-  async restoreMany(ids: string[]): Promise<RestoreOutcome> {
+  async restoreMany(ids: string[], by?: Principal): Promise<RestoreOutcome> {
     const out: RestoreOutcome = { restored: [], missing: [], conflicts: [] };
     await eachLimit([...new Set(ids)], async (id) => {
+      if (by) {
+        const trashed = await this.gallery().trash.get(id);
+        if (trashed && !mayManage(by, trashed.asset.owner)) return void (out.forbidden ??= []).push(id);
+      }
       const r = await this.gallery().trash.restore(id);
       out[r === 'conflict' ? 'conflicts' : r].push(id);
     });
@@ -106,11 +127,11 @@ export class AssetService {
   }
 
   /** Enqueues the request that made the asset again (optionally with another seed). */
-  async regenerate(id: string, seed: SeedChoice): Promise<Job> {
+  async regenerate(id: string, seed: SeedChoice, by?: Principal): Promise<Job> {
     if (!this.deps.jobs) throw new Error('jobs are not configured');
     const asset = await this.get(id);
     const job = asset.meta.jobId ? await this.jobStore.get(asset.meta.jobId) : null;
-    return this.deps.jobs.submit(regenerateRequest(asset, job, seed));
+    return this.deps.jobs.submit(regenerateRequest(asset, job, seed), undefined, by);
   }
 
   /** The asset behind a legacy `/api/canvas/image/:filename`, looked up in the index. */

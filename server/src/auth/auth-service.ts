@@ -29,11 +29,18 @@ const FAILURE_WINDOW_SEC = 15 * 60;
 export const unauthorized = () => new HttpError(401, 'unauthorized', 'Log in first, or send Authorization: Bearer <API token>');
 export const forbidden = (what: string) => new HttpError(403, 'forbidden', what);
 
+/** A cookie's value; a malformed one (bad percent-encoding) counts as no cookie. */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

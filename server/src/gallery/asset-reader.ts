@@ -12,6 +12,7 @@ import {
   metaFromPngText,
   sanitizeGenerationMeta,
   siteManifestOf,
+  userNameOr,
   withMetaDimensions,
   type Asset,
   type AssetType,
@@ -130,14 +131,23 @@ export class AssetReader {
     const facts: ImageFacts | VideoFacts = target.type === 'video' ? await this.video.probe(this.abs(relPath)) : await this.probeImageFile(relPath);
     let meta = metaFromText(facts.text);
     let createdAt: string | undefined;
+    let owner: string | undefined;
     if (st.sidecarMtimeMs > 0) {
-      const sidecar = (await readJson(this.abs(relPath) + SIDECAR_SUFFIX)) as { createdAt?: unknown; meta?: unknown } | undefined;
+      const sidecar = (await readJson(this.abs(relPath) + SIDECAR_SUFFIX)) as { createdAt?: unknown; meta?: unknown; owner?: unknown } | undefined;
       if (sidecar && typeof sidecar === 'object') {
         meta = overlay(meta, sanitizeGenerationMeta(sidecar.meta));
         createdAt = validDate(sidecar.createdAt);
+        owner = userNameOr(sidecar.owner);
       }
     }
-    const asset: Asset = { ...base, type: target.type, mimeType: target.mimeType, createdAt: createdAt ?? new Date(fileTime).toISOString(), meta };
+    const asset: Asset = {
+      ...base,
+      type: target.type,
+      mimeType: target.mimeType,
+      createdAt: createdAt ?? new Date(fileTime).toISOString(),
+      meta,
+      ...(owner ? { owner } : {}),
+    };
     const { text: _text, ...rest } = facts;
     for (const [k, v] of Object.entries(rest)) if (v !== undefined) (asset as Record<string, unknown>)[k] = v;
     // An animated WebP/GIF/APNG of several frames is a clip (SVD saves its videos this way): it

@@ -1,6 +1,6 @@
 /*
  * Gallery pages answered from the indexes, never by scanning records: a sort order is a ZSET (time,
- * size, name label), each filter is a ZSET (per type, model, search word), and a page of a filtered
+ * size, name label), each filter is a ZSET (per type, model, owner, search word), and a page of a filtered
  * view is a range of their intersection. See query-script.ts for the Redis side.
  *
  * Consistency: a materialised view (`gallery:q:<hash>`) is tagged with the index generation it was
@@ -24,6 +24,8 @@ export interface AssetListQuery {
   offset?: number | undefined;
   type?: AssetType | undefined;
   model?: string | undefined;
+  /** Only what this user's jobs made. */
+  owner?: string | undefined;
   /** Creation time bounds, ms, inclusive. */
   from?: number | undefined;
   to?: number | undefined;
@@ -71,6 +73,7 @@ export class GalleryQuery {
     const sets: string[] = [];
     if (q.type) sets.push(g.byType(q.type));
     if (q.model) sets.push(g.byModel(q.model));
+    if (q.owner) sets.push(g.byOwner(q.owner));
     const terms = q.q ? searchTerms(q.q) : { exact: [] as string[] };
     for (const w of terms.exact) sets.push(g.byWord(w));
     const prefix = terms.prefix ?? '';

@@ -30,6 +30,11 @@ function safeRel(relPath: string): boolean {
   return relPath !== '' && !path.isAbsolute(relPath) && !relPath.split('/').some((s) => s === '..' || s === '');
 }
 
+/** A trash folder name as `trash()` makes it (`<id>-<ms>`): the only kind purge removes or previews read. */
+function ownFolder(id: string, dir: unknown): dir is string {
+  return typeof dir === 'string' && dir.startsWith(`${id}-`) && /^[0-9a-f]{16}-\d+$/.test(dir);
+}
+
 /** Moves a file or folder; across file systems by copy + delete. `exclusive` refuses to replace anything. */
 async function move(src: string, dest: string, exclusive: boolean): Promise<void> {
   const st = await lstat(src);
@@ -134,6 +139,51 @@ export class Trash {
     await rm(path.join(this.root, entry.dir), { recursive: true, force: true });
     await this.indexer.syncPath(asset.relPath, { force: true });
     return 'restored';
+  }
+
+  /**
+   * Deletes a trashed asset for good: its folder under the trash root, then its record. 'missing' when
+   * it is not in the trash (restored or purged meanwhile).
+   */
+  async purge(id: string): Promise<'purged' | 'missing'> {
+    const raw = await this.redis.get(this.keys.trashItem(id));
+    if (!raw) return 'missing';
+    const entry = JSON.parse(raw) as TrashEntry;
+    // The folder name is ours (`<id>-<ms>`), but the record is data from Redis: never follow another.
+    if (ownFolder(id, entry.dir)) {
+      await rm(path.join(this.root, entry.dir), { recursive: true, force: true });
+    }
+    await this.forget(entry);
+    return 'purged';
+  }
+
+  /**
+   * Purges everything trashed at or before `before` (default: now) that `which` accepts (default: all),
+   * oldest first, in batches. Returns the ids purged.
+   */
+  async empty(before = Date.now(), which: (asset: Asset) => boolean = () => true, batch = 200): Promise<string[]> {
+    const purged: string[] = [];
+    let kept = 0;
+    for (;;) {
+      const ids = await this.redis.zrangebyscore(this.keys.trash, '-inf', before, 'LIMIT', kept, batch);
+      if (ids.length === 0) return purged;
+      for (const id of ids) {
+        const item = await this.get(id);
+        if (item && !which(item.asset)) kept++;
+        else if ((await this.purge(id)) === 'purged') purged.push(id);
+        else await this.redis.zrem(this.keys.trash, id); // an index entry without its record
+      }
+    }
+  }
+
+  /** The trashed file of an asset (for a preview), or null. Sites have no single file. */
+  async trashedFile(id: string): Promise<{ path: string; asset: Asset } | null> {
+    const raw = await this.redis.get(this.keys.trashItem(id));
+    if (!raw) return null;
+    const entry = JSON.parse(raw) as TrashEntry;
+    if (entry.asset.type === 'site' || !safeRel(entry.asset.relPath) || !ownFolder(id, entry.dir)) return null;
+    const file = path.join(this.root, entry.dir, 'files', path.basename(entry.asset.relPath));
+    return (await exists(file)) ? { path: file, asset: entry.asset } : null;
   }
 
   async get(id: string): Promise<TrashedAsset | null> {

@@ -1,9 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiError } from '@orchestrator/shared';
+import { DISK_FULL_STATUS, NO_NUL_PATTERN, NUL_MESSAGE, diskFullCode, type ApiError } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
 import { isRedisDown } from '../redis.js';
 
 interface ValidationIssue {
+  schemaPath?: string;
   instancePath?: string;
   message?: string;
   keyword?: string;
@@ -21,14 +22,34 @@ const FRAMEWORK_CODES: Record<string, { status: number; error: string; message?:
   FST_ERR_MAX_PARAM_LENGTH: { status: 414, error: 'uri_too_long', message: 'A path segment is too long' },
 };
 
+const unionBranch = (issue: ValidationIssue) => /^#\/anyOf\/(\d+)(\/|$)/.exec(issue.schemaPath ?? '')?.[1];
+
+/**
+ * A body that is a union of objects told apart by a literal field (JobRequest by `provider`): the errors
+ * of the branches that literal picks, not "provider must be comfyui" for a v0 job whose prompt is wrong.
+ */
+function narrowToMatchingBranches(issues: ValidationIssue[]): ValidationIssue[] {
+  const branches = new Set(issues.map(unionBranch).filter((b) => b !== undefined));
+  if (branches.size < 2) return issues;
+  const mismatched = new Set(issues.filter((i) => i.keyword === 'const' && /^#\/anyOf\/\d+\/properties\/[^/]+$/.test(i.schemaPath ?? '')).map(unionBranch));
+  const kept = [...branches].filter((b) => !mismatched.has(b));
+  if (kept.length === 0 || kept.length === branches.size) return issues;
+  return issues.filter((i) => {
+    const b = unionBranch(i);
+    return b === undefined || kept.includes(b);
+  });
+}
+
 /** Readable `{path, message}` items from TypeBox validation errors, e.g. `body/prompt: must be string`. */
-export function validationDetails(context: string | undefined, issues: ValidationIssue[]): { path: string; message: string }[] {
+export function validationDetails(context: string | undefined, all: ValidationIssue[]): { path: string; message: string }[] {
   const out: { path: string; message: string }[] = [];
   const seen = new Set<string>();
+  const issues = narrowToMatchingBranches(all);
   for (const issue of issues) {
     let message = issue.message ?? 'invalid value';
     let path = `${context ?? 'request'}${issue.instancePath ?? ''}`;
     if (issue.keyword === 'boolean' && message === 'schema is false') message = 'unknown field';
+    if (issue.keyword === 'pattern' && issue.params?.pattern === NO_NUL_PATTERN) message = NUL_MESSAGE;
     const extra = issue.params?.additionalProperties;
     if (issue.keyword === 'additionalProperties' && Array.isArray(extra)) {
       message = `unknown field(s): ${extra.join(', ')}`;
@@ -66,6 +87,13 @@ export function errorHandler(err: FastifyError, request: FastifyRequest, reply: 
   const known = err.code ? FRAMEWORK_CODES[err.code] : undefined;
   if (known) {
     send(reply, known.status, { error: known.error, message: known.message ?? err.message });
+    return;
+  }
+  const noRoom = diskFullCode(err);
+  if (noRoom) {
+    // The disk, not a bug: said as such (a worker writing through the storage API fails its job `disk_full` on this status).
+    request.log.error({ err: { message: err.message, code: noRoom } }, 'no room on disk');
+    send(reply, DISK_FULL_STATUS, { error: 'disk_full', message: "The server's disk has no room for this: free some space and try again" });
     return;
   }
   if (isRedisDown(err)) {

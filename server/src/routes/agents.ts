@@ -2,6 +2,7 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Agent, AgentList, AgentName } from '@orchestrator/shared';
 import type { AgentService } from '../scheduling/agent-service.js';
+import { noBody } from '../http/optional-body.js';
 import { errorResponses } from './schemas.js';
 
 const SwitchParams = Type.Object({ name: AgentName, state: Type.Enum(['on', 'off']) }, { additionalProperties: false });
@@ -29,6 +30,7 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ agents: AgentService }> = 
         params: SwitchParams,
         response: { 200: Agent, ...errorResponses(400, 404) },
       },
+      preValidation: noBody,
     },
     async (request) => agents.set(request.params.name, request.params.state === 'on'),
   );

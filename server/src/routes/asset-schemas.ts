@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ASSET_ID_PATTERN, ASSET_TYPES, MAX_SEED } from '@orchestrator/shared';
+import { ASSET_ID_PATTERN, ASSET_TYPES, MAX_SEED, Text, UserName } from '@orchestrator/shared';
 import { GALLERY_SORTS } from '../gallery/gallery-query.js';
 import { badRequest } from '../errors.js';
 import { Cursor } from './schemas.js';
@@ -10,7 +10,7 @@ export const MAX_BULK = 500;
 const AssetId = Type.String({ pattern: ASSET_ID_PATTERN, description: 'asset id (16 hex chars)' });
 export const AssetIdParams = Type.Object({ id: AssetId }, { additionalProperties: false });
 
-const Instant = Type.String({ minLength: 1, maxLength: 40, description: 'ISO 8601 date or date-time, or epoch milliseconds' });
+const Instant = Text({ minLength: 1, maxLength: 40, description: 'ISO 8601 date or date-time, or epoch milliseconds' });
 const PageLimit = Type.Integer({ minimum: 1, maximum: 200, description: `page size (1-200, default ${ASSET_PAGE_DEFAULT})` });
 const Offset = Type.Integer({ minimum: 0, maximum: 100_000_000, description: 'position of the first item (random access; instead of cursor)' });
 
@@ -20,11 +20,12 @@ export const AssetListQuerySchema = Type.Object(
     cursor: Type.Optional(Cursor),
     offset: Type.Optional(Offset),
     type: Type.Optional(Type.Enum(ASSET_TYPES)),
-    model: Type.Optional(Type.String({ minLength: 1, maxLength: 512, description: 'exact model name (see GET /api/assets/models)' })),
+    model: Type.Optional(Text({ minLength: 1, maxLength: 512, description: 'exact model name (see GET /api/assets/models)' })),
+    owner: Type.Optional({ ...UserName, description: 'team mode: only the assets this user\'s jobs made (e.g. your own name for "mine")' }),
     from: Type.Optional(Instant),
     to: Type.Optional(Instant),
     q: Type.Optional(
-      Type.String({
+      Text({
         maxLength: 500,
         description:
           'words of the prompt, negative prompt, model or file name; all must match, the last one also as a prefix (unless the text ends with a space)',

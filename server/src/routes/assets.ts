@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Asset, AssetPage, AssetTrashed, DeleteResult, JobAccepted, ModelCounts, RestoreResult, TrashPage } from '@orchestrator/shared';
 import type { AssetService } from '../assets/asset-service.js';
+import { noBody, optionalBody } from '../http/optional-body.js';
 import { errorResponses } from './schemas.js';
 import { ASSET_PAGE_DEFAULT, AssetIdParams, AssetListQuerySchema, IdsBody, RegenerateBody, TrashQuery, parseInstant } from './asset-schemas.js';
 
@@ -50,11 +51,12 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = 
         summary: 'Move an asset to the trash',
         description: 'The file and its sidecar move to the trash under DATA_PATH; POST /api/assets/restore brings them back.',
         params: AssetIdParams,
-        response: { 200: AssetTrashed, ...errorResponses(400, 404) },
+        response: { 200: AssetTrashed, ...errorResponses(400, 403, 404) },
       },
+      preValidation: noBody,
     },
     async (request) => {
-      await assets.remove(request.params.id);
+      await assets.remove(request.params.id, request.principal);
       return { id: request.params.id, trashed: true as const };
     },
   );
@@ -62,7 +64,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = 
   app.post(
     '/api/assets/delete',
     { schema: { tags, summary: 'Move several assets to the trash', body: IdsBody, response: { 200: DeleteResult, ...errorResponses(400, 413, 415) } } },
-    async (request) => assets.removeMany(request.body.ids),
+    async (request) => assets.removeMany(request.body.ids, request.principal),
   );
 
   app.post(
@@ -76,7 +78,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = 
         response: { 200: RestoreResult, ...errorResponses(400, 413, 415) },
       },
     },
-    async (request) => assets.restoreMany(request.body.ids),
+    async (request) => assets.restoreMany(request.body.ids, request.principal),
   );
 
   app.post(
@@ -90,13 +92,11 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = 
         body: RegenerateBody,
         response: { 202: JobAccepted, ...errorResponses(400, 404, 409, 415) },
       },
-      // The body is optional: no body means "same request, same seed".
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      // The body is optional: no body means "same request, same seed" (a `null` one is a 400).
+      preValidation: optionalBody,
     },
     async (request, reply) => {
-      const job = await assets.regenerate(request.params.id, request.body.seed);
+      const job = await assets.regenerate(request.params.id, request.body.seed, request.principal);
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ id: job.id, status: job.status });
     },
   );

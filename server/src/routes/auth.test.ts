@@ -36,7 +36,7 @@ beforeAll(async () => {
   ({ config: localConfig, outputPath: out } = await testConfig('auth-local'));
   outputs.push(out);
   redis = newRedis();
-  team = await buildServer(config, { logger: false, reconcile: false });
+  team = await buildServer(config, { logger: false, reconcile: false, events: { recheckMs: 100 } });
   local = await buildServer(localConfig, { logger: false, reconcile: false });
 });
 
@@ -172,6 +172,51 @@ describe('team mode', () => {
       });
     expect(await open({})).toBe(401);
     expect(await open({ cookie: await login('vic', 'vic-password') })).toBe('open');
+  });
+
+  it('closes an open event stream once its session ends or its token is revoked', async () => {
+    const { port } = team.server.address() as { port: number };
+    const closed = (ws: WebSocket) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const opened = (headers: Record<string, string>) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/api/ws`, { headers });
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    const cookie = await login('vic', 'vic-password');
+    const bySession = await opened({ cookie });
+    const sessionClosed = closed(bySession);
+    const other = await opened({ cookie: await login('vic', 'vic-password') });
+    expect((await team.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } })).statusCode).toBe(200);
+    expect(await sessionClosed).toBe(4401);
+    expect(other.readyState).toBe(WebSocket.OPEN); // another session of the same user keeps its stream
+    other.close();
+
+    const admin = await login(ADMIN.username, ADMIN.password);
+    const made = await team.inject({ method: 'POST', url: '/api/tokens', payload: { name: 'stream', scope: 'read' }, headers: { cookie: admin } });
+    const { id, token } = made.json<TokenCreated>();
+    const byToken = await opened({ authorization: `Bearer ${token}` });
+    const tokenClosed = closed(byToken);
+    expect((await team.inject({ method: 'DELETE', url: `/api/tokens/${id}`, headers: { cookie: admin } })).statusCode).toBe(200);
+    expect(await tokenClosed).toBe(4401);
+  });
+
+  it('behind a trusted proxy (TRUST_PROXY) throttles the client, not the proxy; untrusted X-Forwarded-For is ignored', async () => {
+    const { config: proxied, outputPath } = await testConfig('auth-proxy', { AUTH: 'on', ADMIN_USER: 'pam', ADMIN_PASSWORD: 'pam password!', TRUST_PROXY: '127.0.0.1' });
+    const app = await buildServer(proxied, { logger: false, reconcile: false });
+    try {
+      const attempt = (password: string, forwarded: string, remoteAddress = '127.0.0.1') =>
+        app.inject({ method: 'POST', url: '/api/auth/login', payload: { username: 'pam', password }, remoteAddress, headers: { 'x-forwarded-for': forwarded } });
+      for (let i = 0; i < 5; i++) await attempt('wrong password', '203.0.113.7');
+      expect((await attempt('pam password!', '203.0.113.7')).statusCode).toBe(429);
+      expect((await attempt('pam password!', '198.51.100.9')).statusCode).toBe(200);
+      // Not from the trusted proxy: the header is the client's word and does not count.
+      for (let i = 0; i < 5; i++) await attempt('wrong password', `192.0.2.${i}`, '10.9.9.9');
+      expect((await attempt('pam password!', '192.0.2.200', '10.9.9.9')).statusCode).toBe(429);
+    } finally {
+      await app.close();
+      await cleanup(redis, proxied, outputPath);
+    }
   });
 
   it('keeps at least one admin', async () => {

@@ -1,8 +1,9 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LoginRequest, Me, TokenCreate, TokenCreated, TokenView, UserCreate, UserName, UserPatch, UserView } from '@orchestrator/shared';
+import { AuthOk, LoginRequest, Me, TokenCreate, TokenCreated, TokenList, UserCreate, UserList, UserName, UserPatch, UserView } from '@orchestrator/shared';
 import { SESSION_COOKIE, cookieValue, unauthorized, type AuthService } from '../auth/auth-service.js';
 import type { Principal } from '../auth/principal.js';
+import { noBody } from '../http/optional-body.js';
 import { errorResponses } from './schemas.js';
 
 /** Login, logout and who am I; personal API tokens; users (admin). Access is decided by auth/access-policy.ts. */
@@ -33,7 +34,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asyn
 
   app.post(
     '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'Log out: ends the session and clears its cookie', security: [], response: { 200: Type.Object({ ok: Type.Literal(true) }) } } },
+    { schema: { tags: ['auth'], summary: 'Log out: ends the session and clears its cookie', security: [], response: { 200: AuthOk, ...errorResponses(400) } }, preValidation: noBody },
     async (request, reply) => {
       await auth.logout(cookieValue(request.headers.cookie, SESSION_COOKIE));
       reply.header('set-cookie', auth.clearedCookie(secure(request.headers, request.protocol)));
@@ -52,7 +53,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asyn
 
   app.get(
     '/api/tokens',
-    { schema: { tags: ['auth'], summary: 'Your API tokens (an admin sees everyone\'s)', response: { 200: Type.Object({ items: Type.Array(TokenView) }), ...errorResponses(401) } } },
+    { schema: { tags: ['auth'], summary: 'Your API tokens (an admin sees everyone\'s)', response: { 200: TokenList, ...errorResponses(401) } } },
     async (request) => ({ items: await auth.listTokens(who(request.principal)) }),
   );
 
@@ -77,8 +78,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asyn
         tags: ['auth'],
         summary: 'Revoke an API token',
         params: Type.Object({ id: Type.String({ pattern: '^[0-9a-f]{16}$' }) }, { additionalProperties: false }),
-        response: { 200: Type.Object({ ok: Type.Literal(true) }), ...errorResponses(400, 401, 404) },
+        response: { 200: AuthOk, ...errorResponses(400, 401, 404) },
       },
+      preValidation: noBody,
     },
     async (request) => {
       await auth.revokeToken(who(request.principal), request.params.id);
@@ -88,7 +90,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asyn
 
   const NameParams = Type.Object({ name: UserName }, { additionalProperties: false });
 
-  app.get('/api/users', { schema: { tags: ['auth'], summary: 'Users (admin)', response: { 200: Type.Object({ items: Type.Array(UserView) }), ...errorResponses(401, 403) } } }, async () => ({
+  app.get('/api/users', { schema: { tags: ['auth'], summary: 'Users (admin)', response: { 200: UserList, ...errorResponses(401, 403) } } }, async () => ({
     items: await auth.listUsers(),
   }));
 
@@ -106,7 +108,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ auth: AuthService }> = asyn
 
   app.delete(
     '/api/users/:name',
-    { schema: { tags: ['auth'], summary: 'Remove a user and their tokens (admin)', params: NameParams, response: { 200: Type.Object({ ok: Type.Literal(true) }), ...errorResponses(400, 401, 403, 404, 409) } } },
+    { schema: { tags: ['auth'], summary: 'Remove a user and their tokens (admin)', params: NameParams, response: { 200: AuthOk, ...errorResponses(400, 401, 403, 404, 409) } }, preValidation: noBody },
     async (request) => {
       await auth.deleteUser(request.params.name);
       return { ok: true as const };

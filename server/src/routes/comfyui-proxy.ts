@@ -1,15 +1,15 @@
 import Type, { type TSchema } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
-import { backendIds } from '@orchestrator/shared';
+import { Text, backendIds } from '@orchestrator/shared';
 import { fetchFromBackend, type ProxiedPath } from '../comfyui/read-proxy.js';
 import { notFound } from '../errors.js';
 import { errorResponses } from './schemas.js';
 
-const BackendId = Type.String({ minLength: 1, maxLength: 64, description: 'e.g. comfyui-1 (see GET /api/backends)' });
+const BackendId = Text({ minLength: 1, maxLength: 64, description: 'e.g. comfyui-1 (see GET /api/backends)' });
 const BackendParams = Type.Object({ backendId: BackendId }, { additionalProperties: false });
 const NodeParams = Type.Object(
-  { backendId: BackendId, node: Type.String({ pattern: '^(?!\\.{1,2}$)[^/\\\\%?#]{1,200}$', description: 'node class name' }) },
+  { backendId: BackendId, node: Type.String({ pattern: '^(?!\\.{1,2}$)[^/\\\\%?#\\u0000]{1,200}$', description: 'node class name' }) },
   { additionalProperties: false },
 );
 const PromptParams = Type.Object(

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from '@fastify/websocket';
 import { STREAM_ID_PATTERN, type AppEvent } from '@orchestrator/shared';
@@ -15,12 +16,35 @@ export interface EventRouteOptions {
   limits?: SubscriptionLimits;
   sseHeartbeatMs?: number;
   wsPingMs?: number;
+  /**
+   * Team mode: whether the credentials a stream was opened with (session cookie, token) still hold.
+   * Asked every `recheckMs`; a stream whose session ended, token was revoked or user removed is closed
+   * (WebSocket code 4401), so logging out elsewhere stops what an open tab receives.
+   */
+  stillAllowed?: (request: FastifyRequest) => Promise<boolean>;
+  recheckMs?: number;
 }
+
+/** WebSocket close code for "your session ended" (4000–4999: the application's own). */
+export const WS_SESSION_ENDED = 4401;
 
 export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (app, opts) => {
   const { hub } = opts;
   const limits = opts.limits ?? DEFAULT_LIMITS;
   const sseClients = new Set<() => void>();
+  /** Calls `end` once the stream's credentials no longer hold; returns the timer to clear. */
+  const watchAccess = (request: FastifyRequest, end: () => void): NodeJS.Timeout | undefined => {
+    const check = opts.stillAllowed;
+    if (!check) return undefined;
+    return setInterval(() => {
+      check(request).then(
+        (ok) => {
+          if (!ok) end();
+        },
+        () => undefined, // Redis unreachable: keep the stream; the next check decides
+      );
+    }, opts.recheckMs ?? 15_000);
+  };
   // Hijacked SSE responses would keep server.close() waiting forever.
   app.addHook('preClose', async () => {
     for (const end of [...sseClients]) end();
@@ -61,8 +85,14 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
         alive = false;
         socket.ping();
       }, opts.wsPingMs ?? 20_000);
+      const access = watchAccess(request, () => {
+        request.log.info('closing event websocket: its session ended');
+        socket.close(WS_SESSION_ENDED, 'session ended');
+        setTimeout(() => socket.terminate(), 2000).unref();
+      });
       socket.on('close', () => {
         clearInterval(ping);
+        clearInterval(access);
         sub.stop();
       });
       socket.on('error', () => socket.terminate());
@@ -97,6 +127,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
       raw.write('retry: 3000\n\n');
       const end = () => {
         clearInterval(heartbeat);
+        clearInterval(access);
         sseClients.delete(end);
         sub.stop();
         if (!raw.writableEnded) raw.end();
@@ -113,6 +144,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
       };
       const sub = new Subscription(hub, sink, limits);
       const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), opts.sseHeartbeatMs ?? 15_000);
+      const access = watchAccess(request, end);
       sseClients.add(end);
       raw.on('close', end);
       await sub.start(since);

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { CancelResponse, JOB_STATUSES, Job, JobAccepted, JobRequest, PROVIDERS, Page, ValidateResponse } from '@orchestrator/shared';
 import type { JobService } from '../jobs/job-service.js';
+import { noBody } from '../http/optional-body.js';
 import { Cursor, DEFAULT_LIMIT, JobIdParams, Limit, errorResponses } from './schemas.js';
 
 const ListQuery = Type.Object(
@@ -79,6 +80,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         params: JobIdParams,
         response: { 200: CancelResponse, 202: CancelResponse, ...errorResponses(400, 404, 409) },
       },
+      preValidation: noBody,
     },
     async (request, reply) => {
       const outcome = await jobs.cancel(request.params.id, request.principal);
@@ -95,6 +97,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         params: JobIdParams,
         response: { 202: JobAccepted, ...errorResponses(400, 404, 409) },
       },
+      preValidation: noBody,
     },
     async (request, reply) => {
       const job = await jobs.retry(request.params.id, request.principal);

@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Asset, BackendStatus, Health, ModelDetails, ModelPage } from '@orchestrator/shared';
+import { Asset, BackendStatus, Health, ModelDetails, ModelPage, Text } from '@orchestrator/shared';
 import type { AssetService } from '../assets/asset-service.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { ModelCatalog } from '../models/model-catalog.js';
@@ -46,7 +46,7 @@ export const legacyRoutes: FastifyPluginAsyncTypebox<LegacyDeps> = async (app, {
         deprecated: true,
         summary: 'A gallery file by its name',
         description: 'Looked up in the gallery index: the file of that name directly under OUTPUT_PATH, else the last one indexed with that name.',
-        params: Type.Object({ filename: Type.String({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
+        params: Type.Object({ filename: Text({ minLength: 1, maxLength: 255 }) }, { additionalProperties: false }),
         response: errorResponses(400, 403, 404, 416),
       },
     },
@@ -76,7 +76,7 @@ export const legacyRoutes: FastifyPluginAsyncTypebox<LegacyDeps> = async (app, {
         tags,
         deprecated: true,
         summary: 'Alias of GET /api/models/:id',
-        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
+        params: Type.Object({ name: Text({ minLength: 1, maxLength: 1000 }) }, { additionalProperties: false }),
         querystring: ModelDetailsQuery,
         response: { 200: ModelDetails, ...errorResponses(400, 404) },
       },

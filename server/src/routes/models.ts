@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ModelDetails, ModelPage } from '@orchestrator/shared';
+import { ModelDetails, ModelPage, Text } from '@orchestrator/shared';
 import type { ModelCatalog } from '../models/model-catalog.js';
 import { MODEL_FOLDERS, resolveFolder } from '../models/model-folders.js';
 import { badRequest, notFound } from '../errors.js';
@@ -12,13 +12,13 @@ const FOLDER_NAMES = MODEL_FOLDERS.flatMap((f) => [f.key, ...f.aliases]);
 
 export const ModelListQuery = Type.Object(
   {
-    folder: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: `one of ${FOLDER_NAMES.join(', ')}` })),
+    folder: Type.Optional(Text({ minLength: 1, maxLength: 64, description: `one of ${FOLDER_NAMES.join(', ')}` })),
     family: Type.Optional(
       Type.Union(['sd15', 'sdxl', 'sd3', 'flux', 'svd', 'unknown'].map((f) => Type.Literal(f)), { description: 'model family' }),
     ),
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'words that must all appear in the name, file, title, trigger words or tags' })),
+    q: Type.Optional(Text({ maxLength: 200, description: 'words that must all appear in the name, file, title, trigger words or tags' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: MODEL_PAGE_DEFAULT, description: 'page size (1-1000, default 200)' })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 1400, description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(Text({ minLength: 1, maxLength: 1400, description: 'nextCursor of the previous page' })),
     refresh: Type.Optional(Type.Boolean({ description: 'rescan MODELS_PATH before answering (otherwise at most every 30 s)' })),
   },
   { additionalProperties: false },
@@ -26,7 +26,7 @@ export const ModelListQuery = Type.Object(
 
 export const ModelIdParams = Type.Object(
   {
-    id: Type.String({
+    id: Text({
       minLength: 1,
       maxLength: 1000,
       description: 'folder + "/" + file, URL-encoded as one segment (e.g. loras%2Fstyle%2Fink.safetensors); a bare checkpoint file name also works',

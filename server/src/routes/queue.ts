@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Job, JobPatch, QueueView } from '@orchestrator/shared';
 import type { JobService } from '../jobs/job-service.js';
 import type { QueueService } from '../scheduling/queue-service.js';
+import { noBody } from '../http/optional-body.js';
 import { JobIdParams, errorResponses } from './schemas.js';
 
 const ViewQuery = Type.Object(
@@ -50,6 +51,7 @@ export const queueRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; queue: Q
         params: JobIdParams,
         response: { 200: Job, ...errorResponses(400, 404, 409) },
       },
+      preValidation: noBody,
     },
     async (request) => jobs.moveToFront(request.params.id, request.principal),
   );

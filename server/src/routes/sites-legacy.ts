@@ -4,7 +4,7 @@ import { ASSET_ID_PATTERN, JobAccepted, V0Id } from '@orchestrator/shared';
 import { badRequest } from '../errors.js';
 import type { SiteService } from '../sites/site-service.js';
 import { errorResponses } from './schemas.js';
-import { GenerationFields, accepted } from './sites-schemas.js';
+import { GenerationFields, Message, accepted } from './sites-schemas.js';
 
 /*
  * The earlier version's v0 endpoints, kept as thin aliases: POST /api/v0 creates a site, POST
@@ -13,7 +13,6 @@ import { GenerationFields, accepted } from './sites-schemas.js';
  */
 
 const tags = ['legacy'];
-const Text = Type.String({ minLength: 1, maxLength: 20000 });
 
 export const legacySiteRoutes: FastifyPluginAsyncTypebox<{ sites: SiteService }> = async (app, { sites }) => {
   app.post(
@@ -24,7 +23,7 @@ export const legacySiteRoutes: FastifyPluginAsyncTypebox<{ sites: SiteService }>
         deprecated: true,
         summary: 'Alias: create a site (a v0 job); `message` and `system` are the old names of prompt and systemPrompt',
         body: Type.Object(
-          { prompt: Type.Optional(Text), message: Type.Optional(Text), system: Type.Optional(Text), ...GenerationFields },
+          { prompt: Type.Optional(Message), message: Type.Optional(Message), system: Type.Optional(Message), ...GenerationFields },
           { additionalProperties: false },
         ),
         response: { 202: JobAccepted, ...errorResponses(400, 413, 415) },
@@ -34,7 +33,7 @@ export const legacySiteRoutes: FastifyPluginAsyncTypebox<{ sites: SiteService }>
       const b = request.body;
       const prompt = b.prompt ?? b.message;
       if (!prompt) throw badRequest('validation_failed', 'Invalid request: body/prompt is required');
-      return accepted(reply, await sites.create(prompt, { systemPrompt: b.systemPrompt ?? b.system, model: b.model }));
+      return accepted(reply, await sites.create(prompt, { systemPrompt: b.systemPrompt ?? b.system, model: b.model }, request.principal));
     },
   );
 
@@ -46,16 +45,16 @@ export const legacySiteRoutes: FastifyPluginAsyncTypebox<{ sites: SiteService }>
         deprecated: true,
         summary: 'Alias of POST /api/sites/:assetId/messages, by chat id or asset id',
         body: Type.Object(
-          { chatId: Type.Optional(V0Id), assetId: Type.Optional(Type.String({ pattern: ASSET_ID_PATTERN })), message: Text, ...GenerationFields },
+          { chatId: Type.Optional(V0Id), assetId: Type.Optional(Type.String({ pattern: ASSET_ID_PATTERN })), message: Message, ...GenerationFields },
           { additionalProperties: false },
         ),
-        response: { 202: JobAccepted, ...errorResponses(400, 404, 413, 415) },
+        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 413, 415) },
       },
     },
     async (request, reply) => {
       const { chatId, assetId, message, systemPrompt, model } = request.body;
       if (!chatId && !assetId) throw badRequest('validation_failed', 'Invalid request: body/chatId (or assetId) is required');
-      return accepted(reply, await sites.followUp({ chatId, assetId }, message, { systemPrompt, model }));
+      return accepted(reply, await sites.followUp({ chatId, assetId }, message, { systemPrompt, model }, request.principal));
     },
   );
 

@@ -1,12 +1,12 @@
 import Type from 'typebox';
 import type { FastifyReply } from 'fastify';
-import { V0_MODELS, type Job } from '@orchestrator/shared';
+import { Text, V0_MODELS, type Job } from '@orchestrator/shared';
 
 /* Schemas and the 202 reply shared by the site routes and their legacy aliases. */
 
-export const Message = Type.String({ minLength: 1, maxLength: 20000 });
+export const Message = Text({ minLength: 1, maxLength: 20000 });
 export const GenerationFields = {
-  systemPrompt: Type.Optional(Type.String({ minLength: 1, maxLength: 20000 })),
+  systemPrompt: Type.Optional(Text({ minLength: 1, maxLength: 20000 })),
   model: Type.Optional(Type.Enum(V0_MODELS)),
 };
 

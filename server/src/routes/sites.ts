@@ -56,7 +56,7 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
         response: { 202: JobAccepted, ...errorResponses(400, 413, 415) },
       },
     },
-    async (request, reply) => accepted(reply, await sites.importChat(request.body.chatId)),
+    async (request, reply) => accepted(reply, await sites.importChat(request.body.chatId, request.principal)),
   );
 
   app.post(
@@ -67,12 +67,12 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
         summary: 'Ask v0 for a change: the new version joins the same site asset',
         params: AssetParams,
         body: Type.Object({ message: Message, ...GenerationFields }, { additionalProperties: false }),
-        response: { 202: JobAccepted, ...errorResponses(400, 404, 413, 415) },
+        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 413, 415) },
       },
     },
     async (request, reply) => {
       const { message, systemPrompt, model } = request.body;
-      return accepted(reply, await sites.followUp({ assetId: request.params.assetId }, message, { systemPrompt, model }));
+      return accepted(reply, await sites.followUp({ assetId: request.params.assetId }, message, { systemPrompt, model }, request.principal));
     },
   );
 

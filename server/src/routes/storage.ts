@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LocalFileStore, StreamCheckError, safeRelPath, type Config } from '@orchestrator/shared';
+import { LocalFileStore, StreamCheckError, Text, safeRelPath, type Config } from '@orchestrator/shared';
 import { HttpError, badRequest } from '../errors.js';
 import type { StorageIdentity } from '../storage/storage-identity.js';
 import { sendFile } from '../files/send-file.js';
@@ -23,11 +23,11 @@ const MAX_FILE_BYTES = 20 * 1024 ** 3;
 const MAX_DIR_BODY = 160 * 1024 ** 2;
 
 const RootParams = Type.Object({ root: Type.Enum(ROOTS) }, { additionalProperties: false });
-const PathQuery = Type.Object({ path: Type.String({ minLength: 1, maxLength: 1024, description: 'relative path inside the root, `/`-separated' }) }, { additionalProperties: false });
+const PathQuery = Type.Object({ path: Text({ minLength: 1, maxLength: 1024, description: 'relative path inside the root, `/`-separated' }) }, { additionalProperties: false });
 const Stored = Type.Object({ size: Type.Integer(), sha256: Type.String() });
 const DirBody = Type.Object(
   {
-    files: Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 1024 }), data: Type.String({ description: 'base64' }) }, { additionalProperties: false }), {
+    files: Type.Array(Type.Object({ name: Text({ minLength: 1, maxLength: 1024 }), data: Text({ description: 'base64' }) }, { additionalProperties: false }), {
       maxItems: 5000,
     }),
   },
@@ -94,7 +94,7 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
         summary: 'Store an output file (workers only): streamed, atomic, idempotent',
         description: 'Body: the bytes (application/octet-stream). `x-content-sha256` (hex), when sent, is checked: a mismatch keeps the old file (400).',
         querystring: PathQuery,
-        response: { 200: Stored, ...errorResponses(400, 401, 403, 413, 415) },
+        response: { 200: Stored, ...errorResponses(400, 401, 403, 413, 415, 507) },
       },
     },
     async (request) => {
@@ -137,7 +137,7 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
         summary: 'Replace a folder of the output folder with these files, at once (workers only)',
         querystring: PathQuery,
         body: DirBody,
-        response: { 200: Type.Object({ refused: Type.Array(Type.String()) }), ...errorResponses(400, 401, 403, 413) },
+        response: { 200: Type.Object({ refused: Type.Array(Type.String()) }), ...errorResponses(400, 401, 403, 413, 507) },
       },
     },
     async (request) => {

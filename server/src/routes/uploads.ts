@@ -1,15 +1,15 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import multipart from '@fastify/multipart';
-import { Upload } from '@orchestrator/shared';
+import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGE_PIXELS, Upload } from '@orchestrator/shared';
 import { HttpError, badRequest } from '../errors.js';
 import { sendFile } from '../files/send-file.js';
 import { UploadStore, tooLarge, unsupportedType, type FilePart } from '../uploads/upload-store.js';
 import { UPLOAD_ID_PATTERN } from '../uploads/upload-schema.js';
 import { errorResponses } from './schemas.js';
 
-/** Largest image we accept: well above a 4K PNG, far below what would hurt a small server. */
-export const UPLOAD_MAX_BYTES = 25 * 1024 * 1024;
+/** Largest image we accept: the input limit every provider shares (an upload accepted is one any job can use). */
+export const UPLOAD_MAX_BYTES = MAX_INPUT_IMAGE_BYTES;
 /** Room for the multipart envelope (boundaries, part headers, small fields) over the file itself. */
 const ENVELOPE_BYTES = 64 * 1024;
 
@@ -17,7 +17,9 @@ const UploadIdParams = Type.Object({ id: Type.String({ pattern: UPLOAD_ID_PATTER
 
 export interface UploadRouteOptions {
   dataPath: string;
+  /** Lower limits than the shared ones (tests). */
   maxBytes?: number;
+  maxPixels?: number;
 }
 
 /** Errors of the multipart parser, renamed to ours: none of them is the server's fault. */
@@ -27,13 +29,14 @@ function multipartError(err: unknown, maxBytes: number): unknown {
   if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
   if (code === 'FST_FILES_LIMIT') return badRequest('too_many_files', 'Send exactly one file, in the field "file"');
   if (code.startsWith('FST_')) return badRequest('invalid_multipart', `The multipart body was refused: ${(err as Error).message}`);
-  if (/^E[A-Z]+$/.test(code)) return err; // the disk, not the client: a real 500
+  if (/^E[A-Z]+$/.test(code)) return err; // the disk, not the client: 507 when it is full, else a real 500
   return badRequest('invalid_multipart', 'The multipart body is malformed or was cut short');
 }
 
 export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRouteOptions> = async (app, opts) => {
-  const maxBytes = opts.maxBytes ?? UPLOAD_MAX_BYTES;
-  const store = new UploadStore(opts.dataPath);
+  const maxBytes = Math.min(opts.maxBytes ?? UPLOAD_MAX_BYTES, UPLOAD_MAX_BYTES);
+  const maxPixels = Math.min(opts.maxPixels ?? MAX_INPUT_IMAGE_PIXELS, MAX_INPUT_IMAGE_PIXELS);
+  const store = new UploadStore(opts.dataPath, maxPixels);
   await store.init();
   // Scoped to this plugin: only these routes parse multipart, with tight limits on everything but the file.
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 50 } });
@@ -46,8 +49,10 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRouteOptions> = async
       schema: {
         tags: ['uploads'],
         summary: 'Upload one image (PNG, JPEG or WebP)',
-        description: `multipart/form-data with one file in the field "file", at most ${maxBytes} bytes. The type is sniffed from the bytes.`,
-        response: { 201: Upload, ...errorResponses(400, 413, 415) },
+        description:
+          `multipart/form-data with one file in the field "file", at most ${maxBytes} bytes and ${maxPixels} pixels. The type is sniffed from ` +
+          'the bytes and the header read by an image decoder: a file that is not really a PNG, JPEG or WebP is 415, one over the limits 413.',
+        response: { 201: Upload, ...errorResponses(400, 413, 415, 507) },
       },
     },
     async (request, reply) => {

@@ -8,6 +8,7 @@ import {
   WorkflowDeleted,
   WorkflowDraft,
   WorkflowList,
+  Text,
   isPng,
   workflowGraphFromJson,
   workflowGraphFromPng,
@@ -17,6 +18,7 @@ import {
 import { HttpError } from '../errors.js';
 import { largeBodyGate } from '../http/large-body-gate.js';
 import { importFailure, type WorkflowService } from '../workflows/workflow-service.js';
+import { noBody } from '../http/optional-body.js';
 import { errorResponses } from './schemas.js';
 
 /** A workflow JSON is rarely above a few hundred KB; a PNG carrying one can be a large image. */
@@ -24,7 +26,7 @@ export const WORKFLOW_IMPORT_MAX_BYTES = 32 * 1024 * 1024;
 const WORKFLOW_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
 const IdParams = Type.Object({ id: Type.String({ pattern: WORKFLOW_ID_PATTERN, description: 'workflow id, e.g. wf-0a1b2c3d4e' }) }, { additionalProperties: false });
-const ImportQuery = Type.Object({ name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
+const ImportQuery = Type.Object({ name: Type.Optional(Text({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
 
 const unsupported = () =>
   new HttpError(415, 'unsupported_media_type', 'Send the workflow as application/json (an API-format graph) or image/png (a PNG ComfyUI saved)');
@@ -95,7 +97,7 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowServ
       },
     },
     async (request, reply) => {
-      const saved = await workflows.create(request.body);
+      const saved = await workflows.create(request.body, request.principal);
       return reply.code(201).header('location', `/api/workflows/${saved.id}`).send(saved);
     },
   );
@@ -114,17 +116,17 @@ export const workflowRoutes: FastifyPluginAsyncTypebox<{ workflows: WorkflowServ
         summary: 'Rename a workflow or change its slots',
         params: IdParams,
         body: UpdateWorkflowBody,
-        response: { 200: WorkflowDetails, ...errorResponses(400, 404, 415) },
+        response: { 200: WorkflowDetails, ...errorResponses(400, 403, 404, 415) },
       },
     },
-    async (request) => workflows.update(request.params.id, request.body),
+    async (request) => workflows.update(request.params.id, request.body, request.principal),
   );
 
   app.delete(
     '/api/workflows/:id',
-    { schema: { tags: ['workflows'], summary: 'Delete a saved workflow', params: IdParams, response: { 200: WorkflowDeleted, ...errorResponses(400, 404) } } },
+    { schema: { tags: ['workflows'], summary: 'Delete a saved workflow', params: IdParams, response: { 200: WorkflowDeleted, ...errorResponses(400, 403, 404) } }, preValidation: noBody },
     async (request) => {
-      await workflows.remove(request.params.id);
+      await workflows.remove(request.params.id, request.principal);
       return { id: request.params.id, deleted: true as const };
     },
   );

@@ -15,6 +15,8 @@ import {
   type V0SiteManifest,
   type V0SiteVersion,
 } from '@orchestrator/shared';
+import { forbidden } from '../auth/auth-service.js';
+import { mayManage, type Principal } from '../auth/principal.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import type { JobService } from '../jobs/job-service.js';
@@ -123,26 +125,31 @@ export class SiteService {
     return out;
   }
 
-  create(prompt: string, o: GenerationOptions = {}): Promise<Job> {
+  create(prompt: string, o: GenerationOptions = {}, by?: Principal): Promise<Job> {
     this.requireKey();
-    return this.submit({ prompt, ...generation(o) });
+    return this.submit({ prompt, ...generation(o) }, by);
   }
 
-  async followUp(target: { assetId?: string | undefined; chatId?: string | undefined }, message: string, o: GenerationOptions = {}): Promise<Job> {
+  /** A new version of a site; in team mode only its owner (or an admin) may change it. */
+  async followUp(target: { assetId?: string | undefined; chatId?: string | undefined }, message: string, o: GenerationOptions = {}, by?: Principal): Promise<Job> {
     this.requireKey();
     const chatId = target.assetId ? await this.chatIdOf(target.assetId) : target.chatId;
     if (!chatId) throw badRequest('validation_failed', 'Say which site to change: assetId or chatId');
     if (target.chatId && target.chatId !== chatId) throw badRequest('validation_failed', `Site ${target.assetId} is not the site of v0 chat ${target.chatId}`);
-    return this.submit({ prompt: message, ...generation(o), followUp: { ...(target.assetId ? { assetId: target.assetId } : {}), chatId } });
+    if (by) {
+      const owner = (await this.manifestOfChat(chatId))?.owner;
+      if (!mayManage(by, owner)) throw forbidden(`The site of v0 chat ${chatId} is ${owner ? `${owner}'s` : 'not yours'}: only its owner or an admin may change it`);
+    }
+    return this.submit({ prompt: message, ...generation(o), followUp: { ...(target.assetId ? { assetId: target.assetId } : {}), chatId } }, by);
   }
 
-  importChat(chatId: string): Promise<Job> {
+  importChat(chatId: string, by?: Principal): Promise<Job> {
     this.requireKey();
-    return this.submit({ prompt: `Import of v0 chat ${chatId}`, import: { chatId } });
+    return this.submit({ prompt: `Import of v0 chat ${chatId}`, import: { chatId } }, by);
   }
 
-  private submit(request: Omit<V0JobRequest, 'provider' | 'kind'>): Promise<Job> {
-    return this.jobs.submit({ provider: 'v0', kind: 'site', ...request });
+  private submit(request: Omit<V0JobRequest, 'provider' | 'kind'>, by: Principal | undefined): Promise<Job> {
+    return this.jobs.submit({ provider: 'v0', kind: 'site', ...request }, undefined, by);
   }
 }
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Upload } from '@orchestrator/shared';
+import { MAX_INPUT_IMAGE_PIXELS, type Upload } from '@orchestrator/shared';
 import { HttpError, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
-import { SNIFF_BYTES, UPLOAD_TYPES, imageSize, sniffUploadType, type UploadType } from './image-info.js';
+import { SNIFF_BYTES, UPLOAD_TYPES, probeImage, sniffUploadType, type UploadType } from './image-info.js';
 import { UPLOAD_ID_PATTERN, type UploadRecord } from './upload-schema.js';
 
 /** One file part of a multipart body, as @fastify/multipart hands it over. */
@@ -28,13 +28,16 @@ export const unsupportedType = (why = 'Only PNG, JPEG and WebP images can be upl
 
 /**
  * Uploaded images under `<DATA_PATH>/uploads`: `<id>.<ext>` plus `<id>.json`. A file is written as
- * `.partial-<id>` while it arrives and renamed only once its type and size are checked, so a refused
+ * `.partial-<id>` while it arrives and renamed only once its type, size and header are checked, so a refused
  * or aborted upload leaves nothing behind.
  */
 export class UploadStore {
   readonly dir: string;
 
-  constructor(dataPath: string) {
+  constructor(
+    dataPath: string,
+    private readonly maxPixels = MAX_INPUT_IMAGE_PIXELS,
+  ) {
     this.dir = path.join(dataPath, 'uploads');
   }
 
@@ -51,6 +54,8 @@ export class UploadStore {
   async save(part: FilePart, maxBytes: number): Promise<Upload> {
     const id = randomUUID();
     const partial = path.join(this.dir, `${PARTIAL_PREFIX}${id}`);
+    const partialRecord = `${partial}.json`;
+    let saved: string | undefined;
     const out = createWriteStream(partial, { flags: 'wx' });
     try {
       const sniffer = new TypeSniffer();
@@ -59,19 +64,21 @@ export class UploadStore {
       if (sniffer.bytes === 0) throw new HttpError(400, 'empty_file', 'The file is empty');
       const type = sniffer.type;
       if (!type) throw unsupportedType();
-      const size = await readSize(partial, type, sniffer.bytes);
+      const size = await probeImage(partial, type, this.maxPixels);
       const record: UploadRecord = { id, type, size: sniffer.bytes, ...size, createdAt: new Date().toISOString() };
       const originalName = cleanName(part.filename);
       if (originalName) record.originalName = originalName;
-      await rename(partial, path.join(this.dir, `${id}.${UPLOAD_TYPES[type]}`));
-      await writeFile(path.join(this.dir, `${PARTIAL_PREFIX}${id}.json`), JSON.stringify(record));
-      await rename(path.join(this.dir, `${PARTIAL_PREFIX}${id}.json`), path.join(this.dir, `${id}.json`));
+      // The record is written before anything takes its final name: a full disk fails it with nothing kept.
+      await writeFile(partialRecord, JSON.stringify(record));
+      saved = path.join(this.dir, `${id}.${UPLOAD_TYPES[type]}`);
+      await rename(partial, saved);
+      await rename(partialRecord, path.join(this.dir, `${id}.json`));
       return withUrl(record);
     } catch (err) {
       // A refusal can come before the stream has even opened (and created) the file: wait for it
       // to close, or the removal below would run first and leave the partial file behind.
       if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
-      await rm(partial, { force: true });
+      await Promise.all([partial, partialRecord, saved].map((f) => (f ? rm(f, { force: true }) : undefined)));
       throw err;
     }
   }
@@ -115,25 +122,6 @@ export function cleanName(name: string | undefined): string | undefined {
   // eslint-disable-next-line no-control-regex
   const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();
   return base === '' || base === '.' || base === '..' ? undefined : base.slice(0, 255);
-}
-
-async function readSize(file: string, type: UploadType, fileSize: number): Promise<{ width: number; height: number }> {
-  const handle = await open(file, 'r');
-  try {
-    const size = await imageSize(
-      type,
-      async (position, length) => {
-        const buf = new Uint8Array(length);
-        const { bytesRead } = await handle.read(buf, 0, length, position);
-        return buf.subarray(0, bytesRead);
-      },
-      fileSize,
-    );
-    if (!size) throw unsupportedType(`The file starts like ${type} but its header cannot be read`);
-    return size;
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Passes bytes through, refusing the stream as soon as its first bytes are not an accepted image. */

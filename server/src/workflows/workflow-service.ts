@@ -18,6 +18,8 @@ import {
   type WorkflowSummary,
   type WorkflowTemplate,
 } from '@orchestrator/shared';
+import { forbidden } from '../auth/auth-service.js';
+import { mayManage, type Principal } from '../auth/principal.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import type { BackendRegistry } from '../backends/backend-registry.js';
 import type { WorkflowChecker } from '../jobs/workflow-check.js';
@@ -61,7 +63,7 @@ export class WorkflowService {
     };
   }
 
-  async create(body: CreateWorkflowBody): Promise<WorkflowDetails> {
+  async create(body: CreateWorkflowBody, by?: Principal): Promise<WorkflowDetails> {
     let graph: WorkflowGraph;
     try {
       graph = normalizeWorkflowGraph(body.graph);
@@ -73,13 +75,15 @@ export class WorkflowService {
       throw new HttpError(409, 'workflow_limit', `There are already ${MAX_WORKFLOWS} saved workflows; delete some before saving more`);
     }
     const at = this.now().toISOString();
-    const workflow: CustomWorkflow = { id: newId(), name: body.name.trim() || 'Workflow', kind: workflowKind(graph), graph, slots: body.slots, createdAt: at, updatedAt: at };
+    const owner = by && by.via !== 'local' ? { owner: by.user.name } : {};
+    const workflow: CustomWorkflow = { id: newId(), name: body.name.trim() || 'Workflow', kind: workflowKind(graph), graph, slots: body.slots, createdAt: at, updatedAt: at, ...owner };
     await this.store.put(workflow);
     return this.details(workflow);
   }
 
-  async update(id: string, body: UpdateWorkflowBody): Promise<WorkflowDetails> {
+  async update(id: string, body: UpdateWorkflowBody, by?: Principal): Promise<WorkflowDetails> {
     const current = await this.load(id);
+    if (by) assertMayChange(by, current);
     const next: CustomWorkflow = {
       ...current,
       ...(body.name !== undefined ? { name: body.name.trim() || current.name } : {}),
@@ -99,7 +103,8 @@ export class WorkflowService {
     return this.store.list();
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, by?: Principal): Promise<void> {
+    if (by) assertMayChange(by, await this.load(id));
     if (!(await this.store.remove(id))) throw notFound('workflow', id);
   }
 
@@ -133,4 +138,8 @@ function assertSlots(graph: WorkflowGraph, slots: CustomWorkflow['slots']): void
 /** A WorkflowImportError is the file's fault: 400 with its message. */
 export function importFailure(err: unknown): unknown {
   return err instanceof WorkflowImportError ? badRequest(err.code, err.message) : err;
+}
+
+function assertMayChange(by: Principal, w: CustomWorkflow): void {
+  if (!mayManage(by, w.owner)) throw forbidden(`Workflow "${w.name}" is ${w.owner ? `${w.owner}'s` : 'not yours'}: only its owner or an admin may change it`);
 }

@@ -1,12 +1,13 @@
 import Type, { type Static } from 'typebox';
 import { RequestPriority } from '../priority.js';
+import { Text } from '../text.js';
 
 /*
  * FLUX through the BFL API: the `POST /api/jobs` body for provider "flux", and which parameters each
  * model takes (a data table both the server and the worker check against). Field ranges follow
  * bfl-openapi.json (FluxUltraInput, FluxPro11Inputs, FluxDevInputs, FluxKontextProInputs).
  *
- * Imports nothing but typebox (and the leaf priority.ts): jobs.ts imports this file, so a value import back would be circular.
+ * Imports nothing but typebox (and the leaves priority.ts and text.ts): jobs.ts imports this file, so a value import back would be circular.
  */
 
 export const FLUX_MODELS = ['flux-pro-1.1-ultra', 'flux-pro-1.1', 'flux-dev', 'flux-kontext-pro', 'flux-kontext-max'] as const;
@@ -43,7 +44,7 @@ export const FluxJobRequest = Type.Object(
     provider: Type.Literal('flux'),
     kind: Type.Literal('image'),
     model: Type.Optional(Type.Enum(FLUX_MODELS, { description: `default ${FLUX_DEFAULT_MODEL}` })),
-    prompt: Type.String({ minLength: 1, maxLength: 20000 }),
+    prompt: Text({ minLength: 1, maxLength: 20000 }),
     params: Type.Optional(FluxParams),
     inputImage: Type.Optional(
       Type.String({ pattern: FLUX_INPUT_IMAGE_PATTERN, description: 'asset id or upload id: the image to edit (kontext) or the image prompt' }),

@@ -1,12 +1,13 @@
 import Type, { type Static } from 'typebox';
 import { RequestPriority } from '../priority.js';
+import { Text } from '../text.js';
 
 /*
  * Sites through the v0 Platform API (v1): the `POST /api/jobs` body for provider "v0", the site manifest
  * the worker writes next to a site's files (`OUTPUT_PATH/sites/<chatId>/site.json`), the `site` part of a
  * site asset, and the table that turns v0's error statuses into job error codes and messages.
  *
- * Imports nothing but typebox (and the leaf priority.ts): jobs.ts and assets.ts import this file, so a value import back would be
+ * Imports nothing but typebox (and the leaves priority.ts and text.ts): jobs.ts and assets.ts import this file, so a value import back would be
  * circular.
  */
 
@@ -25,8 +26,8 @@ export const V0JobRequest = Type.Object(
     provider: Type.Literal('v0'),
     kind: Type.Literal('site'),
     /** The message to v0: a new site, or the change asked for in a follow-up. */
-    prompt: Type.String({ minLength: 1, maxLength: 20000 }),
-    systemPrompt: Type.Optional(Type.String({ minLength: 1, maxLength: 20000 })),
+    prompt: Text({ minLength: 1, maxLength: 20000 }),
+    systemPrompt: Type.Optional(Text({ minLength: 1, maxLength: 20000 })),
     model: Type.Optional(Type.Enum(V0_MODELS, { description: 'default v0-pro (v0 decides)' })),
     /** Send the prompt to an existing chat: the new version joins that chat's site asset. */
     followUp: Type.Optional(
@@ -88,6 +89,8 @@ export const V0SiteManifest = Type.Object({
   model: Type.Optional(Type.String()),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** Team mode: the user who started the chat here. */
+  owner: Type.Optional(Type.String()),
   /** Generation metadata as the gallery reads it from any site manifest. */
   meta: Type.Object({
     provider: Type.Literal('v0'),

@@ -86,7 +86,14 @@ export class LocalFileStore implements FileStore {
     });
     let digest = '';
     await atomically(file, async (tmp) => {
-      await pipeline(body, meter, createWriteStream(tmp));
+      const out = createWriteStream(tmp);
+      try {
+        await pipeline(body, meter, out);
+      } finally {
+        // A failed pipeline may reject before the file is even opened: wait for it to close, or the
+        // temp file would be created after its removal and stay behind.
+        if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
+      }
       digest = hash.digest('hex');
       if (check.sha256 && check.sha256.toLowerCase() !== digest) throw new StreamCheckError('checksum_mismatch', `SHA-256 ${digest} is not the ${check.sha256} announced`);
     });
@@ -109,8 +116,11 @@ export class LocalFileStore implements FileStore {
         try {
           await mkdir(path.dirname(target), { recursive: true });
           await writeFile(target, f.data);
-        } catch {
-          refused.push(name); // e.g. "a" is a file and "a/b" wants it as a folder
+        } catch (err) {
+          // Only a name the folder cannot hold is refused (e.g. "a" is a file and "a/b" wants it as a
+          // folder); anything else (a full disk) fails the whole version, which then never appears.
+          if (!NAME_ERRNOS.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+          refused.push(name);
         }
       }
       await rm(final, { recursive: true, force: true });
@@ -132,7 +142,10 @@ export class LocalFileStore implements FileStore {
   }
 }
 
-/** Writes through a hidden temp name beside the target, then renames it into place. */
+/** Errors of a name the folder cannot hold (as opposed to a disk that cannot hold the bytes). */
+const NAME_ERRNOS = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG', 'EINVAL']);
+
+/** Writes through a hidden temp name beside the target, then renames it into place; a failure leaves neither. */
 async function atomically(file: string, write: (tmp: string) => Promise<void>): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.part`);
   try {

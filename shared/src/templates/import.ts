@@ -1,5 +1,6 @@
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../json-depth.js';
 import { readPngText } from '../png-text.js';
+import { findNul } from '../text.js';
 import { MAX_WORKFLOW_NODES, TEXT_SLOTS, SLOT_LABELS, type SlotParam, type WorkflowGraph, type WorkflowInput, type WorkflowSlot } from '../workflows.js';
 import { resolveTemplateFamily } from './index.js';
 import { defineTemplate, placeholder, type FormParam, type TemplateGraph, type TemplateInput, type WorkflowTemplate } from './types.js';
@@ -82,6 +83,9 @@ export function normalizeWorkflowGraph(raw: unknown): WorkflowGraph {
     const title = isRecord(n._meta) && typeof n._meta.title === 'string' ? n._meta.title : undefined;
     graph[id] = { class_type: n.class_type, inputs: { ...(isRecord(n.inputs) ? n.inputs : {}) }, ...(title !== undefined ? { _meta: { title } } : {}) };
   }
+  // Inputs are free-form (no string schema reaches them), and go on to ComfyUI as they are.
+  const nul = findNul(graph);
+  if (nul !== null) throw new WorkflowImportError(`The workflow contains a NUL (\\u0000) character at ${nul}: remove it and try again`);
   for (const [id, n] of Object.entries(graph)) {
     for (const [input, v] of Object.entries(n.inputs)) {
       if (isLink(v) && !graph[v[0]]) throw new WorkflowImportError(`Node ${id} (${n.class_type}) input "${input}" links to node ${v[0]}, which is not in the graph`);

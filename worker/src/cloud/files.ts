@@ -55,6 +55,8 @@ export interface SaveOutputOptions {
   bytes: Uint8Array;
   type: ImageType;
   meta: GenerationMeta;
+  /** Team mode: the job's owner, recorded in the sidecar and the asset. */
+  owner?: string | undefined;
   now?: Date;
 }
 
@@ -70,7 +72,8 @@ export async function saveOutput(o: SaveOutputOptions): Promise<Asset> {
   const relPath = `${day}/${fileName}`;
   const bytes = o.type.ext === '.png' ? writePngText(o.bytes, { orchestrator: JSON.stringify(o.meta) }) : o.bytes;
   const createdAt = now.toISOString();
-  const sidecar: AssetSidecar = { version: 1, createdAt, meta: o.meta };
+  const owner = o.owner ? { owner: o.owner } : {};
+  const sidecar: AssetSidecar = { version: 1, createdAt, meta: o.meta, ...owner };
   await o.store.write(`${relPath}.json`, JSON.stringify(sidecar, null, 2));
   try {
     await o.store.write(relPath, bytes);
@@ -79,5 +82,5 @@ export async function saveOutput(o: SaveOutputOptions): Promise<Asset> {
     throw err;
   }
   const id = assetIdForPath(relPath);
-  return { id, type: 'image', fileName, relPath, size: bytes.length, mimeType: o.type.mime, createdAt, ...assetUrls(id), meta: o.meta };
+  return { id, type: 'image', fileName, relPath, size: bytes.length, mimeType: o.type.mime, createdAt, ...assetUrls(id), meta: o.meta, ...owner };
 }

@@ -17,6 +17,8 @@ export interface RunContext {
   preview(dataUrl: string): void;
   /** 1 for the first run; >1 when BullMQ retries the job. */
   attempt: number;
+  /** Team mode: who submitted the job; its outputs record them as their owner. */
+  owner?: string;
   /** The backend a previous attempt used (from the job record), if any. */
   previousBackend?: string;
   /**

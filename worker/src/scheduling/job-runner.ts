@@ -4,6 +4,7 @@ import {
   QueuedJobData,
   assetRef,
   checked,
+  isDiskFull,
   isFinal,
   type AssetStore,
   type EventLog,
@@ -15,7 +16,7 @@ import {
   type Provider as ProviderName,
   type ScheduleStore,
 } from '@orchestrator/shared';
-import { ABORT_LOCK_LOST, BackendUnavailable, HandedBack, JobCancelled, JobFailure, PromptLost, RetryLater, errorMessage } from '../errors.js';
+import { ABORT_LOCK_LOST, BackendUnavailable, HandedBack, JobCancelled, JobFailure, PromptLost, RetryLater, diskFullFailure, errorMessage } from '../errors.js';
 import { HeldJob, storedJob, type JobWriter } from '../jobs/held-job.js';
 import { ProgressReporter } from '../jobs/progress-reporter.js';
 import type { Provider } from '../providers/provider.js';
@@ -159,6 +160,7 @@ export async function runTakenJob(t: TakenJob, deps: RunnerDeps, signal: AbortSi
           attempt,
           ...(record.backend ? { previousBackend: record.backend } : t.adopted ? { previousBackend: deps.backend.id } : {}),
           log,
+          ...(record.owner ? { owner: record.owner } : {}),
           ...(deps.onBackendDone ? { backendDone: deps.onBackendDone } : {}),
           progress: (p) => reporter.report(p),
           preview: (dataUrl) => {
@@ -208,7 +210,9 @@ export async function runTakenJob(t: TakenJob, deps: RunnerDeps, signal: AbortSi
     lock.stop();
   }
 
-  async function settle(err: unknown): Promise<RunOutcome> {
+  async function settle(thrown: unknown): Promise<RunOutcome> {
+    // No room to write the result, wherever a writer ran into it: a failure of its own, not a worker error.
+    const err = isDiskFull(thrown) && !(thrown instanceof JobFailure) ? diskFullFailure(thrown) : thrown;
     if (lock.signal.aborted) {
       // BullMQ no longer has the job as ours: removed from outside, or its lock lapsed and it was re-queued.
       const state = await bull.getState().catch(() => 'unknown');

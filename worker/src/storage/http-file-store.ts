@@ -5,7 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
-import { safeRelPath, type DirFile, type FileStore } from '@orchestrator/shared';
+import { DISK_FULL_STATUS, DiskFullError, safeRelPath, type DirFile, type FileStore } from '@orchestrator/shared';
 import { errorMessage } from '../errors.js';
 
 /*
@@ -132,10 +132,12 @@ export class HttpFileStore implements FileStore {
             return null;
           }
           const text = await res.text().catch(() => '');
+          // The server's disk is full: waiting would not make room, so the job hears it now (and fails `disk_full`).
+          if (res.status === DISK_FULL_STATUS) throw new DiskFullError(`the server has no room to store ${safe}: ${text.slice(0, 300)}`);
           if (res.status < 500 && res.status !== 408 && res.status !== 429) throw new StorageRefused(res.status, `the server refused ${method} ${safe}: ${res.status} ${text.slice(0, 300)}`);
           problem = `${res.status} ${text.slice(0, 200)}`;
         } catch (err) {
-          if (err instanceof StorageRefused) throw err;
+          if (err instanceof StorageRefused || err instanceof DiskFullError) throw err;
           problem = errorMessage(err);
         }
       }

@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
-import type { AssetStore, FileStore } from '@orchestrator/shared';
+import { MAX_INPUT_IMAGE_PIXELS, describePixels, inputImagePixelsOk, type AssetStore, type FileStore } from '@orchestrator/shared';
+import { imageSize } from '../cloud/files.js';
 import { JobFailure } from '../errors.js';
 
 /*
@@ -42,5 +43,11 @@ export async function readInputImage(id: string, s: InputImageSources, maxBytes:
   if (size === null) return null;
   if (size > maxBytes) throw new JobFailure('invalid_input', `Input image ${id} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB`);
   const bytes = await found.store.read(found.rel);
-  return bytes ? { bytes, ext: extname(found.rel).toLowerCase() } : null;
+  if (!bytes) return null;
+  // Uploads were checked when they arrived; a gallery image (or an upload kept from before) may declare any size.
+  const pixels = imageSize(bytes);
+  if (pixels && !inputImagePixelsOk(pixels.width, pixels.height)) {
+    throw new JobFailure('invalid_input', `Input image ${id} is ${describePixels(pixels.width, pixels.height)}; at most ${MAX_INPUT_IMAGE_PIXELS / 1e6} MP are accepted`);
+  }
+  return { bytes, ext: extname(found.rel).toLowerCase() };
 }

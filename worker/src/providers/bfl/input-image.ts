@@ -1,4 +1,4 @@
-import { fluxInputImageKind, type AssetStore, type FileStore } from '@orchestrator/shared';
+import { MAX_INPUT_IMAGE_BYTES, fluxInputImageKind, type AssetStore, type FileStore } from '@orchestrator/shared';
 import { JobFailure } from '../../errors.js';
 import { sniffImage } from '../../cloud/files.js';
 import { readInputImage } from '../../storage/input-image.js';
@@ -6,10 +6,8 @@ import { readInputImage } from '../../storage/input-image.js';
 /*
  * `inputImage` of a FLUX request → the base64 string BFL takes (`input_image` for kontext,
  * `image_prompt` otherwise): a gallery asset or an upload (storage/input-image.ts), which must really be
- * a PNG, JPEG or WebP within BFL's size limit.
+ * a PNG, JPEG or WebP within BFL's size limit (MAX_INPUT_IMAGE_BYTES, shared with the uploads route).
  */
-
-export const MAX_INPUT_IMAGE_BYTES = 20 * 1024 * 1024;
 
 export interface InputImageRoots {
   assets: AssetStore;

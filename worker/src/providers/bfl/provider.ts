@@ -251,6 +251,6 @@ export class BflProvider implements Provider {
       ...(size ? size : p.width && p.height ? { width: p.width, height: p.height } : {}),
       ...(request.inputImage !== undefined ? { inputImage: request.inputImage } : {}),
     };
-    return saveOutput({ store: this.d.store, jobId, index: 1, bytes, type, meta });
+    return saveOutput({ store: this.d.store, jobId, index: 1, bytes, type, meta, owner: ctx.owner });
   }
 }

@@ -3,7 +3,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { buffer as readAll } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import { backendEndpoint } from '@orchestrator/shared';
+import { backendEndpoint, isDiskFull } from '@orchestrator/shared';
 
 /*
  * The ComfyUI HTTP API as this worker uses it (see shared/protocols/comfyui.md §1). Every call has a
@@ -225,6 +225,8 @@ export class ComfyHttpClient {
     try {
       await pipeline(res.body, createWriteStream(destPath));
     } catch (err) {
+      // Our disk, not the backend: a full one must not read as "backend unreachable" (and be retried into it).
+      if (isDiskFull(err)) throw err;
       throw this.mapError(err, `GET /view ${image.filename}`, signal, opts.signal);
     }
     return { size, contentType: res.contentType };

@@ -1,3 +1,4 @@
+import { MAX_INPUT_IMAGE_BYTES } from '@orchestrator/shared';
 import { JobFailure } from '../../errors.js';
 import { readInputImage, type InputImage, type InputImageSources } from '../../storage/input-image.js';
 
@@ -7,7 +8,8 @@ import { readInputImage, type InputImage, type InputImageSources } from '../../s
  */
 
 const MIME: Record<string, string> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.webp': 'image/webp', '.gif': 'image/gif' };
-const MAX_INPUT_BYTES = 50 * 1024 * 1024;
+/** The limit uploads are held to (shared with BFL): an image the server accepted is one this job takes. */
+const MAX_INPUT_BYTES = MAX_INPUT_IMAGE_BYTES;
 
 export async function resolveInputImage(id: string, sources: InputImageSources): Promise<InputImage> {
   const image = await readInputImage(id, sources, MAX_INPUT_BYTES);

@@ -61,6 +61,8 @@ export interface SaveOutputsOptions {
   jobId: string;
   entry: HistoryEntry;
   meta: GenerationMeta;
+  /** Team mode: the job's owner, recorded in the sidecar and the asset. */
+  owner?: string | undefined;
   /** The prompt made a video (e.g. SVD's animated WebP): its files are 'video' assets with these facts. */
   video?: { frames: number; fps: number };
   now?: Date;
@@ -101,19 +103,24 @@ export async function saveOutputs(o: SaveOutputsOptions): Promise<Asset[]> {
   const now = o.now ?? new Date();
   const day = now.toISOString().slice(0, 10);
   const createdAt = now.toISOString();
-  const sidecar = JSON.stringify({ version: 1, createdAt, meta: o.meta } satisfies AssetSidecar, null, 2);
+  const owner = o.owner ? { owner: o.owner } : {};
+  const sidecar = JSON.stringify({ version: 1, createdAt, meta: o.meta, ...owner } satisfies AssetSidecar, null, 2);
   const assets: Asset[] = [];
+  /** Files written so far: a failure (a full disk) takes them all back, so a job's outputs appear all or none. */
+  const written: string[] = [];
   for (const [i, image] of images.entries()) {
     const ext = (extname(image.filename) || '.png').toLowerCase();
     const fileName = `${o.jobId}_${i + 1}${ext}`;
     const relPath = `${day}/${fileName}`;
-    // The sidecar lands first: whoever sees the file appear (the gallery watcher) finds its metadata there.
-    await o.store.write(`${relPath}.json`, sidecar);
     let size: number;
     try {
+      // The sidecar lands first: whoever sees the file appear (the gallery watcher) finds its metadata there.
+      await o.store.write(`${relPath}.json`, sidecar);
+      written.push(`${relPath}.json`);
       size = await storeOutput(o, image, ext, relPath);
+      written.push(relPath);
     } catch (err) {
-      await o.store.remove(`${relPath}.json`).catch(() => undefined);
+      for (const rel of written.reverse()) await o.store.remove(rel).catch(() => undefined);
       throw err;
     }
     const id = assetIdForPath(relPath);
@@ -127,6 +134,7 @@ export async function saveOutputs(o: SaveOutputsOptions): Promise<Asset[]> {
       createdAt,
       ...assetUrls(id),
       meta: o.meta,
+      ...owner,
       ...(o.video && ext === '.webp' ? { animated: true } : {}),
       ...(o.video && Number.isFinite(o.video.frames) ? { frames: o.video.frames } : {}),
       ...(o.video && Number.isFinite(o.video.fps) ? { fps: o.video.fps } : {}),

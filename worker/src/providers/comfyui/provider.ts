@@ -291,6 +291,7 @@ export class ComfyUiProvider implements Provider {
           jobId,
           entry: outcome.entry,
           meta: templatedMeta(jobId, bindings.request, bindings, backend.id),
+          owner: ctx.owner,
           ...(bindings.template.kind === 'video' ? { video: { frames: Number(bindings.values.frames), fps: Number(bindings.values.fps) } } : {}),
         });
         ctx.log.info({ files: assets.map((a) => a.relPath) }, 'outputs saved');

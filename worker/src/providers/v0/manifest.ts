@@ -13,6 +13,8 @@ export interface ManifestSeed {
   systemPrompt?: string;
   model?: string;
   jobId: string;
+  /** Team mode: who started the chat here (kept by later versions). */
+  owner?: string;
 }
 
 export function newManifest(chat: V0Chat, seed: ManifestSeed, now: Date): V0SiteManifest {
@@ -29,6 +31,7 @@ export function newManifest(chat: V0Chat, seed: ManifestSeed, now: Date): V0Site
     ...(model ? { model } : {}),
     createdAt: chat.createdAt ?? now.toISOString(),
     updatedAt: now.toISOString(),
+    ...(seed.owner ? { owner: seed.owner } : {}),
     meta: { provider: 'v0', prompt, ...(model ? { model } : {}), jobId: seed.jobId },
     versions: [],
   };

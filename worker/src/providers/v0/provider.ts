@@ -114,7 +114,7 @@ export class V0Provider implements Provider {
     }
     const id = chatId;
     const { chat, version } = await this.step(ctx, 'waiting for v0', () => waitForVersion(client, id, this.waitOptions(ctx, { messagesBefore: 0 }, gen)));
-    const seed = { prompt: request.prompt, ...(request.systemPrompt ? { systemPrompt: request.systemPrompt } : {}), ...(request.model ? { model: request.model } : {}), jobId };
+    const seed = { prompt: request.prompt, ...(request.systemPrompt ? { systemPrompt: request.systemPrompt } : {}), ...(request.model ? { model: request.model } : {}), jobId, ...ownerOf(ctx) };
     return this.finish(chat, version, seed, request.prompt, ctx);
   }
 
@@ -141,7 +141,7 @@ export class V0Provider implements Provider {
     } else gen.track(chatId, rec);
     const wait = this.waitOptions(ctx, { messagesBefore: rec.messagesBefore ?? 0, ...(rec.previousVersionId ? { previousVersionId: rec.previousVersionId } : {}) }, gen);
     const { chat, version } = await this.step(ctx, 'waiting for v0', () => waitForVersion(client, chatId, wait));
-    return this.finish(chat, version, { jobId }, request.prompt, ctx);
+    return this.finish(chat, version, { jobId, ...ownerOf(ctx) }, request.prompt, ctx);
   }
 
   /** Saves an existing chat: waits out a pending version, then lists its versions and saves the newest few. */
@@ -171,7 +171,7 @@ export class V0Provider implements Provider {
       const detail = await this.step(ctx, 'downloading a version', () => client.getVersion(chatId, v.id, ctx.signal));
       entries.push(await this.saveFiles(chatId, detail, {}, ctx));
     }
-    return this.writeManifest(chat, { jobId }, entries);
+    return this.writeManifest(chat, { jobId, ...ownerOf(ctx) }, entries);
   }
 
   private async listVersions(chatId: string, ctx: RunContext): Promise<V0Version[]> {
@@ -250,4 +250,8 @@ export class V0Provider implements Provider {
 function checkedId(id: string, what: 'chat' | 'version'): string {
   if (typeof id !== 'string' || !isV0Id(id)) throw new JobFailure('provider_error', `v0 returned a ${what} id that is not safe to use as a folder name`);
   return id;
+}
+
+function ownerOf(ctx: RunContext): { owner?: string } {
+  return ctx.owner ? { owner: ctx.owner } : {};
 }

@@ -1,0 +1,35 @@
+/*
+ * Thumbnails of trashed assets. A trashed file keeps its path in the record and its size and mtime on
+ * disk (a rename), so the thumbnail the gallery cached for it (`<thumbs>/<id[0:2]>/<id>-<key>.webp`, see
+ * thumbnails.ts) still shows it; nothing is decoded for the trash view. Purging an asset deletes them.
+ */
+import { readFile, readdir, unlink } from 'node:fs/promises';
+import path from 'node:path';
+
+const ASSET_ID = /^[0-9a-f]{16}$/;
+
+export class TrashPreviews {
+  constructor(private readonly thumbsDir: string) {}
+
+  /** The cached thumbnails of an asset, newest name last (there is normally one). */
+  private async files(id: string): Promise<string[]> {
+    if (!ASSET_ID.test(id)) return [];
+    const dir = path.join(this.thumbsDir, id.slice(0, 2));
+    const names = await readdir(dir).catch(() => [] as string[]);
+    return names.filter((n) => n.startsWith(`${id}-`) && n.endsWith('.webp')).map((n) => path.join(dir, n));
+  }
+
+  /** A cached WebP thumbnail of the asset, or null when the gallery never made one. */
+  async cached(id: string): Promise<Buffer | null> {
+    for (const file of (await this.files(id)).reverse()) {
+      const body = await readFile(file).catch(() => null);
+      if (body) return body;
+    }
+    return null;
+  }
+
+  /** Deletes the asset's cached thumbnails (after a purge: nothing will show them again). */
+  async drop(id: string): Promise<void> {
+    await Promise.all((await this.files(id)).map((f) => unlink(f).catch(() => undefined)));
+  }
+}

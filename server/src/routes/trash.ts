@@ -1,0 +1,96 @@
+import type { FastifyReply } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { TrashEmptied, TrashPurged } from '@orchestrator/shared';
+import { forbidden } from '../auth/auth-service.js';
+import { mayManage } from '../auth/principal.js';
+import { notFound } from '../errors.js';
+import { noBody } from '../http/optional-body.js';
+import { sendFile } from '../files/send-file.js';
+import type { Trash } from '../gallery/trash.js';
+import { TrashPreviews } from '../gallery/trash-previews.js';
+import { errorResponses } from './schemas.js';
+import { AssetIdParams } from './asset-schemas.js';
+
+/*
+ * The trash beyond list and restore (routes/assets.ts): delete one trashed asset for good, empty the
+ * trash, and a thumbnail for the trash view.
+ */
+export interface TrashRouteDeps {
+  trash: Trash;
+  /** Where the gallery caches thumbnails (DATA_PATH/thumbs). */
+  thumbsDir: string;
+}
+
+const tags = ['assets'];
+/** Purged thumbnails are deleted a few at a time (an emptied trash may hold thousands). */
+const DROP_CONCURRENCY = 8;
+
+export const trashRoutes: FastifyPluginAsyncTypebox<TrashRouteDeps> = async (app, { trash, thumbsDir }) => {
+  const previews = new TrashPreviews(thumbsDir);
+
+  app.delete(
+    '/api/assets/trash/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a trashed asset for good',
+        description: 'Its file (and sidecar) leave the trash folder and cannot be restored. In team mode only its owner or an admin may.',
+        params: AssetIdParams,
+        response: { 200: TrashPurged, ...errorResponses(400, 403, 404) },
+      },
+      preValidation: noBody,
+    },
+    async (request) => {
+      const { id } = request.params;
+      const item = await trash.get(id);
+      if (item && request.principal && !mayManage(request.principal, item.asset.owner)) {
+        throw forbidden(`Asset ${id} is ${item.asset.owner ? `${item.asset.owner}'s` : 'not yours'}: only its owner or an admin may delete it`);
+      }
+      if ((await trash.purge(id)) === 'missing') throw notFound('trashed asset', id);
+      await previews.drop(id);
+      return { id, purged: true as const };
+    },
+  );
+
+  app.delete(
+    '/api/assets/trash',
+    {
+      schema: {
+        tags,
+        summary: 'Empty the trash',
+        description:
+          'Deletes for good everything trashed before the request; what is trashed meanwhile stays. In team mode a member empties only their own items.',
+        response: { 200: TrashEmptied, ...errorResponses(400) },
+      },
+      preValidation: noBody,
+    },
+    async (request) => {
+      const by = request.principal;
+      const ids = await trash.empty(Date.now(), by ? (asset) => mayManage(by, asset.owner) : undefined);
+      for (let i = 0; i < ids.length; i += DROP_CONCURRENCY) await Promise.all(ids.slice(i, i + DROP_CONCURRENCY).map((id) => previews.drop(id)));
+      return { purged: ids.length };
+    },
+  );
+
+  app.get(
+    '/api/assets/trash/:id/thumb',
+    {
+      schema: {
+        tags,
+        summary: 'Thumbnail of a trashed asset',
+        description: 'The thumbnail the gallery made of it, else (an image) the trashed file itself; 404 when there is neither.',
+        params: AssetIdParams,
+        response: errorResponses(400, 404),
+      },
+    },
+    async (request, typedReply) => {
+      const reply = typedReply as FastifyReply; // a binary body, which the error-only response schema does not type
+      const { id } = request.params;
+      const cached = await previews.cached(id);
+      if (cached) return reply.type('image/webp').header('cache-control', 'private, max-age=60').send(cached);
+      const trashed = await trash.trashedFile(id);
+      if (!trashed || !trashed.asset.mimeType.startsWith('image/')) throw notFound('trash thumbnail', id);
+      return sendFile(request, reply, trashed.path, { mediaType: trashed.asset.mimeType });
+    },
+  );
+};
