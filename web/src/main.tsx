@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './components/App/App';
+import { AuthGate } from './components/AuthGate/AuthGate';
 import './styles/global.css';
 
 // Server state is pushed by the event channel, so cached data never goes stale on its own.
@@ -15,7 +16,10 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
-      <App />
+      {/* Local mode: the app at once. Team mode: the login page until there is a session. */}
+      <AuthGate>
+        <App />
+      </AuthGate>
     </QueryClientProvider>
   </StrictMode>,
 );

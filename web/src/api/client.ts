@@ -22,6 +22,20 @@ export class ApiError extends Error {
   }
 }
 
+let onUnauthorized: (() => void) | null = null;
+
+/**
+ * Called when an API call answers 401 (team mode: the session ended or was never there), so the auth
+ * gate can show the login page. The login routes' own 401 (a wrong password) does not count.
+ */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
+
+function noticeStatus(path: string, status: number): void {
+  if (status === 401 && !path.startsWith('/api/auth/')) onUnauthorized?.();
+}
+
 function isErrorBody(value: unknown): value is ApiErrorBody {
   return typeof value === 'object' && value !== null && typeof (value as ApiErrorBody).message === 'string';
 }
@@ -46,6 +60,7 @@ export async function request<T>(path: string, { method = 'GET', body, signal }:
     if (signal?.aborted) throw err;
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check that it is running.');
   }
+  noticeStatus(path, res.status);
   const text = await res.text();
   let json: unknown = undefined;
   if (text) {
@@ -70,6 +85,7 @@ async function postRaw<T>(path: string, body: BodyInit, headers: Record<string, 
   } catch {
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check that it is running.');
   }
+  noticeStatus(path, res.status);
   const json: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
     if (isErrorBody(json)) throw new ApiError(res.status, json.error || 'error', json.message, json.details);
@@ -93,6 +109,7 @@ export async function requestText(path: string, signal?: AbortSignal): Promise<s
     if (signal?.aborted) throw err;
     throw new ApiError(0, 'network_error', 'Cannot reach the server. Check that it is running.');
   }
+  noticeStatus(path, res.status);
   const text = await res.text();
   if (!res.ok) throw new ApiError(res.status, 'http_error', `GET ${path} failed: ${res.status}`);
   return text;

@@ -21,6 +21,9 @@ import type {
   RestoreResult,
   SiteDetail,
   SiteFileList,
+  TrashEmptied,
+  TrashPage,
+  TrashPurged,
   Upload,
   V0ChatPage,
   ValidateResponse,
@@ -45,6 +48,11 @@ export interface ModelListParams {
 }
 
 export const V0_CHATS_PAGE = 20;
+
+export const TRASH_PAGE = 50;
+
+/** A trashed asset's thumbnail (its file is no longer served by the gallery's routes). */
+export const trashThumbUrl = (id: string) => `/api/assets/trash/${encodeURIComponent(id)}/thumb`;
 
 /** How many waiting jobs the queue view lists (the server's default; its total counts them all). */
 export const QUEUE_VIEW_LIMIT = 100;
@@ -78,6 +86,11 @@ export const api = {
   deleteAsset: (id: string) => request<AssetTrashed>(assetPath(id), { method: 'DELETE' }),
   deleteAssets: (ids: string[]) => request<DeleteResult>('/api/assets/delete', { method: 'POST', body: { ids } }),
   restoreAssets: (ids: string[]) => request<RestoreResult>('/api/assets/restore', { method: 'POST', body: { ids } }),
+  /** Trashed assets, newest first, a page at a time. */
+  listTrash: (cursor?: string, signal?: AbortSignal) => request<TrashPage>(`/api/assets/trash${query({ limit: TRASH_PAGE, cursor })}`, { signal }),
+  /** Deletes a trashed asset for good (404 once it has left the trash). */
+  purgeTrashed: (id: string) => request<TrashPurged>(`/api/assets/trash/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  emptyTrash: () => request<TrashEmptied>('/api/assets/trash', { method: 'DELETE' }),
   regenerateAsset: (id: string, seed?: number | 'random') =>
     request<JobAccepted>(`${assetPath(id)}/regenerate`, { method: 'POST', body: seed === undefined ? {} : { seed } }),
   listBackends: (signal?: AbortSignal) => request<BackendStatus[]>('/api/backends', { signal }),

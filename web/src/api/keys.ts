@@ -14,6 +14,8 @@ export const queryKeys = {
   galleryTotal: (filters: GalleryFilters) => ['assets', 'gallery', filters, 'total'] as const,
   asset: (id: string) => ['assets', 'detail', id] as const,
   assetModels: ['assets', 'models'] as const,
+  /** GET /api/assets/trash pages; refetched when assets leave or come back to the gallery. */
+  trash: ['assets', 'trash'] as const,
   backends: ['backends'] as const,
   /** GET /api/queue: the waiting jobs in start order, refreshed after job, backend and agent events. */
   queue: ['queue'] as const,
@@ -25,4 +27,8 @@ export const queryKeys = {
   siteFiles: (assetId: string, versionId: string) => ['sites', assetId, 'files', versionId] as const,
   siteFile: (assetId: string, versionId: string, file: string) => ['sites', assetId, 'files', versionId, file] as const,
   v0Chats: ['sites', 'v0-chats'] as const,
+  /** GET /api/auth/me: null in team mode before logging in (the login page shows). */
+  me: ['auth', 'me'] as const,
+  tokens: ['auth', 'tokens'] as const,
+  users: ['auth', 'users'] as const,
 };

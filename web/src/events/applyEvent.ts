@@ -73,6 +73,8 @@ export function applyEvent(client: QueryClient, event: AppEvent, effects: EventE
     case 'asset.added': {
       if (!validAsset.check(event.data)) return;
       addToGallery(client, event.data);
+      // A restore brings an asset back: it is no longer in the trash.
+      void client.invalidateQueries({ queryKey: queryKeys.trash });
       return;
     }
     case 'asset.updated': {
@@ -85,6 +87,7 @@ export function applyEvent(client: QueryClient, event: AppEvent, effects: EventE
       if (typeof data?.id !== 'string') return;
       removeFromGallery(client, data.id);
       effects.onAssetRemoved?.(data.id);
+      void client.invalidateQueries({ queryKey: queryKeys.trash });
       return;
     }
     case 'backend.status': {

@@ -4,12 +4,11 @@ import { api } from '../api/endpoints';
 import { errorMessage } from '../api/client';
 import { removeFromGallery } from '../events/galleryCache';
 import { copyText } from '../lib/clipboard';
+import { applySettings } from '../lib/applySettings';
 import { chunks, fileDownloadUrl, startDownload, startZipDownload } from '../lib/download';
-import { draftFrom } from '../lib/request';
+import { planForAsset } from '../lib/settingsForAsset';
 import { releaseAssets } from '../state/assetSelection';
 import { confirmAction } from '../state/confirm';
-import { useFormDraft } from '../state/formDraft';
-import { useLayout } from '../state/layout';
 import { toast } from '../state/toasts';
 
 /** Ids per POST /api/assets/delete or /restore request (the server takes at most 500). */
@@ -42,9 +41,9 @@ async function restoreIds(ids: string[]): Promise<RestoreResult> {
   return out;
 }
 
-/** Focuses the generation form's prompt once it is on screen. */
-function focusPrompt(): void {
-  requestAnimationFrame(() => document.getElementById('gen-prompt')?.focus());
+/** Whether the server can run an asset's request again (its job record, or a prompt in its metadata). */
+export function canRerun(asset: Pick<Asset, 'meta'>): boolean {
+  return asset.meta.prompt !== undefined || asset.meta.jobId !== undefined;
 }
 
 /**
@@ -53,8 +52,6 @@ function focusPrompt(): void {
  */
 export function useAssetActions() {
   const client = useQueryClient();
-  const updateDraft = useFormDraft((s) => s.update);
-  const setMobileTab = useLayout((s) => s.setMobileTab);
 
   const restore = useMutation({
     mutationFn: restoreIds,
@@ -86,6 +83,19 @@ export function useAssetActions() {
     onError: (err) => toast.error(`Cannot regenerate: ${errorMessage(err)}`),
   });
 
+  // Same request, a seed the server draws: one click, no form.
+  const variation = useMutation({
+    mutationFn: (asset: Asset) => api.regenerateAsset(asset.id, 'random'),
+    onSuccess: () => toast.info('Variation queued: same settings, new seed'),
+    onError: (err) => toast.error(`Cannot make a variation: ${errorMessage(err)}`),
+  });
+
+  const reuse = useMutation({
+    mutationFn: ({ asset, newSeed }: { asset: Asset; newSeed: boolean }) => planForAsset(asset, { newSeed }),
+    onSuccess: (plan) => applySettings(plan),
+    onError: (err) => toast.error(`Cannot load its settings: ${errorMessage(err)}`),
+  });
+
   return {
     deleting: remove.isPending,
     /** Asks once, then deletes (to the trash). Resolves true when the delete was confirmed. */
@@ -104,12 +114,12 @@ export function useAssetActions() {
       return ok;
     },
     regenerate: (asset: Asset) => regenerate.mutate(asset),
-    /** The Create form, filled with the asset's settings and a fresh random seed. */
-    remix(asset: Asset) {
-      updateDraft({ ...draftFrom(asset.meta), randomSeed: true });
-      setMobileTab('create');
-      focusPrompt();
-    },
+    /** Queues the same request with a new random seed. */
+    variations: (asset: Asset) => variation.mutate(asset),
+    /** The form of the mode that made the asset, filled with exactly its settings, seed included. */
+    useSettings: (asset: Asset) => reuse.mutate({ asset, newSeed: false }),
+    /** The same form and settings with a fresh random seed. */
+    remix: (asset: Asset) => reuse.mutate({ asset, newSeed: true }),
     async copyPrompt(asset: Asset) {
       const prompt = asset.meta.prompt;
       if (prompt === undefined) return;

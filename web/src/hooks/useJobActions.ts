@@ -5,6 +5,7 @@ import { queryKeys } from '../api/keys';
 import { latest } from '../lib/jobState';
 import { updateItem, upsertItem, type Pages } from '../lib/pages';
 import { moveToFront, removeFromQueue, setPriority } from '../lib/queueCache';
+import { usePromptHistory } from '../state/promptHistory';
 import { withSubmitPriority } from '../state/submitPriority';
 
 function useRecordJob() {
@@ -27,7 +28,52 @@ export function useCreateJob() {
       const sent = withSubmitPriority(request);
       return { accepted: await api.createJob(sent), sent };
     },
-    onSuccess: ({ accepted, sent }) => record(newJob(accepted.id, sent, new Date())),
+    onSuccess: ({ accepted, sent }) => {
+      record(newJob(accepted.id, sent, new Date()));
+      if (sent.prompt) usePromptHistory.getState().remember(sent.prompt);
+    },
+  });
+}
+
+/** Several jobs were asked for and only some were queued before one was refused. */
+export class PartlyQueuedError extends Error {
+  override readonly name = 'PartlyQueuedError';
+  constructor(
+    readonly queued: number,
+    readonly asked: number,
+    cause: unknown,
+  ) {
+    super(`Queued ${queued} of ${asked} jobs: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/**
+ * "N jobs": POST /api/jobs once per request, in order, each job in the cache as soon as it is
+ * accepted. The first refusal stops the rest (they would be refused alike) and says how many went.
+ */
+export function useCreateJobs() {
+  const record = useRecordJob();
+  return useMutation({
+    mutationFn: async (requests: readonly JobRequest[]) => {
+      const ids: string[] = [];
+      for (const request of requests) {
+        const sent = withSubmitPriority(request);
+        let accepted;
+        try {
+          accepted = await api.createJob(sent);
+        } catch (err) {
+          if (ids.length === 0) throw err;
+          throw new PartlyQueuedError(ids.length, requests.length, err);
+        }
+        ids.push(accepted.id);
+        record(newJob(accepted.id, sent, new Date()));
+      }
+      return ids;
+    },
+    onSuccess: (_ids, requests) => {
+      const prompt = requests[0]?.prompt;
+      if (prompt) usePromptHistory.getState().remember(prompt);
+    },
   });
 }
 

@@ -18,9 +18,9 @@ const asset = (patch: Partial<Asset> = {}): Asset => ({
 
 describe('gallery filters in the URL', () => {
   it('round-trips every filter through the query string', () => {
-    const f: GalleryFilters = { type: 'video', q: 'red fox', model: 'flux-dev', from: '2025-01-02', to: '2025-02-03', sort: 'name', order: 'asc' };
+    const f: GalleryFilters = { type: 'video', q: 'red fox', model: 'flux-dev', owner: 'ada', from: '2025-01-02', to: '2025-02-03', sort: 'name', order: 'asc' };
     const search = filtersToSearch(f);
-    expect(search).toBe('?type=video&q=red+fox&model=flux-dev&from=2025-01-02&to=2025-02-03&sort=name&order=asc');
+    expect(search).toBe('?type=video&q=red+fox&model=flux-dev&owner=ada&from=2025-01-02&to=2025-02-03&sort=name&order=asc');
     expect(parseFilters(search)).toEqual(f);
   });
 
@@ -32,6 +32,7 @@ describe('gallery filters in the URL', () => {
   it('falls back to defaults for unknown or malformed values', () => {
     expect(parseFilters('?type=pdf&sort=color&order=up&from=2025-13-01&to=yesterday')).toEqual(DEFAULT_FILTERS);
     expect(parseFilters('?from=2025-02-30').from).toBe('');
+    expect(parseFilters('?owner=..%2Fadmin').owner).toBe('');
     expect(parseFilters(`?q=${'x'.repeat(500)}`).q).toHaveLength(200);
   });
 
@@ -49,6 +50,8 @@ describe('matching and ordering of live assets', () => {
     expect(matchesFilters(asset(), DEFAULT_FILTERS)).toBe(true);
     expect(matchesFilters(asset(), { ...DEFAULT_FILTERS, type: 'video' })).toBe(false);
     expect(matchesFilters(asset(), { ...DEFAULT_FILTERS, model: 'other' })).toBe(false);
+    expect(matchesFilters(asset({ owner: 'ada' }), { ...DEFAULT_FILTERS, owner: 'ada' })).toBe(true);
+    expect(matchesFilters(asset(), { ...DEFAULT_FILTERS, owner: 'ada' })).toBe(false);
     expect(matchesFilters(asset({ createdAt: new Date(2025, 0, 5, 12).toISOString() }), { ...DEFAULT_FILTERS, from: '2025-01-06' })).toBe(false);
     expect(matchesFilters(asset({ createdAt: new Date(2025, 0, 5, 23, 59).toISOString() }), { ...DEFAULT_FILTERS, to: '2025-01-05' })).toBe(true);
     expect(matchesFilters(asset(), { ...DEFAULT_FILTERS, q: 'fox' })).toBeNull();

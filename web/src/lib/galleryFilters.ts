@@ -16,6 +16,8 @@ export interface GalleryFilters {
   /** Free-text search (prompt, file name, model: the server decides). */
   q: string;
   model: string;
+  /** Team mode: only what this user's jobs made ('' everyone's); the toolbar's "Mine" sets it to you. */
+  owner: string;
   /** Local calendar days, `YYYY-MM-DD`, both inclusive; '' for open ends. */
   from: string;
   to: string;
@@ -23,13 +25,14 @@ export interface GalleryFilters {
   order: SortOrder;
 }
 
-export const DEFAULT_FILTERS: GalleryFilters = Object.freeze({ type: 'all', q: '', model: '', from: '', to: '', sort: 'date', order: 'desc' });
+export const DEFAULT_FILTERS: GalleryFilters = Object.freeze({ type: 'all', q: '', model: '', owner: '', from: '', to: '', sort: 'date', order: 'desc' });
 
 /** The URL parameters this module owns, in the order they are written. */
-const KEYS = ['type', 'q', 'model', 'from', 'to', 'sort', 'order'] as const satisfies ReadonlyArray<keyof GalleryFilters>;
+const KEYS = ['type', 'q', 'model', 'owner', 'from', 'to', 'sort', 'order'] as const satisfies ReadonlyArray<keyof GalleryFilters>;
 
 export const MAX_QUERY_LENGTH = 200;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const USER_NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 
 function isDay(value: string): boolean {
   if (!DAY.test(value)) return false;
@@ -56,6 +59,7 @@ export function parseFilters(search: string): GalleryFilters {
     type: oneOf(TYPE_FILTERS, p.get('type'), DEFAULT_FILTERS.type),
     q: (p.get('q') ?? '').trim().slice(0, MAX_QUERY_LENGTH),
     model: (p.get('model') ?? '').slice(0, 512),
+    owner: USER_NAME.test(p.get('owner') ?? '') ? p.get('owner')! : '',
     from: day('from'),
     to: day('to'),
     sort: oneOf(SORT_FIELDS, p.get('sort'), DEFAULT_FILTERS.sort),
@@ -84,7 +88,7 @@ export function sameFilters(a: GalleryFilters, b: GalleryFilters): boolean {
 
 /** True when the view is narrowed (sorting alone narrows nothing). */
 export function isNarrowed(f: GalleryFilters): boolean {
-  return f.type !== 'all' || f.q !== '' || f.model !== '' || f.from !== '' || f.to !== '';
+  return f.type !== 'all' || f.q !== '' || f.model !== '' || f.owner !== '' || f.from !== '' || f.to !== '';
 }
 
 /** First and last millisecond of the chosen local days, or undefined for an open end. */
@@ -108,6 +112,7 @@ export function toApiParams(f: GalleryFilters): Record<string, string | undefine
   return {
     type: f.type === 'all' ? undefined : f.type,
     model: f.model || undefined,
+    owner: f.owner || undefined,
     from: from === undefined ? undefined : new Date(from).toISOString(),
     to: to === undefined ? undefined : new Date(to).toISOString(),
     q: f.q || undefined,
@@ -123,6 +128,7 @@ export function toApiParams(f: GalleryFilters): Record<string, string | undefine
 export function matchesFilters(asset: Asset, f: GalleryFilters): boolean | null {
   if (f.type !== 'all' && asset.type !== f.type) return false;
   if (f.model && asset.meta.model !== f.model) return false;
+  if (f.owner && asset.owner !== f.owner) return false;
   if (f.from || f.to) {
     const at = Date.parse(asset.createdAt);
     const { from, to } = dateBounds(f);

@@ -12,6 +12,15 @@ describe('grid layout', () => {
     expect(gridGeometry({ ...base, width: 100, count: 10 }).cols).toBe(1);
   });
 
+  it('leaves room under each tile for its caption', () => {
+    const g = gridGeometry({ ...base, count: 10, caption: 20 });
+    expect(g.rowHeight).toBe(g.tile + 20 + 8);
+    expect(g.contentHeight).toBe(2 * 8 + 2 * g.rowHeight - 8);
+    // Revealing the second row shows its caption too.
+    const v = offsetForIndex(5, 0, { ...g, viewport: g.rowHeight + 4 }, 'auto');
+    expect(v + g.rowHeight + 4).toBeGreaterThanOrEqual(rowTop(1, g) + g.tile + 20);
+  });
+
   it('renders only the rows in view plus overscan', () => {
     const g = gridGeometry({ ...base, count: 100_000 });
     const { first, last } = visibleRows(toVirtual(10_000, g), g, 2);

@@ -20,13 +20,18 @@ export interface GridInput {
   gap: number;
   /** Space around the grid (px). */
   pad: number;
+  /** A line under each tile (its caption), px. */
+  caption?: number;
   maxHeight?: number;
 }
 
 export interface GridGeometry {
   cols: number;
+  /** Width of a tile, and height of its picture. */
   tile: number;
-  /** Tile height plus gap: the distance between two row tops. */
+  /** Height of the caption under the picture. */
+  caption: number;
+  /** Picture, caption and gap: the distance between two row tops. */
   rowHeight: number;
   rows: number;
   pad: number;
@@ -38,14 +43,14 @@ export interface GridGeometry {
   physicalHeight: number;
 }
 
-export function gridGeometry({ width, viewport, count, minTile, gap, pad, maxHeight = MAX_SCROLL_HEIGHT }: GridInput): GridGeometry {
+export function gridGeometry({ width, viewport, count, minTile, gap, pad, caption = 0, maxHeight = MAX_SCROLL_HEIGHT }: GridInput): GridGeometry {
   const inner = Math.max(0, width - 2 * pad);
   const cols = Math.max(1, Math.floor((inner + gap) / (minTile + gap)));
   const tile = Math.max(1, Math.floor((inner - gap * (cols - 1)) / cols));
-  const rowHeight = tile + gap;
+  const rowHeight = tile + caption + gap;
   const rows = Math.ceil(Math.max(0, count) / cols);
   const contentHeight = rows > 0 ? 2 * pad + rows * rowHeight - gap : 0;
-  return { cols, tile, rowHeight, rows, pad, gap, viewport, contentHeight, physicalHeight: Math.min(contentHeight, Math.max(maxHeight, viewport)) };
+  return { cols, tile, caption, rowHeight, rows, pad, gap, viewport, contentHeight, physicalHeight: Math.min(contentHeight, Math.max(maxHeight, viewport)) };
 }
 
 /** Largest scrollTop of the (capped) scroll area. */
@@ -97,10 +102,10 @@ export function visibleRows(virtualTop: number, g: GridGeometry, overscan: numbe
 export function offsetForIndex(index: number, currentVirtual: number, g: GridGeometry, align: 'auto' | 'start' | 'center' = 'auto'): number {
   const row = Math.floor(Math.max(0, index) / g.cols);
   const top = rowTop(row, g);
-  const bottom = top + g.tile;
+  const bottom = top + g.tile + g.caption;
   let v = currentVirtual;
   if (align === 'start') v = top - g.pad;
-  else if (align === 'center') v = top - (g.viewport - g.tile) / 2;
+  else if (align === 'center') v = top - (g.viewport - g.tile - g.caption) / 2;
   else if (top - g.pad < currentVirtual) v = top - g.pad;
   else if (bottom + g.pad > currentVirtual + g.viewport) v = bottom + g.pad - g.viewport;
   return Math.min(Math.max(0, v), maxVirtual(g));

@@ -29,6 +29,8 @@ export interface FormDraft {
   width: string;
   height: string;
   batchSize: string;
+  /** Jobs one press of Generate queues, each with its own seed (lib/jobCount). */
+  jobCount: string;
   /** SD3 only (ModelSamplingSD3). */
   shift: string;
   /** FLUX (local) only, in place of cfg. */
@@ -61,6 +63,7 @@ export const DEFAULT_DRAFT: FormDraft = {
   width: '1024',
   height: '1024',
   batchSize: '1',
+  jobCount: '1',
   shift: '3',
   guidance: '3.5',
   sd3Encoders: 'checkpoint',

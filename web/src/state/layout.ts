@@ -13,9 +13,12 @@ interface LayoutState {
   dismissedJobs: string[];
   /** The desktop layout shows the queue panel beside the gallery. */
   queueOpen: boolean;
+  /** The job tray over the gallery shows its cards (else only its bar). */
+  jobTrayOpen: boolean;
   setPanels: (panels: Layout) => void;
   setMobileTab: (tab: MobileTab) => void;
   setQueueOpen: (open: boolean) => void;
+  setJobTrayOpen: (open: boolean) => void;
   dismissJob: (id: string) => void;
 }
 
@@ -26,9 +29,11 @@ export const useLayout = create<LayoutState>()(
       mobileTab: 'canvas',
       dismissedJobs: [],
       queueOpen: false,
+      jobTrayOpen: true,
       setPanels: (panels) => set({ panels }),
       setMobileTab: (mobileTab) => set({ mobileTab }),
       setQueueOpen: (queueOpen) => set({ queueOpen }),
+      setJobTrayOpen: (jobTrayOpen) => set({ jobTrayOpen }),
       dismissJob: (id) => set((s) => ({ dismissedJobs: [...s.dismissedJobs.filter((d) => d !== id), id].slice(-200) })),
     }),
     { name: 'orchestrator.layout', version: 1, storage: createJSONStorage(() => localStorage) },

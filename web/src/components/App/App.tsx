@@ -1,11 +1,13 @@
 import { lazy, Suspense, useCallback, type KeyboardEvent } from 'react';
 import { Group, Panel, Separator } from 'react-resizable-panels';
 import { useEventChannel } from '../../events/useEventChannel';
+import { usePngDrop } from '../../hooks/usePngDrop';
 import { NARROW_QUERY, useMediaQuery } from '../../lib/useMediaQuery';
 import { useLayout, type MobileTab } from '../../state/layout';
 import { Canvas } from '../Canvas/Canvas';
 import { ConfirmDialog } from '../ConfirmDialog/ConfirmDialog';
 import { CreatePanel } from '../CreatePanel/CreatePanel';
+import { DropHint } from '../DropHint/DropHint';
 import { Header } from '../Header/Header';
 import { Inspector } from '../Inspector/Inspector';
 import { PanelBoundary } from '../PanelBoundary/PanelBoundary';
@@ -114,6 +116,7 @@ function NarrowLayout() {
 
 export function App() {
   useEventChannel();
+  const dragging = usePngDrop();
   const narrow = useMediaQuery(NARROW_QUERY);
   return (
     <div className={styles.app}>
@@ -121,6 +124,7 @@ export function App() {
       <main className={styles.main}>{narrow ? <NarrowLayout /> : <DesktopLayout />}</main>
       <Toasts />
       <ConfirmDialog />
+      {dragging && <DropHint />}
     </div>
   );
 }

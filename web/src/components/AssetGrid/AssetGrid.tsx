@@ -12,7 +12,7 @@ import { applyClick, clickMode, type ClickMode } from '../../lib/selectionRange'
 import { useAssetSelection } from '../../state/assetSelection';
 import { useGalleryUi } from '../../state/gallery';
 import { useSelection } from '../../state/selection';
-import { AssetTile } from '../AssetTile/AssetTile';
+import { AssetTile, TILE_CAPTION_PX } from '../AssetTile/AssetTile';
 import styles from './AssetGrid.module.css';
 
 const MIN_TILE = 150;
@@ -59,12 +59,14 @@ export function AssetGrid({ filters, total, onPick, ref }: Props) {
   const select = useSelection((s) => s.select);
   const openViewer = useGalleryUi((s) => s.openViewer);
   const openMenu = useGalleryUi((s) => s.openMenu);
+  const fit = useGalleryUi((s) => s.tileFit);
   const actions = useAssetActions();
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
-    const measure = () => setSize({ width: el.clientWidth, height: el.clientHeight });
+    // The bottom padding is room kept free under the job tray: not part of the view.
+    const measure = () => setSize({ width: el.clientWidth, height: Math.max(0, el.clientHeight - (parseFloat(getComputedStyle(el).paddingBottom) || 0)) });
     measure();
     const observer = new ResizeObserver(measure);
     observer.observe(el);
@@ -73,7 +75,7 @@ export function AssetGrid({ filters, total, onPick, ref }: Props) {
 
   const count = total ?? 0;
   const g = useMemo(
-    () => gridGeometry({ width: size.width, viewport: size.height, count, minTile: size.width < 500 ? MIN_TILE_NARROW : MIN_TILE, gap: GAP, pad: PAD }),
+    () => gridGeometry({ width: size.width, viewport: size.height, count, minTile: size.width < 500 ? MIN_TILE_NARROW : MIN_TILE, gap: GAP, pad: PAD, caption: TILE_CAPTION_PX }),
     [size.width, size.height, count],
   );
   const v = toVirtual(scrollTop, g);
@@ -274,7 +276,8 @@ export function AssetGrid({ filters, total, onPick, ref }: Props) {
           selected={asset ? selectedIds.has(asset.id) : false}
           current={asset ? asset.id === current : false}
           tabbable={index === tabStop}
-          style={tileStyle(g.pad + col * (g.tile + GAP), (row - first) * g.rowHeight, g.tile)}
+          fit={fit}
+          style={tileStyle(g.pad + col * (g.tile + GAP), (row - first) * g.rowHeight, g.tile, g.tile + g.caption)}
         />,
       );
     }
@@ -300,7 +303,7 @@ export function AssetGrid({ filters, total, onPick, ref }: Props) {
       onContextMenu={onContextMenu}
     >
       <div className={styles.sizer} style={{ height: g.physicalHeight }}>
-        <div className={styles.layer} style={{ transform: `translateY(${layerTop}px)` }}>
+        <div className={styles.layer} style={{ transform: `translateY(${layerTop}px)`, ['--tile-caption' as string]: `${TILE_CAPTION_PX}px` }}>
           {tiles}
         </div>
       </div>
@@ -317,12 +320,12 @@ export function AssetGrid({ filters, total, onPick, ref }: Props) {
 const styleCache = new Map<string, CSSProperties>();
 
 /** Same numbers, same object: memoized tiles do not re-render when only the window moves. */
-function tileStyle(left: number, top: number, size: number): CSSProperties {
-  const key = `${left},${top},${size}`;
+function tileStyle(left: number, top: number, width: number, height: number): CSSProperties {
+  const key = `${left},${top},${width},${height}`;
   let style = styleCache.get(key);
   if (!style) {
     if (styleCache.size > 5000) styleCache.clear();
-    style = { width: size, height: size, transform: `translate(${left}px, ${top}px)` };
+    style = { width, height, transform: `translate(${left}px, ${top}px)` };
     styleCache.set(key, style);
   }
   return style;

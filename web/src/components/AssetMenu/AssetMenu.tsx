@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { assetsByIds, findInGallery } from '../../events/galleryCache';
-import { useAssetActions } from '../../hooks/useAssetActions';
+import { canRerun, useAssetActions } from '../../hooks/useAssetActions';
 import { useAssetSelection } from '../../state/assetSelection';
 import { useGalleryUi } from '../../state/gallery';
 import { ContextMenu, type MenuItem } from '../ContextMenu/ContextMenu';
@@ -42,8 +42,10 @@ export function AssetMenu() {
       onSelect: () => (batch ? actions.downloadIds([...ids]) : actions.download([asset])),
     },
     { id: 'copy-prompt', label: 'Copy prompt', disabled: noPrompt, onSelect: () => void actions.copyPrompt(asset) },
-    { id: 'regenerate', label: 'Regenerate', disabled: noPrompt, onSelect: () => actions.regenerate(asset) },
-    { id: 'remix', label: 'Remix…', disabled: noPrompt, onSelect: () => actions.remix(asset) },
+    { id: 'variations', label: 'Variations', disabled: !canRerun(asset) || asset.type === 'site', onSelect: () => actions.variations(asset) },
+    { id: 'regenerate', label: 'Regenerate', disabled: !canRerun(asset), onSelect: () => actions.regenerate(asset) },
+    { id: 'use-settings', label: 'Use these settings', disabled: noPrompt && !asset.meta.jobId, onSelect: () => actions.useSettings(asset) },
+    { id: 'remix', label: 'Remix…', disabled: noPrompt && !asset.meta.jobId, onSelect: () => actions.remix(asset) },
     {
       id: 'delete',
       label: batch ? `Delete ${batch.toLocaleString()} items…` : 'Delete…',

@@ -1,7 +1,11 @@
 import { memo, useEffect, useState, type CSSProperties } from 'react';
 import type { Asset } from '@orchestrator/shared';
 import { formatDuration } from '../../lib/format';
+import type { TileFit } from '../../state/gallery';
 import styles from './AssetTile.module.css';
+
+/** Height of the caption line under each picture (px); the grid adds it to every row. */
+export const TILE_CAPTION_PX = 22;
 
 interface Props {
   /** undefined while its page is loading: a placeholder of the same size. */
@@ -11,6 +15,8 @@ interface Props {
   selected: boolean;
   current: boolean;
   tabbable: boolean;
+  /** The picture whole in its box (`fit`, aspect-true) or cropped to fill it (`fill`). */
+  fit: TileFit;
   style: CSSProperties;
 }
 
@@ -46,6 +52,12 @@ function Thumb({ asset }: { asset: Asset }) {
   );
 }
 
+/** What a tile says under its picture: the prompt's start, else the site's title, else the file name. */
+export function tileCaption(asset: Asset): string {
+  const prompt = asset.meta.prompt?.trim().replace(/\s+/g, ' ');
+  return prompt || asset.title?.trim() || asset.fileName;
+}
+
 function label(asset: Asset): string {
   const what = asset.meta.prompt ? `${asset.fileName}: ${asset.meta.prompt}` : asset.fileName;
   return asset.type === 'image' ? what : `${asset.type}, ${what}`;
@@ -55,7 +67,7 @@ function label(asset: Asset): string {
  * One cell of the gallery grid. Pointer and keyboard handling is delegated to the grid (by
  * `data-index`), so a tile is a plain memoized leaf: scrolling re-renders only the cells that change.
  */
-export const AssetTile = memo(function AssetTile({ asset, index, total, selected, current, tabbable, style }: Props) {
+export const AssetTile = memo(function AssetTile({ asset, index, total, selected, current, tabbable, fit, style }: Props) {
   if (!asset) {
     return (
       <div
@@ -88,9 +100,13 @@ export const AssetTile = memo(function AssetTile({ asset, index, total, selected
       data-asset-id={asset.id}
       data-index={index}
       data-type={asset.type}
+      data-fit={fit}
       style={style}
     >
       <Thumb key={asset.id} asset={asset} />
+      <span className={styles.caption} data-testid="tile-caption" aria-hidden="true">
+        {tileCaption(asset)}
+      </span>
       {asset.type !== 'image' && (
         <span className={styles.badge} aria-hidden="true">
           {asset.type === 'video' ? `▶ ${duration ?? 'video'}` : 'site'}

@@ -1,12 +1,11 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import { hashKey } from '@tanstack/react-query';
-import type { Job } from '@orchestrator/shared';
 import { useGalleryTotal } from '../../hooks/useGallery';
 import { setGalleryFilters, useGalleryFilters } from '../../hooks/useGalleryFilters';
 import { useJobs } from '../../hooks/useJobs';
 import { useQueue } from '../../hooks/useQueue';
 import { DEFAULT_FILTERS, isNarrowed } from '../../lib/galleryFilters';
-import { isActive } from '../../lib/jobState';
+import { canvasJobs } from '../../lib/canvasJobs';
 import { NARROW_QUERY, useMediaQuery } from '../../lib/useMediaQuery';
 import { useAssetSelection } from '../../state/assetSelection';
 import { useGalleryUi, type ViewerTarget } from '../../state/gallery';
@@ -15,43 +14,25 @@ import { useSelection } from '../../state/selection';
 import { AssetGrid, type AssetGridHandle } from '../AssetGrid/AssetGrid';
 import { AssetMenu } from '../AssetMenu/AssetMenu';
 import { GalleryToolbar } from '../GalleryToolbar/GalleryToolbar';
-import { JobCard } from '../JobCard/JobCard';
+import { JobTray } from '../JobTray/JobTray';
 import { SelectionBar } from '../SelectionBar/SelectionBar';
 import { QUEUE_ASIDE_ID, QUEUE_TOGGLE_ID, QueueToggle } from './QueueToggle';
+import { TrashToggle } from './TrashToggle';
 import styles from './Canvas.module.css';
 
 /** The viewer is a separate chunk, fetched the first time something is opened. */
 const Viewer = lazy(() => import('../Viewer/Viewer'));
 /** So is the queue panel: most sessions never open it. */
 const QueuePanel = lazy(() => import('../QueuePanel/QueuePanel'));
-
-/** Failures older than this are only listed in the queue, not kept on the canvas. */
-const FAILED_VISIBLE_MS = 24 * 3600_000;
-
-/**
- * Jobs that belong on the canvas: running ones, then waiting ones in start order (the queue view's,
- * when loaded; else submission order), then recent failures.
- */
-function canvasJobs(jobs: Job[], dismissed: string[], startOrder: Map<string, number>): Job[] {
-  const retried = new Set(jobs.map((j) => j.retryOf).filter(Boolean));
-  const hidden = new Set(dismissed);
-  const cutoff = Date.now() - FAILED_VISIBLE_MS;
-  const rank = (j: Job) => startOrder.get(j.id) ?? Number.MAX_SAFE_INTEGER;
-  const active = jobs
-    .filter(isActive)
-    .sort((a, b) => (a.status !== b.status ? (a.status === 'running' ? -1 : 1) : rank(a) - rank(b) || a.createdAt.localeCompare(b.createdAt)));
-  const failed = jobs.filter(
-    (j) => j.status === 'failed' && !retried.has(j.id) && !hidden.has(j.id) && Date.parse(j.finishedAt ?? j.createdAt) >= cutoff,
-  );
-  return [...active, ...failed];
-}
+/** And the trash. */
+const TrashDialog = lazy(() => import('../TrashDialog/TrashDialog'));
 
 interface Props {
   /** Called when a tile is chosen by pointer (the narrow layout then shows the Inspector). */
   onOpenAsset?: () => void;
 }
 
-/** Jobs in progress above the gallery: toolbar, selection bar, virtual grid, menu and viewer. */
+/** The gallery (toolbar, selection bar, virtual grid, menu, viewer, trash) with the jobs in progress in a tray over it. */
 export function Canvas({ onOpenAsset }: Props) {
   const { jobs } = useJobs();
   const filters = useGalleryFilters();
@@ -59,6 +40,7 @@ export function Canvas({ onOpenAsset }: Props) {
   const dismissed = useLayout((s) => s.dismissedJobs);
   const viewer = useGalleryUi((s) => s.viewer);
   const closeViewer = useGalleryUi((s) => s.closeViewer);
+  const trashOpen = useGalleryUi((s) => s.trashOpen);
   const select = useSelection((s) => s.select);
   const queued = useMemo(() => jobs.filter((j) => j.status === 'queued').length, [jobs]);
   const queue = useQueue({ enabled: queued > 0 }).data;
@@ -67,6 +49,7 @@ export function Canvas({ onOpenAsset }: Props) {
   const narrow = useMediaQuery(NARROW_QUERY);
   const queueOpen = useLayout((s) => s.queueOpen) && !narrow;
   const setQueueOpen = useLayout((s) => s.setQueueOpen);
+  const trayOpen = useLayout((s) => s.jobTrayOpen);
   const grid = useRef<AssetGridHandle>(null);
   const view = hashKey([filters]);
 
@@ -110,17 +93,13 @@ export function Canvas({ onOpenAsset }: Props) {
         <span className={styles.count} data-testid="gallery-count">
           {total !== undefined && `${total.toLocaleString()} ${total === 1 ? 'item' : 'items'}${narrowed ? ' match' : ''}`}
         </span>
-        <QueueToggle queued={queued} narrow={narrow} />
+        <div className={styles.headerTools}>
+          <TrashToggle />
+          <QueueToggle queued={queued} narrow={narrow} />
+        </div>
       </header>
       <div className={styles.body}>
-        <div className={styles.main}>
-          {cards.length > 0 && (
-            <section className={styles.jobs} aria-label="Jobs in progress">
-              {cards.map((job) => (
-                <JobCard key={job.id} job={job} />
-              ))}
-            </section>
-          )}
+        <div className={styles.main} data-tray={cards.length === 0 ? undefined : trayOpen ? 'open' : 'closed'}>
           <GalleryToolbar filters={filters} />
           <SelectionBar />
           {total === 0 && !narrowed && cards.length === 0 && (
@@ -139,6 +118,7 @@ export function Canvas({ onOpenAsset }: Props) {
             </div>
           )}
           <AssetGrid key={view} ref={grid} filters={filters} total={total} onPick={onOpenAsset} />
+          <JobTray jobs={cards} />
         </div>
         {queueOpen && (
           <aside id={QUEUE_ASIDE_ID} className={styles.queue} onKeyDown={onQueueKeyDown}>
@@ -149,6 +129,11 @@ export function Canvas({ onOpenAsset }: Props) {
         )}
       </div>
       <AssetMenu />
+      {trashOpen && (
+        <Suspense fallback={null}>
+          <TrashDialog />
+        </Suspense>
+      )}
       {viewer && total !== undefined && total > 0 && (
         <Suspense fallback={null}>
           <Viewer filters={filters} total={total} target={viewer} onClose={onViewerClose} />

@@ -4,6 +4,7 @@ import { useHealth } from '../../hooks/useHealth';
 import { useCreateMode } from '../../state/createMode';
 import { BackendBadges } from '../BackendBadges/BackendBadges';
 import { GenerateForm } from '../GenerateForm/GenerateForm';
+import { ImportNotice } from '../ImportNotice/ImportNotice';
 import { JobQueue } from '../JobQueue/JobQueue';
 import { ModeSwitch, type ModeOption } from '../ModeSwitch/ModeSwitch';
 import styles from './CreatePanel.module.css';
@@ -48,6 +49,7 @@ export function CreatePanel() {
       <div className={styles.body}>
         <BackendBadges />
         <ModeSwitch options={options} value={mode} onChange={setMode} />
+        <ImportNotice />
         {hint && <p className={styles.hint}>{hint}</p>}
         {mode === 'image' && <GenerateForm />}
         {mode !== 'image' && !hint && (

@@ -11,19 +11,20 @@ import {
   type FluxParamName,
   type FluxParams,
 } from '@orchestrator/shared';
-import { useCreateJob } from '../../hooks/useJobActions';
+import { useCreateJobs } from '../../hooks/useJobActions';
+import { jobSeeds, parseJobCount } from '../../lib/jobCount';
+import { FLUX_ASPECT_RATIOS, FLUX_FIELDS, type FluxNumberField } from '../../state/draftKeys';
 import { useDraftField } from '../../state/modeDrafts';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
+import { JobCount } from '../JobCount/JobCount';
+import { PromptField } from '../PromptField/PromptField';
 import { SubmitRow } from '../SubmitRow/SubmitRow';
 import { ImageInput, type InputImage } from '../ImageInput/ImageInput';
 import styles from './FluxForm.module.css';
 
 const fluxRequest = checked(FluxJobRequest);
-const ASPECT_RATIOS = ['1:1', '16:9', '9:16', '4:3', '3:4', '3:2', '2:3', '21:9', '9:21'];
-
-/** Numeric params as typed; blank means "let BFL choose". */
-type NumberField = 'width' | 'height' | 'steps' | 'guidance' | 'imagePromptStrength' | 'seed' | 'safetyTolerance';
+type NumberField = FluxNumberField;
 
 const DEFAULT_NUMBERS: Record<NumberField, string> = {
   width: '1024',
@@ -44,16 +45,17 @@ interface Props {
 
 /** A FLUX image through the BFL API: only the fields FLUX_MODEL_RULES allows for the chosen model. */
 export function FluxForm({ credits }: Props) {
-  const create = useCreateJob();
+  const create = useCreateJobs();
   // Every field but the problem line is kept across reloads.
-  const [model, setModel] = useDraftField<FluxModel>('flux.model', FLUX_DEFAULT_MODEL, isFluxModel);
-  const [prompt, setPrompt] = useDraftField('flux.prompt', '');
-  const [aspectRatio, setAspectRatio] = useDraftField('flux.aspectRatio', '1:1');
-  const [raw, setRaw] = useDraftField('flux.raw', false);
-  const [outputFormat, setOutputFormat] = useDraftField<(typeof FLUX_OUTPUT_FORMATS)[number]>('flux.outputFormat', 'jpeg', isOutputFormat);
-  const [storedNumbers, setNumbers] = useDraftField<Partial<Record<NumberField, string>>>('flux.numbers', {});
+  const [model, setModel] = useDraftField<FluxModel>(FLUX_FIELDS.model, FLUX_DEFAULT_MODEL, isFluxModel);
+  const [prompt, setPrompt] = useDraftField(FLUX_FIELDS.prompt, '');
+  const [aspectRatio, setAspectRatio] = useDraftField(FLUX_FIELDS.aspectRatio, '1:1');
+  const [raw, setRaw] = useDraftField(FLUX_FIELDS.raw, false);
+  const [outputFormat, setOutputFormat] = useDraftField<(typeof FLUX_OUTPUT_FORMATS)[number]>(FLUX_FIELDS.outputFormat, 'jpeg', isOutputFormat);
+  const [storedNumbers, setNumbers] = useDraftField<Partial<Record<NumberField, string>>>(FLUX_FIELDS.numbers, {});
   const numbers: Record<NumberField, string> = { ...DEFAULT_NUMBERS, ...storedNumbers };
-  const [image, setImage] = useDraftField<InputImage | null>('flux.image', null);
+  const [image, setImage] = useDraftField<InputImage | null>(FLUX_FIELDS.image, null);
+  const [jobCount, setJobCount] = useDraftField('flux.jobCount', '1');
   const [problem, setProblem] = useState<string | null>(null);
 
   const rule = FLUX_MODEL_RULES[model];
@@ -87,8 +89,12 @@ export function FluxForm({ credits }: Props) {
     }
     const p = fluxRequestProblem(request);
     if (p) return setProblem(p.message);
+    const count = parseJobCount(jobCount);
+    if (count === null) return setProblem('Jobs: from 1 to 16');
     setProblem(null);
-    create.mutate(request);
+    // A blank seed lets BFL draw one for each job; a fixed one counts up (42, 43, …).
+    const seeds = params.seed === undefined ? [] : jobSeeds(count, params.seed, () => 0);
+    create.mutate(Array.from({ length: count }, (_, i) => (i === 0 || params.seed === undefined ? request : { ...request, params: { ...params, seed: seeds[i] } })));
   };
 
   const numberField = (k: NumberField, label: string, placeholder = '') =>
@@ -110,16 +116,14 @@ export function FluxForm({ credits }: Props) {
           ))}
         </select>
       </Field>
-      <Field id="flux-prompt" label="Prompt">
-        <textarea
-          id="flux-prompt"
-          data-testid="flux-prompt"
-          rows={4}
-          placeholder={rule.inputImage === 'required' ? 'Make the sky stormy' : 'A lighthouse at dusk, volumetric light'}
-          value={prompt}
-          onChange={(e) => setPrompt(e.target.value)}
-        />
-      </Field>
+      <PromptField
+        id="flux-prompt"
+        label="Prompt"
+        testId="flux-prompt"
+        placeholder={rule.inputImage === 'required' ? 'Make the sky stormy' : 'A lighthouse at dusk, volumetric light'}
+        value={prompt}
+        onChange={setPrompt}
+      />
       <Field id="flux-image" label={rule.inputImage === 'required' ? 'Image to edit (required)' : 'Image prompt (optional)'}>
         <ImageInput id="flux-image" value={image} onChange={setImage} />
       </Field>
@@ -127,7 +131,8 @@ export function FluxForm({ credits }: Props) {
         {takes('aspectRatio') && (
           <Field id="flux-aspect" label="Aspect ratio">
             <select id="flux-aspect" value={aspectRatio} onChange={(e) => setAspectRatio(e.target.value)}>
-              {ASPECT_RATIOS.map((r) => (
+              {!(FLUX_ASPECT_RATIOS as readonly string[]).includes(aspectRatio) && <option>{aspectRatio}</option>}
+              {FLUX_ASPECT_RATIOS.map((r) => (
                 <option key={r}>{r}</option>
               ))}
             </select>
@@ -154,7 +159,13 @@ export function FluxForm({ credits }: Props) {
           </label>
         )}
       </div>
-      <SubmitRow problem={problem} error={create.error} label="Generate" busy={create.isPending ? 'Queuing…' : null} />
+      <SubmitRow
+        problem={problem}
+        error={create.error}
+        label={(parseJobCount(jobCount) ?? 1) > 1 ? `Generate ${jobCount.trim()}` : 'Generate'}
+        busy={create.isPending ? 'Queuing…' : null}
+        count={<JobCount id="flux-job-count" value={jobCount} onChange={setJobCount} />}
+      />
     </form>
   );
 }

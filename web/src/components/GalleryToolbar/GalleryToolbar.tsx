@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { useAssetModels } from '../../hooks/useAssets';
+import { useAccess } from '../../hooks/useAuth';
 import { setGalleryFilters } from '../../hooks/useGalleryFilters';
 import { DEFAULT_FILTERS, isNarrowed, naturalOrder, SORT_FIELDS, type GalleryFilters, type SortField, type TypeFilter } from '../../lib/galleryFilters';
+import { friendlyModelLabels } from '../../lib/modelNames';
+import { useGalleryUi, type TileFit } from '../../state/gallery';
 import { SearchBox } from '../SearchBox/SearchBox';
 import styles from './GalleryToolbar.module.css';
 
@@ -20,9 +23,30 @@ const ORDER_LABEL: Record<SortField, { asc: string; desc: string }> = {
   size: { desc: 'Largest first', asc: 'Smallest first' },
 };
 
+/** Team mode: "Mine" narrows the gallery to what your own jobs made; a link to someone else's view shows their name. */
+function MineFilter({ value }: { value: string }) {
+  const { team, user } = useAccess();
+  if (!team || !user) return null;
+  const mine = value === user.name;
+  return (
+    <button
+      type="button"
+      className={styles.order}
+      data-testid="filter-mine"
+      aria-pressed={value !== ''}
+      title={mine ? 'Showing only what your jobs made' : value ? `Showing only ${value}'s` : 'Show only what your jobs made'}
+      onClick={() => setGalleryFilters({ owner: value ? '' : user.name })}
+    >
+      {value && !mine ? `${value}'s` : 'Mine'}
+    </button>
+  );
+}
+
 function ModelFilter({ value }: { value: string }) {
   const { data, isStale, refetch, error } = useAssetModels();
   const models = data ?? [];
+  // Friendly names to read (no folder, no extension); the real name is what the filter sends.
+  const labels = friendlyModelLabels([...models.map((m) => m.model), ...(value ? [value] : [])]);
   // Events mark the counts stale; they are refreshed when the list is about to be used.
   const refresh = () => {
     if (isStale) void refetch();
@@ -39,13 +63,33 @@ function ModelFilter({ value }: { value: string }) {
       title={error ? `Models unavailable: ${error.message}` : undefined}
     >
       <option value="">All models</option>
-      {value && !models.some((m) => m.model === value) && <option value={value}>{value}</option>}
-      {models.map((m) => (
-        <option key={m.model} value={m.model}>
-          {m.model} ({m.count.toLocaleString()})
+      {value && !models.some((m) => m.model === value) && <option value={value}>{labels.get(value) ?? value}</option>}
+      {[...models].sort((a, b) => labels.get(a.model)!.localeCompare(labels.get(b.model)!)).map((m) => (
+        <option key={m.model} value={m.model} title={m.model}>
+          {labels.get(m.model)} ({m.count.toLocaleString()})
         </option>
       ))}
     </select>
+  );
+}
+
+const FITS: { id: TileFit; label: string; title: string }[] = [
+  { id: 'fit', label: 'Fit', title: 'Whole pictures in their true shape' },
+  { id: 'fill', label: 'Fill', title: 'Pictures cropped to fill their tiles' },
+];
+
+/** How thumbnails sit in their tiles; remembered across reloads. */
+function TileFitToggle() {
+  const fit = useGalleryUi((s) => s.tileFit);
+  const setFit = useGalleryUi((s) => s.setTileFit);
+  return (
+    <div className={styles.segmented} role="group" aria-label="Thumbnails">
+      {FITS.map((f) => (
+        <button key={f.id} type="button" className={styles.segment} data-testid={`tile-fit-${f.id}`} aria-pressed={fit === f.id} title={f.title} onClick={() => setFit(f.id)}>
+          {f.label}
+        </button>
+      ))}
+    </div>
   );
 }
 
@@ -55,7 +99,7 @@ function ModelFilter({ value }: { value: string }) {
  */
 export function GalleryToolbar({ filters }: { filters: GalleryFilters }) {
   const [open, setOpen] = useState(false);
-  const extra = [filters.model, filters.from, filters.to].filter(Boolean).length + (filters.sort !== 'date' || filters.order !== 'desc' ? 1 : 0);
+  const extra = [filters.model, filters.owner, filters.from, filters.to].filter(Boolean).length + (filters.sort !== 'date' || filters.order !== 'desc' ? 1 : 0);
   return (
     <div className={styles.toolbar} role="toolbar" aria-label="Gallery filters">
       <div className={styles.primary}>
@@ -79,11 +123,13 @@ export function GalleryToolbar({ filters }: { filters: GalleryFilters }) {
             Reset
           </button>
         )}
+        <TileFitToggle />
         <button type="button" className={styles.more} aria-expanded={open} aria-controls="gallery-filters-more" onClick={() => setOpen(!open)}>
           Filters{extra > 0 ? ` (${extra})` : ''}
         </button>
       </div>
       <div className={styles.secondary} id="gallery-filters-more" data-open={open || undefined}>
+        <MineFilter value={filters.owner} />
         <ModelFilter value={filters.model} />
         <label className={styles.date}>
           <span>From</span>

@@ -1,13 +1,17 @@
 import { useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { FieldError, ModelInfo } from '@orchestrator/shared';
+import type { ComfyJobRequest, FieldError, JobRequest, ModelInfo } from '@orchestrator/shared';
 import { ApiError, errorMessage } from '../../api/client';
+import { useAccess, VIEW_ONLY } from '../../hooks/useAuth';
 import { useBackends } from '../../hooks/useBackends';
-import { useCreateJob, useValidateJob } from '../../hooks/useJobActions';
+import { useCreateJobs, useValidateJob } from '../../hooks/useJobActions';
 import { loaderName, modelLookup, templateFamilyOf, useModel, useRememberModel } from '../../hooks/useModels';
-import { buildRequest, familyDraft, familyFields, fieldOf } from '../../lib/request';
+import { jobSeeds, parseJobCount } from '../../lib/jobCount';
+import { buildRequest, familyDraft, familyFields, fieldOf, randomSeed } from '../../lib/request';
 import { workflowProblemsOf, type WorkflowProblem } from '../../lib/workflowProblems';
 import { useFormDraft, type ModelFolder } from '../../state/formDraft';
+import { JobCount } from '../JobCount/JobCount';
 import { ModelPicker } from '../ModelPicker/ModelPicker';
+import { PromptField } from '../PromptField/PromptField';
 import { PrioritySelect } from '../PrioritySelect/PrioritySelect';
 import { WorkflowProblems } from '../WorkflowProblems/WorkflowProblems';
 import { AdvancedSettings } from './AdvancedSettings';
@@ -56,14 +60,20 @@ const FORM_FIELDS = new Set([
 ]);
 
 /** Whether an error has a place in the form (the LoRA rows place theirs too). */
-const placed = (field: string) => FORM_FIELDS.has(field) || field === 'loras' || field.startsWith('loras.');
+const placed = (field: string) => FORM_FIELDS.has(field) || field === 'loras' || field.startsWith('loras.') || field === 'jobCount';
+
+/** The first job's request again for each further seed ("N jobs"). */
+function withSeeds(first: ComfyJobRequest, seeds: readonly number[]): JobRequest[] {
+  return seeds.map((seed, i) => (i === 0 ? first : { ...first, params: { ...first.params, seed } }));
+}
 
 /** The txt2img form for ComfyUI backends. Its draft survives reloads; errors never clear the input. */
 export function GenerateForm() {
   const draft = useFormDraft((s) => s.draft);
   const update = useFormDraft((s) => s.update);
   const { summary, isPending: backendsPending, error: backendsError } = useBackends();
-  const create = useCreateJob();
+  const { canSubmit } = useAccess();
+  const create = useCreateJobs();
   const validate = useValidateJob();
   const [problems, setProblems] = useState<WorkflowProblem[]>([]);
   const [localErrors, setLocalErrors] = useState<FieldError[]>([]);
@@ -88,7 +98,8 @@ export function GenerateForm() {
   const advancedHasError = ['seed', 'steps', 'cfg', 'sampler', 'scheduler', 'width', 'height', 'batchSize', 'shift', 'guidance'].some((f) => errors[f]);
 
   let blocker: string | null = null;
-  if (backendsPending) blocker = 'Checking backends…';
+  if (!canSubmit) blocker = VIEW_ONLY;
+  else if (backendsPending) blocker = 'Checking backends…';
   else if (backendsError) blocker = `Cannot load backends: ${errorMessage(backendsError)}`;
   else if (configured === 0) blocker = 'No ComfyUI backend is configured. Set COMFYUI_URLS on the server and restart it.';
   const note = !blocker && online === 0 ? 'Backend offline — job will wait in the queue until one comes online.' : null;
@@ -97,8 +108,9 @@ export function GenerateForm() {
     e?.preventDefault();
     if (blocker || create.isPending || validate.isPending) return;
     const built = buildRequest(form, family);
-    if (!built.ok) {
-      setLocalErrors(built.errors);
+    const count = parseJobCount(draft.jobCount);
+    if (!built.ok || count === null) {
+      setLocalErrors([...(built.ok ? [] : built.errors), ...(count === null ? [{ path: '/jobCount', message: 'From 1 to 16 jobs' }] : [])]);
       create.reset();
       return;
     }
@@ -106,12 +118,16 @@ export function GenerateForm() {
     // Show the seed actually used, so a good result can be reproduced from the form.
     if (draft.randomSeed) update({ seed: String(built.seed) });
     setProblems([]);
+    // Each further job gets its own seed: random ones, or the fixed seed counting up.
+    const seeds = jobSeeds(count, draft.randomSeed ? undefined : built.seed, randomSeed);
+    if (draft.randomSeed) seeds[0] = built.seed;
+    const requests = withSeeds(built.request as ComfyJobRequest, seeds);
     // Check the workflow against a backend first; only a 422 stops the submit, not a failed check.
     validate.mutate(built.request, {
       onSettled: (_data, err) => {
         const found = workflowProblemsOf(err);
         if (found && found.length > 0) setProblems(found);
-        else create.mutate(built.request);
+        else create.mutate(requests);
       },
     });
   };
@@ -133,6 +149,7 @@ export function GenerateForm() {
   };
 
   const shortcut = isMac ? '⌘↵' : 'Ctrl+↵';
+  const jobCount = parseJobCount(draft.jobCount) ?? 1;
 
   return (
     <form className={styles.form} onSubmit={submit} onKeyDown={onKeyDown} aria-label="Generate an image" noValidate>
@@ -149,17 +166,15 @@ export function GenerateForm() {
         />
       </Field>
       <EncoderFields family={family} draft={form} update={update} errors={errors} />
-      <Field id="gen-prompt" label="Prompt" error={errors.prompt}>
-        <textarea
-          id="gen-prompt"
-          data-testid="prompt-input"
-          rows={4}
-          placeholder="A lighthouse at dusk, volumetric light, 35mm"
-          value={draft.prompt}
-          onChange={(e) => update({ prompt: e.target.value })}
-          {...invalidProps('gen-prompt', errors.prompt)}
-        />
-      </Field>
+      <PromptField
+        id="gen-prompt"
+        label="Prompt"
+        testId="prompt-input"
+        placeholder="A lighthouse at dusk, volumetric light, 35mm"
+        value={draft.prompt}
+        onChange={(prompt) => update({ prompt })}
+        error={errors.prompt}
+      />
       {(!fields || fields.has('negativePrompt')) && (
         <Field id="gen-negative" label="Negative prompt" error={errors.negativePrompt}>
           <textarea
@@ -220,8 +235,9 @@ export function GenerateForm() {
           disabled={blocker !== null || create.isPending || validate.isPending}
           aria-describedby={blocker ? 'gen-blocker' : note ? 'gen-note' : undefined}
         >
-          {validate.isPending ? 'Checking…' : create.isPending ? 'Queuing…' : 'Generate'}
+          {validate.isPending ? 'Checking…' : create.isPending ? 'Queuing…' : jobCount > 1 ? `Generate ${jobCount}` : 'Generate'}
         </button>
+        <JobCount id="gen-job-count" value={draft.jobCount} onChange={(jobCount) => update({ jobCount })} invalid={errors.jobCount !== undefined} />
         <PrioritySelect />
         <kbd className={styles.shortcut} aria-label={`Shortcut: ${isMac ? 'Command' : 'Control'} Enter`}>
           {shortcut}

@@ -1,5 +1,6 @@
 import { useHealth } from '../../hooks/useHealth';
 import { ConnectionStatus } from '../ConnectionStatus/ConnectionStatus';
+import { UserMenu } from '../UserMenu/UserMenu';
 import styles from './Header.module.css';
 
 /** Problems the health report shows that would stop jobs from running, in a word or two. */
@@ -33,6 +34,7 @@ export function Header() {
       <div className={styles.right}>
         <HealthNote />
         <ConnectionStatus />
+        <UserMenu />
       </div>
     </header>
   );

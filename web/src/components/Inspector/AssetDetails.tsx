@@ -1,12 +1,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { parseLoraMeta, type Asset } from '@orchestrator/shared';
 import { loadedPages } from '../../events/galleryCache';
-import { useAssetActions } from '../../hooks/useAssetActions';
+import { canRerun, useAssetActions } from '../../hooks/useAssetActions';
 import { currentGalleryFilters } from '../../hooks/useGalleryFilters';
 import { formatBytes, formatDateTime, formatDuration } from '../../lib/format';
 import { indexOfId } from '../../lib/galleryPages';
-import { draftFrom } from '../../lib/request';
-import { useFormDraft } from '../../state/formDraft';
 import { useGalleryUi } from '../../state/gallery';
 import { useLayout } from '../../state/layout';
 import { useSelection } from '../../state/selection';
@@ -31,7 +29,6 @@ function videoInfo(asset: Asset): string | undefined {
 export function AssetDetails({ asset }: { asset: Asset }) {
   const client = useQueryClient();
   const select = useSelection((s) => s.select);
-  const update = useFormDraft((s) => s.update);
   const setMobileTab = useLayout((s) => s.setMobileTab);
   const openViewer = useGalleryUi((s) => s.openViewer);
   const actions = useAssetActions();
@@ -39,7 +36,7 @@ export function AssetDetails({ asset }: { asset: Asset }) {
   const jobId = m.jobId;
   const hasPrompt = m.prompt !== undefined;
   // The server re-runs the job's own request while it has the record (a video may have no prompt).
-  const canRegenerate = hasPrompt || jobId !== undefined;
+  const canRegenerate = canRerun(asset);
   const size = dimensions(asset);
   const loras = parseLoraMeta(m.loras);
   const open = () => {
@@ -71,21 +68,29 @@ export function AssetDetails({ asset }: { asset: Asset }) {
         <button type="button" className={styles.button} onClick={() => void actions.copyPrompt(asset)} disabled={!hasPrompt}>
           Copy prompt
         </button>
+        <button
+          type="button"
+          className={styles.button}
+          data-testid="inspector-variations"
+          onClick={() => actions.variations(asset)}
+          disabled={!canRegenerate || asset.type === 'site'}
+          title="Queue the same request again with a new random seed"
+        >
+          Variations
+        </button>
         <button type="button" className={styles.button} onClick={() => actions.regenerate(asset)} disabled={!canRegenerate} title="Run the same request again">
           Regenerate
         </button>
-        <button type="button" className={styles.button} onClick={() => actions.remix(asset)} disabled={!hasPrompt} title="Open the form with these settings and a new random seed">
+        <button type="button" className={styles.button} onClick={() => actions.remix(asset)} disabled={!canRegenerate} title="Open the form with these settings and a new random seed">
           Remix
         </button>
         <button
           type="button"
           className={styles.button}
-          onClick={() => {
-            update(draftFrom(m));
-            setMobileTab('create');
-          }}
-          disabled={!hasPrompt}
-          title="Open the form with exactly these settings, seed included"
+          data-testid="use-settings"
+          onClick={() => actions.useSettings(asset)}
+          disabled={!canRegenerate}
+          title="Open the form of the mode that made it, with exactly these settings, seed included"
         >
           Use these settings
         </button>

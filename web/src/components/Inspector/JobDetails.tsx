@@ -7,9 +7,8 @@ import { useQueuePlace } from '../../hooks/useQueue';
 import { formatDateTime, progressLabel, STATUS_LABEL } from '../../lib/format';
 import { generationParams, isActive } from '../../lib/jobState';
 import { jobPriority, PRIORITY_LABEL } from '../../lib/queueLabels';
-import { draftFromRequest } from '../../lib/request';
-import { useFormDraft } from '../../state/formDraft';
-import { useLayout } from '../../state/layout';
+import { applySettings } from '../../lib/applySettings';
+import { planFromRequest } from '../../lib/reuseSettings';
 import { useSelection } from '../../state/selection';
 import { ProgressBar } from '../ProgressBar/ProgressBar';
 import { DetailList } from './DetailList';
@@ -30,8 +29,6 @@ function WorkflowName({ id }: { id: string }) {
 
 export function JobDetails({ job }: { job: Job }) {
   const select = useSelection((s) => s.select);
-  const update = useFormDraft((s) => s.update);
-  const setMobileTab = useLayout((s) => s.setMobileTab);
   const preview = usePreview(job.id);
   const place = useQueuePlace(job);
   const cancel = useCancelJob();
@@ -80,10 +77,8 @@ export function JobDetails({ job }: { job: Job }) {
         <button
           type="button"
           className={styles.button}
-          onClick={() => {
-            update(draftFromRequest(r));
-            setMobileTab('create');
-          }}
+          data-testid="job-use-settings"
+          onClick={() => applySettings(planFromRequest(r))}
         >
           Use these settings
         </button>

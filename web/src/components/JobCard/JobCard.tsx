@@ -50,7 +50,7 @@ export function JobCard({ job }: { job: Job }) {
           <>
             <ProgressBar percent={job.progress.percent} indeterminate={job.status === 'queued'} label={`Progress of job ${job.id}`} />
             {place ? (
-              <span className={styles.progressText} data-testid="job-wait-reason" data-blocked={isBlocked(place.reason)}>
+              <span className={styles.progressText} data-testid="job-wait-reason" data-blocked={isBlocked(place.reason)} title={place.message}>
                 {place.message}
               </span>
             ) : (

@@ -1,5 +1,6 @@
 import type { Agent } from '@orchestrator/shared';
 import { useSwitchAgent } from '../../hooks/useAgents';
+import { useAccess } from '../../hooks/useAuth';
 import { useJob } from '../../hooks/useJobs';
 import { agentState, friendlyModel, promptExcerpt, shortWorker, type AgentState } from '../../lib/queueLabels';
 import { useSelection } from '../../state/selection';
@@ -10,12 +11,14 @@ const STATE_LABEL: Record<AgentState, string> = { online: 'online', offline: 'of
 
 function AgentSwitch({ agent }: { agent: Agent }) {
   const toggle = useSwitchAgent();
+  // Switching agents is for admins (team mode); the server would answer 403.
+  const { isAdmin } = useAccess();
   return (
     <Switch
       checked={agent.enabled}
       label={`${agent.name} ${agent.kind}`}
       testId="agent-switch"
-      disabled={toggle.isPending}
+      disabled={toggle.isPending || !isAdmin}
       onChange={(on) => toggle.mutate({ agent, on })}
     />
   );

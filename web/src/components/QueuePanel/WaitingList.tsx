@@ -1,6 +1,7 @@
 import { useLayoutEffect, useRef } from 'react';
 import { JOB_PRIORITIES, type JobPriority, type QueueEntry } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
+import { useAccess } from '../../hooks/useAuth';
 import { useCancelJob, useMoveToFront, useSetJobPriority } from '../../hooks/useJobActions';
 import { jobTitle } from '../../lib/jobState';
 import { friendlyModel, isBlocked, jobModel, jobPriority, PRIORITY_LABEL, promptExcerpt } from '../../lib/queueLabels';
@@ -53,6 +54,8 @@ function WaitingRow({ entry, index, onAction, onOpenJob }: RowProps) {
   const error = front.error ?? priority.error ?? cancel.error;
   // Buttons stay enabled while busy: disabling the focused one would drop keyboard focus.
   const busy = front.isPending || priority.isPending || cancel.isPending;
+  // A viewer (team mode) may not change the queue: no controls, rather than controls that answer 403.
+  const { canSubmit } = useAccess();
 
   return (
     <li
@@ -95,57 +98,59 @@ function WaitingRow({ entry, index, onAction, onOpenJob }: RowProps) {
           {place.message}
         </span>
       </p>
-      <div className={styles.controls}>
-        <select
-          className={styles.priority}
-          data-control="priority"
-          data-priority={level}
-          aria-label={`Priority of "${excerpt}"`}
-          value={level}
-          onChange={(e) => {
-            onAction({ id: job.id, index, control: 'priority' });
-            priority.mutate({ job, priority: e.target.value as JobPriority });
-          }}
-        >
-          {JOB_PRIORITIES.map((p) => (
-            <option key={p} value={p}>
-              {PRIORITY_LABEL[p]}
-            </option>
-          ))}
-        </select>
-        <button
-          type="button"
-          className={styles.action}
-          data-control="front"
-          aria-label={`Move "${excerpt}" to the front`}
-          title="Start it before the other waiting jobs"
-          aria-disabled={busy || undefined}
-          onClick={() => {
-            if (busy) return;
-            onAction({ id: job.id, index, control: 'front' });
-            front.mutate(job);
-          }}
-        >
-          <UpIcon />
-          Front
-        </button>
-        <button
-          type="button"
-          className={`${styles.action} ${styles.danger}`}
-          data-control="cancel"
-          aria-label={`Cancel "${excerpt}"`}
-          aria-disabled={busy || undefined}
-          onClick={() => {
-            if (busy) return;
-            // The next row takes this one's place; focus its prompt, not its Cancel (a second Enter would cancel it too).
-            onAction({ index, control: 'select' });
-            cancel.mutate(job);
-          }}
-        >
-          <CrossIcon />
-          Cancel
-        </button>
-      </div>
+      {canSubmit && (
+        <div className={styles.controls}>
+          <select
+            className={styles.priority}
+            data-control="priority"
+            data-priority={level}
+            aria-label={`Priority of "${excerpt}"`}
+            value={level}
+            onChange={(e) => {
+              onAction({ id: job.id, index, control: 'priority' });
+              priority.mutate({ job, priority: e.target.value as JobPriority });
+            }}
+          >
+            {JOB_PRIORITIES.map((p) => (
+              <option key={p} value={p}>
+                {PRIORITY_LABEL[p]}
+              </option>
+            ))}
+          </select>
+          <button
+            type="button"
+            className={styles.action}
+            data-control="front"
+            aria-label={`Move "${excerpt}" to the front`}
+            title="Start it before the other waiting jobs"
+            aria-disabled={busy || undefined}
+            onClick={() => {
+              if (busy) return;
+              onAction({ id: job.id, index, control: 'front' });
+              front.mutate(job);
+            }}
+          >
+            <UpIcon />
+            Front
+          </button>
+          <button
+            type="button"
+            className={`${styles.action} ${styles.danger}`}
+            data-control="cancel"
+            aria-label={`Cancel "${excerpt}"`}
+            aria-disabled={busy || undefined}
+            onClick={() => {
+              if (busy) return;
+              // The next row takes this one's place; focus its prompt, not its Cancel (a second Enter would cancel it too).
+              onAction({ index, control: 'select' });
+              cancel.mutate(job);
+            }}
+          >
+            <CrossIcon />
+            Cancel
+          </button>
+        </div>
+      )}
       {error && (
         <p className={styles.rowError} role="alert">
           {errorMessage(error)}

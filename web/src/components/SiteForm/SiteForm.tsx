@@ -1,24 +1,23 @@
 import { useState, type FormEvent } from 'react';
-import type { JobRequest } from '@orchestrator/shared';
+import { V0_MODELS, type V0JobRequest, type V0Model } from '@orchestrator/shared';
 import { useCreateJob } from '../../hooks/useJobActions';
+import { SITE_FIELDS } from '../../state/draftKeys';
 import { useDraftField } from '../../state/modeDrafts';
 import { Field } from '../GenerateForm/Field';
 import formStyles from '../GenerateForm/GenerateForm.module.css';
 import { ImportV0Dialog } from '../ImportV0Dialog/ImportV0Dialog';
+import { PromptField } from '../PromptField/PromptField';
 import { SubmitRow } from '../SubmitRow/SubmitRow';
 
-/** shared V0_MODELS (requests/v0.ts is not exported to the browser build). */
-const V0_MODELS = ['v0-mini', 'v0-pro', 'v0-max'] as const;
-type V0Model = (typeof V0_MODELS)[number];
-type V0Request = Extract<JobRequest, { provider: 'v0' }>;
+type V0Request = V0JobRequest;
 const isV0Model = (v: unknown): v is V0Model => (V0_MODELS as readonly unknown[]).includes(v);
 
 /** A new site through v0, and the way in for chats made on v0.app. */
 export function SiteForm() {
   const create = useCreateJob();
-  const [prompt, setPrompt] = useDraftField('site.prompt', '');
-  const [systemPrompt, setSystemPrompt] = useDraftField('site.systemPrompt', '');
-  const [model, setModel] = useDraftField<V0Model>('site.model', 'v0-pro', isV0Model);
+  const [prompt, setPrompt] = useDraftField(SITE_FIELDS.prompt, '');
+  const [systemPrompt, setSystemPrompt] = useDraftField(SITE_FIELDS.systemPrompt, '');
+  const [model, setModel] = useDraftField<V0Model>(SITE_FIELDS.model, 'v0-pro', isV0Model);
   const [problem, setProblem] = useState<string | null>(null);
   const [importing, setImporting] = useState(false);
 
@@ -40,16 +39,15 @@ export function SiteForm() {
   return (
     <>
       <form className={formStyles.form} onSubmit={submit} aria-label="Generate a site" noValidate>
-        <Field id="site-prompt" label="Prompt">
-          <textarea
-            id="site-prompt"
-            data-testid="site-prompt"
-            rows={5}
-            placeholder="A landing page for a bakery, warm colours, menu and opening hours"
-            value={prompt}
-            onChange={(e) => setPrompt(e.target.value)}
-          />
-        </Field>
+        <PromptField
+          id="site-prompt"
+          label="Prompt"
+          testId="site-prompt"
+          rows={5}
+          placeholder="A landing page for a bakery, warm colours, menu and opening hours"
+          value={prompt}
+          onChange={setPrompt}
+        />
         <Field id="site-system" label="System prompt" hint="optional">
           <textarea id="site-system" rows={2} value={systemPrompt} onChange={(e) => setSystemPrompt(e.target.value)} />
         </Field>

@@ -2,12 +2,14 @@ import { useEffect, useRef, useState, type KeyboardEvent, type Ref } from 'react
 import { useQueryClient } from '@tanstack/react-query';
 import type { Asset } from '@orchestrator/shared';
 import { loadedPages } from '../../events/galleryCache';
-import { useAssetActions } from '../../hooks/useAssetActions';
+import { canRerun, useAssetActions } from '../../hooks/useAssetActions';
 import { galleryPageQuery, useAssetAt } from '../../hooks/useGallery';
+import { isImageClip, slideDurationMs } from '../../lib/clipTiming';
 import { formatDuration } from '../../lib/format';
 import type { GalleryFilters } from '../../lib/galleryFilters';
 import { indexOfId, PAGE_SIZE, pageOf } from '../../lib/galleryPages';
 import { SLIDESHOW_INTERVALS, useGalleryUi, type ViewerTarget } from '../../state/gallery';
+import { ClipPlayer } from '../ClipPlayer/ClipPlayer';
 import { ImageStage, type ImageStageHandle } from './ImageStage';
 import styles from './Viewer.module.css';
 
@@ -27,7 +29,8 @@ function Media({ asset, stageRef, onSwipe, slideshow, onEnded, onUnplayable }: {
   onEnded: () => void;
   onUnplayable: () => void;
 }) {
-  // An animated WebP/GIF clip (e.g. SVD output) is a video asset that plays in an <img>.
+  // An animated WebP/GIF clip (e.g. SVD output) is a video asset in an image format: no <video> plays it.
+  if (isImageClip(asset)) return <ClipPlayer key={asset.id} asset={asset} />;
   if (asset.type === 'image' || asset.mimeType.startsWith('image/')) return <ImageStage key={asset.id} ref={stageRef} asset={asset} onSwipe={onSwipe} />;
   if (asset.type === 'video') {
     return (
@@ -119,17 +122,18 @@ export default function Viewer({ filters, total, target, onClose }: Props) {
   }, [client, filters, index, total]);
 
   const atEnd = index >= total - 1;
-  // A video in a slideshow plays to its end, unless it cannot play: then it gets the interval too.
+  // How long a slide stays: an image the interval, an image-format clip one loop (slideDurationMs); a
+  // real video plays to its `ended` (null here), unless it cannot play: then it gets the interval too.
   const [unplayable, setUnplayable] = useState<string | null>(null);
-  const waitsForVideo = asset?.type === 'video' && unplayable !== asset.id;
+  const slideMs = asset && unplayable !== asset.id ? slideDurationMs(asset, interval) : interval;
   useEffect(() => {
-    if (!playing || waitsForVideo) return;
+    if (!playing || slideMs === null) return;
     const t = setTimeout(() => {
       if (atEnd) setPlaying(false);
       else setViewer({ id: '', index: index + 1 });
-    }, interval);
+    }, slideMs);
     return () => clearTimeout(t);
-  }, [playing, waitsForVideo, atEnd, interval, index, setViewer]);
+  }, [playing, slideMs, atEnd, index, setViewer]);
 
   const close = () => onClose(last.current);
 
@@ -207,6 +211,11 @@ export default function Viewer({ filters, total, target, onClose }: Props) {
         <div className={styles.tools}>
           {asset && (
             <>
+              {canRerun(asset) && asset.type !== 'site' && (
+                <button type="button" className={styles.tool} data-testid="viewer-variations" title="Queue the same request again with a new random seed" onClick={() => actions.variations(asset)}>
+                  Variations
+                </button>
+              )}
               <button type="button" className={styles.tool} onClick={() => actions.download([asset])}>
                 Download
               </button>
