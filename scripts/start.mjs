@@ -6,7 +6,7 @@
  * `--dev` runs them from source with --watch plus Vite's dev server (`npm run dev`).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,16 +21,14 @@ function fail(message) {
   process.exit(1);
 }
 
-/** Reads `.env` without overriding variables already set in the environment. */
+/** Reads `.env` without overriding variables already set: Node's own loader, as the server and worker use (shared/src/env-file.ts). */
 function loadDotEnv() {
   const file = path.join(root, '.env');
   if (!existsSync(file)) return;
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (!m || line.trimStart().startsWith('#')) continue;
-    let value = m[2];
-    if (/^(['"]).*\1$/.test(value)) value = value.slice(1, -1);
-    if (process.env[m[1]] === undefined) process.env[m[1]] = value;
+  try {
+    process.loadEnvFile(file);
+  } catch (err) {
+    fail(`Cannot read ${file}: ${err.message}`);
   }
 }
 

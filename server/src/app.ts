@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyInstance, type FastifyReply, type F
 import websocket from '@fastify/websocket';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import rateLimit from '@fastify/rate-limit';
-import { EventLog, JobStore, MAX_JSON_DEPTH, SECRET_LOG_PATHS, accessRank, jsonDepthExceeds, type Config } from '@orchestrator/shared';
+import { CHAT_MAX_MESSAGES, EventLog, JobStore, MAX_JSON_DEPTH, SECRET_LOG_PATHS, accessRank, jsonDepthExceeds, type Config } from '@orchestrator/shared';
 import { HttpError, badRequest } from './errors.js';
 import { requestGuard } from './http/request-guard.js';
 import { AuthService, forbidden, unauthorized } from './auth/auth-service.js';
@@ -26,6 +26,7 @@ import { BackendRegistry } from './backends/backend-registry.js';
 import { ModelCatalog } from './models/model-catalog.js';
 import { JobQueues } from './jobs/queues.js';
 import { JobService } from './jobs/job-service.js';
+import { imageExistence } from './jobs/input-images.js';
 import { fluxRequestResolver } from './jobs/flux-request.js';
 import { v0RequestResolver } from './jobs/v0-request.js';
 import { siteRoutes } from './routes/sites.js';
@@ -56,6 +57,11 @@ import { AgentService } from './scheduling/agent-service.js';
 import { QueueReconciler } from './scheduling/queue-reconciler.js';
 import { StorageIdentity } from './storage/storage-identity.js';
 import { storageRoutes } from './routes/storage.js';
+import { chatRoutes } from './routes/chat.js';
+import { ChatStore } from './chat/chat-store.js';
+import { ChatCommandRunner } from './chat/command-runner.js';
+import { ChatService } from './chat/chat-service.js';
+import { SiteService } from './sites/site-service.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -80,6 +86,8 @@ export interface BuildOptions {
   /** The queue reconciler (on by default) and its interval. */
   reconcile?: boolean;
   reconcileMs?: number;
+  /** Messages kept per chat thread (default CHAT_MAX_MESSAGES). */
+  chat?: { maxMessages?: number };
 }
 
 /** The page's Content-Security-Policy: its own scripts only; v0 site previews and their screenshots are https frames and images. */
@@ -90,7 +98,8 @@ const PAGE_CSP = [
   "img-src 'self' data: blob: https:",
   "media-src 'self' data: blob:",
   "connect-src 'self'",
-  "frame-src 'self' https:",
+  // http: too for the site preview origin (PREVIEW_PORT on whatever host name the page was reached by).
+  "frame-src 'self' https: http:",
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'self'",
@@ -117,7 +126,12 @@ function refuse(request: FastifyRequest, reply: FastifyReply, done: (err?: Error
 function isSubmission(method: string, url: string): boolean {
   if (method !== 'POST') return false;
   const path = url.split('?')[0]!;
-  return path === '/api/jobs' || path === '/api/uploads' || /^\/api\/(jobs|assets)\/[^/]+\/(retry|regenerate)$/.test(path);
+  return (
+    path === '/api/jobs' ||
+    path === '/api/uploads' ||
+    /^\/api\/(jobs|assets)\/[^/]+\/(retry|regenerate|upscale)$/.test(path) ||
+    /^\/api\/chat\/threads\/[^/]+\/messages$/.test(path)
+  );
 }
 
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -232,6 +246,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     checker,
     workflows,
     places: queue,
+    imageExists: imageExistence(config, redis),
   });
   const gallery = new GalleryIndexing({ redis, keyPrefix: config.keyPrefix, outputPath: config.outputPath, dataPath: config.dataPath, log: app.log, ...options.gallery });
   const assets = new AssetService(redis, config.keyPrefix, config.outputPath, { gallery, jobs });
@@ -258,7 +273,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await Promise.race([Promise.all([hub.start(), queues.warm(), storageReady, authReady]), new Promise((r) => setTimeout(r, 2000).unref())]);
 
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  await registerOpenApi(app, VERSION);
+  await registerOpenApi(app, VERSION, { publicUrl: config.publicUrl });
   await app.register(authRoutes, { auth });
   await app.register(jobRoutes, { jobs });
   await app.register(queueRoutes, { jobs, queue });
@@ -283,6 +298,9 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await app.register(uploadRoutes, { dataPath: config.dataPath, ...options.uploads });
   await app.register(workflowRoutes, { workflows });
   await app.register(storageRoutes, { identity: storage, config });
+  const chatStore = new ChatStore(redis, config.keyPrefix, options.chat?.maxMessages ?? CHAT_MAX_MESSAGES);
+  const chatRunner = new ChatCommandRunner({ store: chatStore, jobs, jobRecords: jobStore, agents, models, sites: new SiteService(config, jobs), log: app.log });
+  await app.register(chatRoutes, { chat: new ChatService(chatStore, chatRunner, app.log) });
   app.get('/api/asyncapi.json', { schema: { hide: true } }, async (request) => asyncApiDocument(VERSION, request.headers.host ?? `${config.host}:${config.port}`));
   await app.register(metricsRoutes, { metrics: new MetricsService({ redis, keyPrefix: config.keyPrefix, hub, queues, queue }) });
 

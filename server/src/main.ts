@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { ConfigError, parseConfig, type Config } from '@orchestrator/shared';
+import { ConfigError, loadEnvFile, parseConfig, type Config } from '@orchestrator/shared';
 import { buildServer } from './app.js';
 
 /*
@@ -8,7 +7,7 @@ import { buildServer } from './app.js';
  */
 let config: Config;
 try {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadEnvFile();
   config = parseConfig(process.env, process.cwd());
 } catch (err) {
   console.error(err instanceof ConfigError ? err.message : `Cannot read .env: ${(err as Error).message}`);

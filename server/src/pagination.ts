@@ -15,7 +15,7 @@ export interface PageQuery<T> {
   maxScan?: number;
 }
 
-export function parseCursor(text: string | undefined): ScoreCursor | null {
+function parseCursor(text: string | undefined): ScoreCursor | null {
   if (text === undefined || text === '') return null;
   const c = decodeCursor(text);
   if (!c) throw badRequest('invalid_cursor', 'The cursor is not one this server made; start again without ?cursor=');

@@ -25,6 +25,18 @@ export const GenerationMeta = Type.Object({
   workflow: Type.Optional(Type.String()),
   /** The LoRAs applied, in order: `name:strength`, comma-separated. */
   loras: Type.Optional(Type.String()),
+  /** img2img / inpaint: how much of the input image was re-noised (0–1). */
+  denoise: Type.Optional(Type.Number()),
+  /** Inpainting: the upload id of the mask. */
+  mask: Type.Optional(Type.String()),
+  /** The ControlNets applied, in order: `model:strength`, comma-separated (a Canny one adds ` (canny)`). */
+  controlNets: Type.Optional(Type.String()),
+  /** The hires-fix pass: `×scale, denoise d, n steps`. */
+  hiresFix: Type.Optional(Type.String()),
+  /** An upscale job: the model (or `lanczos`) and the factor, e.g. `4x-UltraSharp.pth ×2`. */
+  upscale: Type.Optional(Type.String()),
+  /** A custom workflow's own slots (the well-known ones land in the fields above): name → value used. */
+  slots: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]))),
 });
 export type GenerationMeta = Static<typeof GenerationMeta>;
 

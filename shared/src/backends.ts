@@ -30,8 +30,17 @@ export const BackendStatus = Type.Object({
   modelCounts: Type.Optional(Type.Record(Type.String(), Type.Integer({ minimum: 0 }))),
   /** Changes whenever any of those lists changes (same as BackendModels.hash). */
   modelsHash: Type.Optional(Type.String()),
+  /** Which of OPTIONAL_NODE_TYPES the backend's /object_info has (the page offers a feature only where its nodes are). */
+  nodes: Type.Optional(Type.Array(Type.String())),
 });
 export type BackendStatus = Static<typeof BackendStatus>;
+
+/**
+ * Node types a feature needs that a backend may lack: Canny (core, but its module needs kornia: missing
+ * on the real 0.3.64 captured in shared/protocols), the upscale-model nodes (same), and the IP-Adapter
+ * custom node pack. The monitor asks each backend's /object_info for them.
+ */
+export const OPTIONAL_NODE_TYPES = ['Canny', 'UpscaleModelLoader', 'ImageUpscaleWithModel', 'IPAdapterUnifiedLoader', 'IPAdapter'] as const;
 
 /**
  * ComfyUI model folder keys the backend monitor lists (GET /models/{folder}), when the backend has them:

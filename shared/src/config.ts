@@ -55,6 +55,12 @@ export interface Config {
   /** The first admin, created on first start in team mode when there is no user yet. */
   readonly adminUser: string | undefined;
   readonly adminPassword: string | undefined;
+  /** The site preview listener's port (a second origin, separate from the API; 0: any free port). */
+  readonly previewPort: number;
+  /** The preview origin as browsers reach it (default: the host name the page used, with previewPort). */
+  readonly previewUrl: string | undefined;
+  /** Host names (and `.suffix` wildcards) the preview proxy may fetch site demos from. */
+  readonly previewDemoHosts: readonly string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -91,6 +97,9 @@ const EnvSchema = Type.Object({
   AUTH: Type.Optional(Type.Enum(['on', 'off', 'off-i-know'])),
   ADMIN_USER: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.@-]{1,64}$' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 8, maxLength: 256 })),
+  PREVIEW_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
+  PREVIEW_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
+  PREVIEW_DEMO_HOSTS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:*\\[\\], -]*$' })),
 });
 
 const envValidator = Compile(EnvSchema);
@@ -119,6 +128,9 @@ const EXPECTED: Record<string, string> = {
   AUTH: 'on (team mode: users and login), off (local mode), or off-i-know',
   ADMIN_USER: 'a user name: letters, digits and _ . @ -',
   ADMIN_PASSWORD: 'at least 8 characters',
+  PREVIEW_PORT: 'a port number such as 3003 (0: any free port)',
+  PREVIEW_URL: 'an origin such as http://studio.lan:3003 (no path)',
+  PREVIEW_DEMO_HOSTS: 'a comma list of host names or .suffixes, e.g. .vusercontent.net,localhost',
 };
 
 export class ConfigError extends Error {
@@ -175,6 +187,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
   const e = relevant as Record<keyof typeof EnvSchema.properties, string | undefined>;
   const port = Number(e.PORT ?? '3002');
   if (port < 1 || port > 65535) throw new ConfigError(`Invalid PORT "${e.PORT}": must be 1-65535`);
+  const previewPort = Number(e.PREVIEW_PORT ?? '3003');
+  if (previewPort > 65535) throw new ConfigError(`Invalid PREVIEW_PORT "${e.PREVIEW_PORT}": must be 0-65535`);
+  if (previewPort !== 0 && previewPort === port) throw new ConfigError(`PREVIEW_PORT must differ from PORT (${port}): site previews need an origin of their own`);
   const dataPath = e.DATA_PATH ?? joinPath(cwd, 'data');
   const comfyRaw = e.COMFYUI_URLS ?? e.COMFYUI_URL ?? '';
   return Object.freeze({
@@ -207,6 +222,9 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     auth: (e.AUTH as Config['auth'] | undefined) ?? 'off',
     adminUser: e.ADMIN_USER,
     adminPassword: e.ADMIN_PASSWORD,
+    previewPort,
+    previewUrl: e.PREVIEW_URL?.replace(/\/+$/, ''),
+    previewDemoHosts: Object.freeze(commaList(e.PREVIEW_DEMO_HOSTS ?? '.vusercontent.net').map((h) => h.toLowerCase())),
   });
 }
 

@@ -3,6 +3,7 @@ import { Job } from './jobs.js';
 import { Asset } from './assets.js';
 import { BackendStatus } from './backends.js';
 import type { Agent } from './agents.js';
+import type { ChatEventData } from './chat.js';
 
 export const EVENT_TYPES = [
   'job.queued',
@@ -41,7 +42,8 @@ export interface EventDataMap {
   'backend.status': BackendStatus;
   /** An agent (provider or backend) was switched off or on. */
   'agent.status': Agent;
-  'chat.message': unknown;
+  /** A chat message was added, or a thread created, renamed, restored or moved to the trash. */
+  'chat.message': ChatEventData;
 }
 
 export type EventOf<T extends EventType> = { id: string; type: T; at: string; data: EventDataMap[T] };

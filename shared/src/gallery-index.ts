@@ -1,21 +1,29 @@
 /*
- * The gallery's secondary indexes, kept in step with the asset records by two Lua scripts (put and
- * remove), so every writer — the worker finishing a job, the server's watcher and rescan, a delete —
- * changes a record and all of its index entries atomically, in one command on the wire.
+ * The gallery index (layout 2), kept in step with the asset records by two Lua scripts (put and
+ * remove), so every writer — the worker finishing a job, the server's watcher and rescan, a delete,
+ * trash and restore — changes a record and all of its index entries atomically, in one command.
  *
- * Per asset: the JSON record, its place in the time / size / name orders, one ZSET (id → time) per
- * type, model, owner and search word, a lexicographic dictionary of the words (prefix search), a count per
- * model, its file signature (rescan) and a `terms` record listing the entries so they can be undone.
+ * Sized for a million assets on one small Redis (≈1 KB of Redis memory per asset, see DESIGN.md):
  *
- * Name order: ZINTERSTORE needs numeric scores, and a name does not fit exactly in a double. So names
- * are kept in lexicographic order in `names` (members `name\0id`, score 0) and each id gets an order
- * label in `byName`: the midpoint of its neighbours' labels (an order-maintenance list; a name past the
- * end gets the last label + STEP). When two neighbours leave no room, the labels of a window of names
- * around the new one are spread out again, the window growing until there is room (amortised cheap:
- * a counter in file names, ComfyUI_00042_.png, keeps inserting into the same gap).
+ * - Each asset has a slot, a small integer handed out by the put script (freed slots are reused). Its
+ *   record is one STRING (gallery-record.ts: a header with slot, content hash, file signature and name
+ *   key, then the asset as compact JSON); `ids` maps a slot back to its id (16 characters per slot).
+ * - Orders are sorted sets of slots: `time` (creation time, ms), `size` (bytes), and `names` (members
+ *   `<lowercased name>\0<slot>`, all scores 0: lexicographic order, exact for any name).
+ * - Filters and search are posting lists of slots per type, model, owner and word, each a bitmap, a
+ *   SET or a packed bucket entry by its length (gallery-postings.ts); `words` is the dictionary of
+ *   search words (prefix search) and `models` counts assets per model.
  *
- * The scripts build the per-type/model/word key names from the gallery prefix they are given, which
- * is fine on one Redis (not a cluster).
+ * What an asset's postings are is not stored: it follows from the record (indexTerms). A writer reads
+ * the record, works out the postings to drop and to add, and the script applies them only if the
+ * record's content hash is still the one the writer read (else the writer reads again): a compare-
+ * and-set, which keeps the per-asset `terms` of layout 1 (40% of its memory) out of Redis. A change
+ * to indexTerms or the tokenizer changes what a record's postings are: it needs a new layout (the
+ * server rebuilds the index from the files when it finds an older one, gallery-layout.ts).
+ *
+ * Every key a script touches is declared (KEYS): the fixed ones of the index and, for each posting list
+ * the put or remove changes, its bucket, SET and bitmap keys (postingKeys). No script builds a key name,
+ * so the index runs on Redis Cluster once the prefix carries a hash tag.
  *
  * Records are whole: a put refuses anything the shared Asset schema does not accept, and the record is
  * one SET inside the script, so a reader (GET /api/assets) sees all of a record or none of it.
@@ -23,37 +31,42 @@
  * Events: one `asset.added` when a record first appears, `asset.updated` when what a client would
  * show changes, nothing when the same asset is seen again. The same file is put several times as a
  * matter of course (the worker's put before job.completed, then the watcher's read of the file and of
- * its sidecar, a rescan); each put carries a hash of the record's content (`terms.h`), and a put whose
- * hash matches the stored one changes no index and appends no event.
+ * its sidecar, a rescan); each put carries a hash of the record's content, and a put whose hash matches
+ * the stored one changes no index and appends no event.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Asset } from './assets.js';
+import { decodeAssetRecord, encodeRecordBody, parseRecordHead } from './gallery-record.js';
+import { HEADS_LUA, PUT_KEYS, PUT_LUA, REMOVE_KEYS, REMOVE_LUA } from './gallery-index-scripts.js';
+import { postingKeys } from './gallery-postings.js';
 import { assetWords } from './gallery-words.js';
 import { EVENT_STREAM_MAXLEN, type RedisKeys } from './keys.js';
-import { LuaScript } from './lua-script.js';
 import { checked } from './validate.js';
 
 /** Longest name prefix the name order looks at. */
 const MAX_NAME_KEY = 200;
+const ID_RE = /^[0-9a-f]{16}$/;
+/** Compare-and-set rounds before a put or remove gives up (each lost round means another writer won). */
+const MAX_ROUNDS = 20;
 
-/** What the index holds about one asset besides its record; stored as the `terms` JSON. */
-export interface AssetTerms {
-  t: string;
-  m: string;
-  /** Owner ('' none); absent in terms written before owners were indexed. */
-  o?: string;
-  w: string[];
-  n: string;
-  f: string;
+/** What the index holds about one asset besides its record, all derived from the record. */
+export interface IndexTerms {
+  /** Posting lists the asset is in: `t:<type>`, `m:<model>`, `o:<owner>`, `w:<word>`. */
+  postings: string[];
+  /** Lowercased name (a site's title, else the file name) the name order sorts by. */
+  nameKey: string;
   /** contentHash of the record. */
-  h: string;
+  hash: string;
 }
 
-export function assetTerms(asset: Asset): AssetTerms {
-  const id = asset.id;
-  const name = (asset.title && asset.type === 'site' ? asset.title : asset.fileName).toLowerCase().slice(0, MAX_NAME_KEY);
-  return { t: asset.type, m: asset.meta.model ?? '', o: asset.owner ?? '', w: assetWords(asset), n: `${name}\0${id}`, f: asset.fileName, h: contentHash(asset) };
+export function indexTerms(asset: Asset): IndexTerms {
+  const name = (asset.title && asset.type === 'site' ? asset.title : asset.fileName).toLowerCase().replaceAll('\0', '').slice(0, MAX_NAME_KEY);
+  const postings = [`t:${asset.type}`];
+  if (asset.meta.model) postings.push(`m:${asset.meta.model}`);
+  if (asset.owner) postings.push(`o:${asset.owner}`);
+  for (const w of assetWords(asset)) postings.push(`w:${w}`);
+  return { postings, nameKey: name, hash: contentHash(asset) };
 }
 
 /**
@@ -66,14 +79,24 @@ export function withMetaDimensions(asset: Asset): Asset {
   return { ...asset, width: asset.meta.width, height: asset.meta.height };
 }
 
+// Written with plain loops: the rescan hashes thousands of records a second.
 function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonical(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value);
+  const o = value as Record<string, unknown>;
+  let out = '{';
+  let first = true;
+  for (const k of Object.keys(o).sort()) {
+    const v = o[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 /**
@@ -84,8 +107,6 @@ export function contentHash(asset: Asset): string {
   const { mtimeMs: _mtime, ...content } = withMetaDimensions(asset);
   return createHash('sha1').update(canonical(content)).digest('hex').slice(0, 16);
 }
-
-const wholeAsset = checked(Asset);
 
 /** A put of something that is not a whole Asset: it is refused rather than stored half-made. */
 export class AssetRecordError extends Error {
@@ -98,160 +119,15 @@ export class AssetRecordError extends Error {
   }
 }
 
-/** A stored record's JSON as an Asset, or null when it is not one (written by an older or broken writer). */
-export function parseAssetRecord(raw: string | null): Asset | null {
-  if (raw === null) return null;
-  try {
-    const value: unknown = JSON.parse(raw);
-    return wholeAsset.check(value) ? value : null;
-  } catch {
-    return null;
-  }
-}
-
-// Shared by both scripts: undo the index entries listed in `old` (and the name entry unless kept).
-const DROP_TERMS_LUA = `
-local function dropTerms(G, id, old, keepName)
-  redis.call('ZREM', G..'type:'..old.t, id)
-  if old.m ~= '' then
-    redis.call('ZREM', G..'model:'..old.m, id)
-    if tonumber(redis.call('ZINCRBY', G..'models', -1, old.m)) <= 0 then redis.call('ZREM', G..'models', old.m) end
-  end
-  if old.o and old.o ~= '' then redis.call('ZREM', G..'owner:'..old.o, id) end
-  local gone = {}
-  for _, w in ipairs(old.w) do
-    local k = G..'word:'..w
-    redis.call('ZREM', k, id)
-    if redis.call('EXISTS', k) == 0 then gone[#gone + 1] = w end
-  end
-  if #gone > 0 then redis.call('ZREM', G..'words', unpack(gone)) end
-  if not keepName then
-    redis.call('ZREM', G..'names', old.n)
-    redis.call('ZREM', G..'name', id)
-  end
-  if redis.call('HGET', G..'fname', old.f) == id then redis.call('HDEL', G..'fname', old.f) end
-end
-`;
-
-// KEYS: record, time zset, events. ARGV: json, id, time, size, signature, terms json, event time ('' = no event), maxlen, G.
-// The event is built here from the record's JSON, so the record travels once. Returns 0 when the same
-// content was stored already, 1 for a new record, 2 for a changed one.
-const PUT_LUA = new LuaScript(`${DROP_TERMS_LUA}
-local MAX = 9007199254740992
-local STEP = 16777216
-local MIN_SPACING = 1024
-local function fmt(x) return string.format('%.0f', x) end
-local G, id, t = ARGV[9], ARGV[2], ARGV[3]
-local function labelOf(member)
-  return tonumber(redis.call('ZSCORE', G..'name', string.sub(member, -16)))
-end
--- Spreads the labels of a window of names around member evenly between the labels just outside it,
--- growing the window until they leave at least MIN_SPACING per name (a local relabel; the whole list
--- only in the worst case).
-local function relabel(member)
-  local w = 32
-  while true do
-    local before = redis.call('ZREVRANGEBYLEX', G..'names', '('..member, '-', 'LIMIT', 0, w + 1)
-    local after = redis.call('ZRANGEBYLEX', G..'names', '('..member, '+', 'LIMIT', 0, w + 1)
-    local lo, hi, left, right = 0, MAX, #before, #after
-    if left > w then left = w; lo = labelOf(before[w + 1]) end
-    if right > w then right = w; hi = labelOf(after[w + 1]) end
-    local whole = left == #before and right == #after
-    if lo and hi then
-      local spacing = math.floor((hi - lo) / (left + right + 2))
-      if spacing >= MIN_SPACING or whole then
-        local k = 1
-        for j = left, 1, -1 do redis.call('ZADD', G..'name', fmt(lo + k * spacing), string.sub(before[j], -16)); k = k + 1 end
-        redis.call('ZADD', G..'name', fmt(lo + k * spacing), id)
-        k = k + 1
-        for j = 1, right do redis.call('ZADD', G..'name', fmt(lo + k * spacing), string.sub(after[j], -16)); k = k + 1 end
-        return
-      end
-    end
-    w = w * 4
-  end
-end
-local function label(member)
-  local prev = redis.call('ZREVRANGEBYLEX', G..'names', '('..member, '-', 'LIMIT', 0, 1)[1]
-  local nxt = redis.call('ZRANGEBYLEX', G..'names', '('..member, '+', 'LIMIT', 0, 1)[1]
-  local lo = prev and labelOf(prev) or 0
-  local hi = nxt and labelOf(nxt) or MAX
-  if hi - lo < 2 then return relabel(member) end
-  local at = lo + math.floor((hi - lo) / 2)
-  if prev and not nxt then at = lo + math.min(STEP, math.floor((hi - lo) / 2)) end
-  if nxt and not prev then at = hi - math.min(STEP, math.floor((hi - lo) / 2)) end
-  redis.call('ZADD', G..'name', fmt(at), id)
-end
-local new = cjson.decode(ARGV[6])
-local oldRaw = redis.call('GET', G..'terms:'..id)
-local old = oldRaw and cjson.decode(oldRaw)
-local existed = redis.call('EXISTS', KEYS[1]) == 1
-if existed and old and old.h == new.h then
-  -- The same asset seen again: no index entry moves and clients hear nothing. A record read from the
-  -- file (it comes with a signature) replaces a producer's, which lacks the file's own facts.
-  if ARGV[5] ~= '' then
-    redis.call('SET', KEYS[1], ARGV[1])
-    redis.call('HSET', G..'sig', id, ARGV[5])
-  end
-  return 0
-end
-local keepName = old and old.n == new.n and redis.call('ZSCORE', G..'name', id)
-if old then dropTerms(G, id, old, keepName) end
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], t, id)
-redis.call('ZADD', G..'size', ARGV[4], id)
-redis.call('ZADD', G..'type:'..new.t, t, id)
-if new.m ~= '' then
-  redis.call('ZADD', G..'model:'..new.m, t, id)
-  redis.call('ZINCRBY', G..'models', 1, new.m)
-end
-if new.o ~= '' then redis.call('ZADD', G..'owner:'..new.o, t, id) end
-if #new.w > 0 then
-  local dict = {}
-  for _, w in ipairs(new.w) do
-    redis.call('ZADD', G..'word:'..w, t, id)
-    dict[#dict + 1] = 0
-    dict[#dict + 1] = w
-  end
-  redis.call('ZADD', G..'words', unpack(dict))
-end
-if not keepName then
-  redis.call('ZADD', G..'names', 0, new.n)
-  label(new.n)
-end
-redis.call('HSET', G..'sig', id, ARGV[5])
-redis.call('HSET', G..'fname', new.f, id)
-redis.call('SET', G..'terms:'..id, ARGV[6])
-redis.call('INCR', G..'gen')
-if ARGV[7] ~= '' then
-  local kind = existed and 'asset.updated' or 'asset.added'
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[8], '*', 'e', '{"type":"'..kind..'","at":"'..ARGV[7]..'","data":'..ARGV[1]..'}')
-end
-if existed then return 2 end
-return 1
-`);
-
-// KEYS: record, time zset, events. ARGV: id, event json, maxlen, G. Returns 1 when a record was removed.
-const REMOVE_LUA = new LuaScript(`${DROP_TERMS_LUA}
-local G, id = ARGV[4], ARGV[1]
-local oldRaw = redis.call('GET', G..'terms:'..id)
-if oldRaw then dropTerms(G, id, cjson.decode(oldRaw), false) end
-redis.call('DEL', G..'terms:'..id)
-redis.call('ZREM', G..'size', id)
-redis.call('ZREM', G..'name', id)
-redis.call('HDEL', G..'sig', id)
-local existed = redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], id)
-redis.call('INCR', G..'gen')
-if existed == 1 then redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', 'e', ARGV[2]) end
-return existed
-`);
+const wholeAsset = checked(Asset);
 
 export interface PutOptions {
   /** Append `asset.added` / `asset.updated` (default true). The rescan turns it off past a number of changes. */
   event?: boolean;
   /** The file signature the indexer compares on its next pass ('' makes it re-read the file). */
   signature?: string;
+  /** The stored record as the caller already read it (null: none); saves a read when still current. */
+  previous?: string | null;
 }
 
 function removedEventJson(id: string): string {
@@ -262,46 +138,187 @@ function removedEventJson(id: string): string {
 export type PutOutcome = 'added' | 'updated' | 'unchanged';
 const PUT_OUTCOMES: readonly PutOutcome[] = ['unchanged', 'added', 'updated'];
 
+/** The postings of a stored record (none when it cannot be read: an older or broken writer's). */
+function storedPostings(id: string, raw: string): string[] {
+  const asset = decodeAssetRecord(id, raw);
+  return asset ? indexTerms(asset).postings : [];
+}
+
+/** `a` minus `b`. */
+function without(a: string[], b: string[]): string[] {
+  const drop = new Set(b);
+  return a.filter((x) => !drop.has(x));
+}
+
+/** The keys of the posting lists `names`, three each (bucket, SET, bitmap), as the scripts take them. */
+function listKeys(keys: RedisKeys, names: string[]): string[] {
+  const out: string[] = [];
+  for (const n of names) out.push(...postingKeys(keys.gallery.index, n));
+  return out;
+}
+
+function checkWhole(asset: Asset): void {
+  if (!wholeAsset.check(asset)) throw new AssetRecordError(String((asset as { id?: unknown }).id ?? '?'), wholeAsset.errors(asset, 3));
+  if (!ID_RE.test(asset.id)) throw new AssetRecordError(asset.id, [{ path: '/id', message: 'must be 16 lowercase hex characters (assetIdForPath)' }]);
+}
+
+/** A put ready to send: what is fixed by the asset, and the arguments once the stored record is known. */
+class PreparedPut {
+  readonly terms: IndexTerms;
+  private readonly body: string;
+  private readonly json: string;
+  private readonly time: number;
+  readonly key: string;
+
+  constructor(
+    private readonly keys: RedisKeys,
+    readonly asset: Asset,
+    private readonly opts: PutOptions,
+  ) {
+    this.terms = indexTerms(asset);
+    this.body = encodeRecordBody(asset);
+    this.json = opts.event === false ? '' : JSON.stringify(asset);
+    this.key = keys.asset(asset.id);
+    const t = Date.parse(asset.createdAt);
+    this.time = Number.isFinite(t) ? t : 0;
+  }
+
+  /** The script's key count and arguments (KEYS then ARGV) given the stored record as read (null: none). */
+  args(previous: string | null): { numKeys: number; args: (string | number)[] } {
+    const head = parseRecordHead(previous);
+    let add = this.terms.postings;
+    let drop: string[] = [];
+    if (head && previous !== null) {
+      if (head.hash === this.terms.hash) add = [];
+      else {
+        const before = storedPostings(this.asset.id, previous);
+        add = without(this.terms.postings, before);
+        drop = without(before, this.terms.postings);
+      }
+    }
+    const g = this.keys.gallery;
+    const lists = [...drop, ...add];
+    const keys = [this.key, this.keys.events, g.freeSlots, g.slotCount, g.slotIds, this.keys.assetsByTime, g.bySize, g.names, g.generation, g.words, g.models];
+    const args = [
+      ...keys,
+      ...listKeys(this.keys, lists),
+      this.asset.id,
+      head?.hash ?? '',
+      this.terms.hash,
+      this.opts.signature ?? '',
+      this.terms.nameKey,
+      this.body,
+      this.time,
+      Math.max(0, Math.floor(this.asset.size) || 0),
+      this.opts.event === false ? '' : new Date().toISOString(),
+      this.json,
+      EVENT_STREAM_MAXLEN,
+      drop.length,
+      ...lists,
+    ];
+    return { numKeys: PUT_KEYS + 3 * lists.length, args };
+  }
+}
+
+type PutReply = [number, number];
+
+function outcomeOf(res: PutReply): { outcome: PutOutcome; slot: number } {
+  return { outcome: PUT_OUTCOMES[res[0]] ?? 'updated', slot: Number(res[1]) };
+}
+
+async function sendPut(redis: Redis, put: PreparedPut, previous: string | null | undefined): Promise<{ outcome: PutOutcome; slot: number }> {
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (previous === undefined) previous = await redis.get(put.key);
+    const { numKeys, args } = put.args(previous);
+    const res = (await PUT_LUA.run(redis, numKeys, ...args)) as PutReply;
+    if (res[0] >= 0) return outcomeOf(res);
+    previous = undefined; // another writer changed the record since it was read
+  }
+  throw new Error(`Asset ${put.asset.id}: the record kept changing while it was being stored; try again`);
+}
+
 /**
  * Stores (or replaces) the whole record and every index entry, and appends `asset.added` (new) or
  * `asset.updated` (changed); one script. The same content again changes nothing. Throws
- * AssetRecordError for anything that is not a whole Asset.
+ * AssetRecordError for anything that is not a whole Asset. Also says which slot the asset has.
  */
-export async function putIndexedAsset(redis: Redis, keys: RedisKeys, asset: Asset, opts: PutOptions = {}): Promise<PutOutcome> {
-  if (!wholeAsset.check(asset)) throw new AssetRecordError(String((asset as { id?: unknown }).id ?? '?'), wholeAsset.errors(asset, 3));
-  const json = JSON.stringify(asset);
-  const time = Date.parse(asset.createdAt);
-  const res = await PUT_LUA.run(
+export async function writeIndexedAsset(redis: Redis, keys: RedisKeys, asset: Asset, opts: PutOptions = {}): Promise<{ outcome: PutOutcome; slot: number }> {
+  checkWhole(asset);
+  return sendPut(redis, new PreparedPut(keys, asset, opts), opts.previous);
+}
+
+/**
+ * writeIndexedAsset for a batch, the scripts sent in one pipeline (one write to the socket instead of
+ * one per asset: at thousands of files a second the syscalls cost more than the rest). Each result is
+ * the put's outcome or its error; a put that lost a race with another writer is retried on its own.
+ */
+export async function writeIndexedAssets(redis: Redis, keys: RedisKeys, items: { asset: Asset; opts?: PutOptions }[]): Promise<({ outcome: PutOutcome; slot: number } | Error)[]> {
+  const out: ({ outcome: PutOutcome; slot: number } | Error)[] = new Array(items.length);
+  const ready: { i: number; put: PreparedPut }[] = [];
+  items.forEach(({ asset, opts = {} }, i) => {
+    try {
+      checkWhole(asset);
+      ready.push({ i, put: new PreparedPut(keys, asset, opts) });
+    } catch (err) {
+      out[i] = err as Error;
+    }
+  });
+  const unread = ready.filter(({ i }) => items[i]!.opts?.previous === undefined);
+  const read = unread.length > 0 ? await redis.mget(...unread.map((r) => r.put.key)) : [];
+  const previous = new Map(unread.map((r, k) => [r.i, read[k] ?? null]));
+  const replies = await PUT_LUA.runMany(
     redis,
-    3,
-    keys.asset(asset.id),
-    keys.assetsByTime,
-    keys.events,
-    json,
-    asset.id,
-    Number.isFinite(time) ? time : 0,
-    Math.max(0, Math.floor(asset.size) || 0),
-    opts.signature ?? '',
-    JSON.stringify(assetTerms(asset)),
-    opts.event === false ? '' : new Date().toISOString(),
-    EVENT_STREAM_MAXLEN,
-    keys.gallery.prefix,
+    ready.map(({ i, put }) => put.args(previous.has(i) ? previous.get(i)! : (items[i]!.opts?.previous ?? null))),
   );
-  return PUT_OUTCOMES[Number(res)] ?? 'updated';
+  await Promise.all(
+    ready.map(async ({ i, put }, k) => {
+      const res = replies[k];
+      if (res instanceof Error) out[i] = res;
+      else if ((res as PutReply)[0] >= 0) out[i] = outcomeOf(res as PutReply);
+      else out[i] = await sendPut(redis, put, undefined).catch((err: unknown) => err as Error);
+    }),
+  );
+  return out;
+}
+
+/** writeIndexedAsset, for callers that do not need the slot. */
+export async function putIndexedAsset(redis: Redis, keys: RedisKeys, asset: Asset, opts: PutOptions = {}): Promise<PutOutcome> {
+  return (await writeIndexedAsset(redis, keys, asset, opts)).outcome;
 }
 
 /** Removes the record and its index entries; appends `asset.removed` when there was a record. */
 export async function removeIndexedAsset(redis: Redis, keys: RedisKeys, id: string): Promise<boolean> {
-  const res = await REMOVE_LUA.run(
-    redis,
-    3,
-    keys.asset(id),
-    keys.assetsByTime,
-    keys.events,
-    id,
-    removedEventJson(id),
-    EVENT_STREAM_MAXLEN,
-    keys.gallery.prefix,
-  );
-  return Number(res) === 1;
+  const key = keys.asset(id);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const previous = await redis.get(key);
+    if (previous === null) return false;
+    const head = parseRecordHead(previous);
+    const g = keys.gallery;
+    const lists = storedPostings(id, previous);
+    const fixed = [key, keys.events, g.freeSlots, keys.assetsByTime, g.bySize, g.names, g.generation, g.words, g.models];
+    const res = await REMOVE_LUA.run(redis, REMOVE_KEYS + 3 * lists.length, ...fixed, ...listKeys(keys, lists), head?.hash ?? '', removedEventJson(id), EVENT_STREAM_MAXLEN, ...lists);
+    if (Number(res) >= 0) return Number(res) === 1;
+  }
+  throw new Error(`Asset ${id}: the record kept changing while it was being removed; try again`);
+}
+
+/** Slot, content hash and file signature of the stored records of `ids` (null where there is none). */
+export async function indexedHeads(redis: Redis, keys: RedisKeys, ids: string[]): Promise<({ slot: number; hash: string; signature: string } | null)[]> {
+  if (ids.length === 0) return [];
+  const raws = (await HEADS_LUA.run(redis, ids.length, ...ids.map((id) => keys.asset(id)))) as (string | null)[];
+  return raws.map((raw) => {
+    if (!raw) return null;
+    const parts = raw.split('\0', 3);
+    const slot = Number(parts[0]);
+    return parts.length === 3 && Number.isInteger(slot) ? { slot, hash: parts[1]!, signature: parts[2]! } : null;
+  });
+}
+
+/** The ids of `slots` ('' where a slot holds none). */
+export async function idsOfSlots(redis: Redis, keys: RedisKeys, slots: number[]): Promise<string[]> {
+  if (slots.length === 0) return [];
+  const pipe = redis.pipeline();
+  for (const s of slots) pipe.getrange(keys.gallery.slotIds, s * 16, s * 16 + 15);
+  const res = (await pipe.exec()) ?? [];
+  return res.map(([err, v]) => (err || typeof v !== 'string' ? '' : v));
 }

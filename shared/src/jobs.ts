@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { FluxJobRequest } from './requests/flux.js';
+import { ControlNetRef, HiresFix, ImageId, IpAdapterRef, MAX_CONTROLNETS, Outpaint, SlotValues, UpscaleParams } from './requests/comfy-features.js';
 import { V0JobRequest } from './requests/v0.js';
 import { TEMPLATE_FAMILIES } from './templates/types.js';
 import { RequestPriority } from './priority.js';
@@ -60,6 +61,16 @@ export const GenerationParams = Type.Object(
     textEncoders: Type.Optional(Type.Array(Text({ minLength: 1, maxLength: 512 }), { minItems: 1, maxItems: 3 })),
     /** LoRAs (files of the `loras` folder) applied in order between the model loader and the sampler. */
     loras: Type.Optional(Type.Array(LoraRef, { maxItems: MAX_LORAS })),
+    /** ControlNets, stacked in order (ControlNetLoader + ControlNetApplyAdvanced each). */
+    controlNets: Type.Optional(Type.Array(ControlNetRef, { maxItems: MAX_CONTROLNETS })),
+    /** A second sampling pass on the latent upscaled by `scale`, with its own denoise and steps. */
+    hiresFix: Type.Optional(HiresFix),
+    /** An image prompt through IP-Adapter (a custom node pack; SD1.5 and SDXL). */
+    ipAdapter: Type.Optional(IpAdapterRef),
+    /** Pad `inputImage` and paint the new border (an inpaint of the padding). */
+    outpaint: Type.Optional(Outpaint),
+    /** `workflow: "upscale"`: the upscale model and factor. */
+    upscale: Type.Optional(UpscaleParams),
   },
   { additionalProperties: false },
 );
@@ -80,14 +91,25 @@ export const ComfyJobRequest = Type.Object(
      * load apart (FLUX local). The server fills it from the backends' lists when absent.
      */
     modelFolder: Type.Optional(Type.Enum(['checkpoints', 'diffusion_models'])),
-    /** SVD input image: an upload id (POST /api/uploads) or a gallery asset id. */
-    inputImage: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' })),
+    /**
+     * The image to start from: an upload id (POST /api/uploads) or a gallery asset id. SVD animates it; an
+     * image job becomes img2img (`params.denoise`, default 0.75), an inpaint with `mask`, or the picture
+     * an upscale job enlarges.
+     */
+    inputImage: Type.Optional(ImageId('an upload or gallery asset id')),
+    /** Inpainting: an upload id of a mask the size of the input image (white = repaint, black = keep). */
+    mask: Type.Optional(ImageId('an upload id of the mask (white = repaint)')),
     /** Required for images (the server answers 400 without one); optional for image-to-video. */
     prompt: Type.Optional(Prompt),
     negativePrompt: Type.Optional(Text({ maxLength: 20000 })),
     params: Type.Optional(GenerationParams),
-    /** `txt2img` (the built-in template of the model's family), or the id of a saved custom workflow. */
+    /**
+     * `txt2img` (the built-in template of the model's family; also img2img/inpaint with `inputImage`),
+     * `upscale` (enlarge `inputImage`, see `params.upscale`), or the id of a saved custom workflow.
+     */
     workflow: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+    /** A custom workflow's slot values by slot name (any slot; the well-known ones may also come from the fields above). */
+    slots: Type.Optional(SlotValues),
     priority: Type.Optional(RequestPriority),
   },
   { additionalProperties: false },

@@ -16,9 +16,10 @@ export function redisKeys(prefix: string) {
     backendLease: (id: string) => `${prefix}:backend-lease:${id}`,
     /** Sorted set of worker ids scored by their last heartbeat (ms). */
     workers: `${prefix}:workers`,
-    asset: (id: string) => `${prefix}:asset:${id}`,
-    /** Sorted set of asset ids scored by creation time (ms). */
-    assetsByTime: `${prefix}:assets`,
+    /** The gallery record of one asset (layout and codec: gallery-record.ts). */
+    asset: (id: string) => `${prefix}:gallery:x:a:${id}`,
+    /** ZSET of asset slots scored by creation time (ms): the gallery's date order (gallery-index.ts). */
+    assetsByTime: `${prefix}:gallery:x:time`,
     /** The gallery's secondary indexes (gallery-index.ts), all under this prefix. */
     gallery: galleryKeys(`${prefix}:gallery:`),
     /** Hash of model file path → JSON {size, mtimeMs, sha256}: valid while size and mtime match. */
@@ -31,7 +32,7 @@ export function redisKeys(prefix: string) {
     workflowSummaries: `${prefix}:workflow-summaries`,
     /** A counting semaphore (sorted set of holders scored by lease expiry, ms). */
     semaphore: (name: string) => `${prefix}:sem:${name}`,
-    /** HASH: outputMark, uploadsMark (what the server wrote into its folders), url and token of its storage API. */
+    /** HASH: outputMark, uploadsMark, thumbsMark (what the server wrote into its folders), url and token of its storage API. */
     storage: `${prefix}:storage`,
     /** Team mode: users, sessions, API tokens, failed logins (server/src/auth). */
     auth: {
@@ -46,6 +47,8 @@ export function redisKeys(prefix: string) {
     },
     /** The scheduler's index, ownership and agents (schedule-store.ts, docs/scheduling.md). */
     sched: schedKeys(`${prefix}:sched:`),
+    /** Chat threads and their messages (server/src/chat/chat-store.ts). */
+    chat: chatKeys(`${prefix}:chat:`),
   };
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;
@@ -94,39 +97,60 @@ function schedKeys(s: string) {
 }
 export type SchedKeys = ReturnType<typeof schedKeys>;
 
+/** The chat's keys: one record, state hash, message hash and job hash per thread, and the thread indexes. */
+function chatKeys(c: string) {
+  return {
+    /** STRING JSON {id, title, createdAt, owner?, deletedAt?}. */
+    thread: (id: string) => `${c}thread:${id}`,
+    /** HASH seq (last message), first (oldest kept), jobs (last job number), updatedAt, titled, target, lastBatch, site. */
+    state: (id: string) => `${c}state:${id}`,
+    /** HASH seq → ChatMessage JSON (the oldest dropped past the cap). */
+    messages: (id: string) => `${c}messages:${id}`,
+    /** HASH job number (#n) → job id. */
+    jobs: (id: string) => `${c}jobs:${id}`,
+    /** ZSET thread id → last activity (ms): the live threads, newest first. */
+    threads: `${c}threads`,
+    /** ZSET thread id → last activity (ms): one owner's live threads (team mode). */
+    byOwner: (owner: string) => `${c}owner:${owner}`,
+    /** ZSET thread id → when it was deleted (ms). */
+    trash: `${c}trash`,
+  };
+}
+export type ChatKeys = ReturnType<typeof chatKeys>;
+
 /**
- * Gallery index keys. The Lua scripts in gallery-index.ts build the per-type/model/word names from
- * `prefix` themselves (their names depend on the record), so these builders must match them.
+ * Gallery index keys (layout 2, see gallery-index.ts). The index proper lives under `<g>x:`; the Lua
+ * scripts build the per-posting-list and per-bucket names from `index` themselves (they depend on the
+ * record), so these builders must match them. The keys of the first layout (`<prefix>:asset:<id>`,
+ * `<prefix>:assets`, `<g>sig`, `<g>terms:<id>`, …) are only ever deleted (gallery-layout.ts).
  */
 function galleryKeys(g: string) {
+  const x = `${g}x:`;
   return {
     prefix: g,
-    /** ZSET id → size in bytes. */
-    bySize: `${g}size`,
-    /** ZSET id → order label of the lowercased file name (see gallery-index.ts). */
-    byName: `${g}name`,
-    /** ZSET, all scores 0, members `<lowercased name>\0<id>`: names in lexicographic order. */
-    names: `${g}names`,
-    /** ZSETs id → creation time, one per type, model, owner and search word. */
-    byType: (type: string) => `${g}type:${type}`,
-    byModel: (model: string) => `${g}model:${model}`,
-    byOwner: (owner: string) => `${g}owner:${owner}`,
-    byWord: (word: string) => `${g}word:${word}`,
-    /** ZSET, all scores 0: every indexed search word (prefix search). */
-    words: `${g}words`,
+    /** Prefix of every key of the index itself (the scripts build the others from it). */
+    index: x,
+    /** ZSET slot → size in bytes. */
+    bySize: `${x}size`,
+    /** ZSET, all scores 0, members `<lowercased name>\0<slot>`: the name order. */
+    names: `${x}names`,
+    /** STRING: the asset id of each slot, 16 characters per slot. */
+    slotIds: `${x}ids`,
+    /** LIST of slots freed by removals (reused first), and the counter of slots ever handed out. */
+    freeSlots: `${x}free`,
+    slotCount: `${x}hwm`,
+    /** A posting list (type, model, owner or word: `t:image`, `m:<model>`, `o:<user>`, `w:<word>`) moved up to a bitmap or a SET of slots (gallery-postings.ts). */
+    postingBits: (name: string) => `${x}pb:${name}`,
+    postingSet: (name: string) => `${x}ps:${name}`,
+    /** ZSET, all scores 0: the indexed search words (prefix search). */
+    words: `${x}words`,
     /** ZSET model name → number of assets. */
-    models: `${g}models`,
-    /** JSON of the index entries of one asset, so an update or removal can undo them. */
-    terms: (id: string) => `${g}terms:${id}`,
-    /** HASH id → file signature (size, mtime, sidecar mtime): what the rescan compares. */
-    signatures: `${g}sig`,
-    /** HASH file name → id (the legacy by-name route). */
-    fileNames: `${g}fname`,
+    models: `${x}models`,
     /** Incremented by every change; cached query results carry the value they were built at. */
-    generation: `${g}gen`,
-    /** A cached query result (ZSET) and the generation it was built at. */
-    query: (hash: string) => `${g}q:${hash}`,
-    queryGen: (hash: string) => `${g}qg:${hash}`,
+    generation: `${x}gen`,
+    /** A cached filter bitmap or ordered view, and the generation it was built at. */
+    query: (hash: string) => `${x}q:${hash}`,
+    queryGen: (hash: string) => `${x}qg:${hash}`,
     /** ZSET id → trashedAt (ms), and one JSON record per trashed asset. */
     trash: `${g}trash`,
     trashItem: (id: string) => `${g}trash:${id}`,

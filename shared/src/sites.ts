@@ -66,8 +66,16 @@ export function siteInfo(manifest: V0SiteManifest): SiteInfo {
     versionId: latest?.id ?? manifest.chatId,
     ...(latest?.demoUrl ? { demoUrl: latest.demoUrl } : {}),
     webUrl: manifest.webUrl,
+    ...deploymentUrlOf(manifest),
     versions: manifest.versions.map((v) => ({ id: v.id, status: v.status, createdAt: versionCreatedAt(manifest, v), ...(v.demoUrl ? { demoUrl: v.demoUrl } : {}) })),
   };
+}
+
+function deploymentUrlOf(manifest: V0SiteManifest): { deploymentUrl?: string } {
+  const newest = manifest.versions
+    .flatMap((v) => (v.deployment ? [v.deployment] : []))
+    .sort((a, b) => Date.parse(b.deployedAt) - Date.parse(a.deployedAt))[0];
+  return newest ? { deploymentUrl: newest.url } : {};
 }
 
 /**

@@ -4,7 +4,8 @@ import type { Asset } from './assets.js';
 import type { AppEvent, EventType, NewEvent } from './events.js';
 import { EVENT_STREAM_MAXLEN, redisKeys, type RedisKeys } from './keys.js';
 import { LuaScript } from './lua-script.js';
-import { parseAssetRecord, putIndexedAsset, removeIndexedAsset, type PutOptions, type PutOutcome } from './gallery-index.js';
+import { putIndexedAsset, removeIndexedAsset, writeIndexedAsset, writeIndexedAssets, type PutOptions, type PutOutcome } from './gallery-index.js';
+import { decodeAssetRecord } from './gallery-record.js';
 
 /*
  * Job records and the event stream, shared by server and worker. The Redis client is injected, so
@@ -213,7 +214,7 @@ export class JobStore {
   }
 }
 
-/** The gallery index: one JSON record per asset plus its secondary indexes. Rebuildable from the files. */
+/** The gallery index: one record per asset plus its secondary indexes (gallery-index.ts). Rebuildable from the files. */
 export class AssetStore {
   readonly keys: RedisKeys;
   constructor(
@@ -232,28 +233,29 @@ export class AssetStore {
     return putIndexedAsset(this.redis, this.keys, asset, opts);
   }
 
+  /** put(), also saying which index slot the asset has (the rescan tracks what it has seen by slot). */
+  write(asset: Asset, opts: PutOptions = {}): Promise<{ outcome: PutOutcome; slot: number }> {
+    return writeIndexedAsset(this.redis, this.keys, asset, opts);
+  }
+
+  /** write() for a batch, in one pipeline; each result is the outcome or the put's error. */
+  writeMany(items: { asset: Asset; opts?: PutOptions }[]): Promise<({ outcome: PutOutcome; slot: number } | Error)[]> {
+    return writeIndexedAssets(this.redis, this.keys, items);
+  }
+
   /** The record, or null when there is none (or what is stored is not a whole Asset). */
   async get(id: string): Promise<Asset | null> {
-    return parseAssetRecord(await this.redis.get(this.keys.asset(id)));
+    return decodeAssetRecord(id, await this.redis.get(this.keys.asset(id)));
   }
 
   async getMany(ids: string[]): Promise<Asset[]> {
     if (ids.length === 0) return [];
     const raws = await this.redis.mget(...ids.map((id) => this.keys.asset(id)));
-    return raws.map(parseAssetRecord).filter((a): a is Asset => a !== null);
+    return raws.map((raw, i) => decodeAssetRecord(ids[i]!, raw)).filter((a): a is Asset => a !== null);
   }
 
   /** Removes the record and its index entries; appends `asset.removed` when there was one. */
   async remove(id: string): Promise<boolean> {
     return removeIndexedAsset(this.redis, this.keys, id);
-  }
-
-  /** Asset ids newest first with creation time (ms) at or before `maxScore`, skipping `offset`. */
-  async listIds(maxScore: number | null, offset: number, limit: number): Promise<{ id: string; score: number }[]> {
-    const max = maxScore === null ? '+inf' : String(maxScore);
-    const flat = await this.redis.zrevrangebyscore(this.keys.assetsByTime, max, '-inf', 'WITHSCORES', 'LIMIT', offset, limit);
-    const out: { id: string; score: number }[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i]!, score: Number(flat[i + 1]) });
-    return out;
   }
 }

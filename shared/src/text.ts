@@ -21,7 +21,7 @@ export function Text(options: Omit<TStringOptions, 'pattern'> = {}) {
   return Type.String({ ...options, pattern: NO_NUL_PATTERN });
 }
 
-export function hasNul(text: string): boolean {
+function hasNul(text: string): boolean {
   return text.includes('\u0000');
 }
 

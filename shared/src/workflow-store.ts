@@ -6,7 +6,7 @@ import { CustomWorkflow, WorkflowSummary } from './workflows.js';
 const checkWorkflow = checked(CustomWorkflow);
 const checkSummary = checked(WorkflowSummary);
 
-export function summarizeWorkflow(w: CustomWorkflow): WorkflowSummary {
+function summarizeWorkflow(w: CustomWorkflow): WorkflowSummary {
   return { id: w.id, name: w.name, kind: w.kind, slots: w.slots, nodeCount: Object.keys(w.graph).length, updatedAt: w.updatedAt, ...(w.owner ? { owner: w.owner } : {}) };
 }
 

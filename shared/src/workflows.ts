@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { MAX_SLOTS, SLOT_NAME_PATTERN } from './requests/comfy-features.js';
 import { Text } from './text.js';
 
 /*
@@ -7,7 +8,11 @@ import { Text } from './text.js';
  * like a built-in template: `{ provider: 'comfyui', workflow: <id>, prompt, params }`.
  */
 
-/** The request values a slot can take; each maps to a request field (see templates/request.ts). */
+/**
+ * The well-known slots: each maps to a request field (see templates/request.ts) as well as to
+ * `request.slots[name]`. Any other name (matching SLOT_NAME_PATTERN) is a workflow's own slot, whose
+ * value comes from `request.slots[name]` only.
+ */
 export const SLOT_PARAMS = [
   'prompt',
   'negativePrompt',
@@ -35,6 +40,10 @@ export type SlotParam = (typeof SLOT_PARAMS)[number];
 /** Slots whose value is text (or a file / list name); all others are numbers. */
 export const TEXT_SLOTS: readonly SlotParam[] = ['prompt', 'negativePrompt', 'model', 'image', 'sampler', 'scheduler'];
 
+export function isKnownSlot(name: string): name is SlotParam {
+  return (SLOT_PARAMS as readonly string[]).includes(name);
+}
+
 export const SLOT_LABELS: Readonly<Record<SlotParam, string>> = {
   prompt: 'Prompt',
   negativePrompt: 'Negative prompt',
@@ -58,6 +67,11 @@ export const SLOT_LABELS: Readonly<Record<SlotParam, string>> = {
   minCfg: 'Min CFG',
 };
 
+/** What the form shows for a slot: the well-known label, else the slot's own name with spaces. */
+export function slotLabel(name: string): string {
+  return isKnownSlot(name) ? SLOT_LABELS[name] : name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+}
+
 export const MAX_WORKFLOW_NODES = 2000;
 export const WORKFLOW_ID_PATTERN = '^wf-[a-z0-9]{10}$';
 
@@ -80,7 +94,8 @@ export type WorkflowGraph = Static<typeof WorkflowGraph>;
 
 export const WorkflowSlot = Type.Object(
   {
-    param: Type.Enum(SLOT_PARAMS),
+    /** The slot's name: a well-known one (SLOT_PARAMS) or the workflow's own (e.g. `blur_radius`). */
+    param: Type.String({ pattern: SLOT_NAME_PATTERN, description: 'a well-known slot (prompt, seed, …) or a name of its own' }),
     nodeId: Text({ minLength: 1, maxLength: 64 }),
     input: Text({ minLength: 1, maxLength: 256 }),
   },
@@ -89,7 +104,36 @@ export const WorkflowSlot = Type.Object(
 export type WorkflowSlot = Static<typeof WorkflowSlot>;
 
 const WorkflowName = Text({ minLength: 1, maxLength: 100 });
-const Slots = Type.Array(WorkflowSlot, { maxItems: 200 });
+const Slots = Type.Array(WorkflowSlot, { maxItems: MAX_SLOTS });
+
+export const SLOT_KINDS = ['int', 'float', 'text', 'boolean', 'combo', 'image', 'model'] as const;
+export type SlotKind = (typeof SLOT_KINDS)[number];
+
+/**
+ * One slot as the run form shows it: its type, range, step and choices, read from the backend's
+ * `/object_info` for the node input it fills (`checked`), else guessed from the value the graph holds.
+ */
+export const SlotSpec = Type.Object({
+  name: Type.String(),
+  label: Type.String(),
+  kind: Type.Enum(SLOT_KINDS),
+  /** Where it goes (the first place, when a slot fills several). */
+  nodeId: Type.String(),
+  classType: Type.String(),
+  input: Type.String(),
+  /** A well-known slot (prompt, seed, …): it may also come from the request's own field. */
+  known: Type.Boolean(),
+  /** The value the saved graph holds: what a run uses when none is given. */
+  value: Type.Optional(Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+  min: Type.Optional(Type.Number()),
+  max: Type.Optional(Type.Number()),
+  step: Type.Optional(Type.Number()),
+  options: Type.Optional(Type.Array(Type.String())),
+  multiline: Type.Optional(Type.Boolean()),
+  /** The spec comes from a backend's object_info (false: guessed from the value). */
+  checked: Type.Boolean(),
+});
+export type SlotSpec = Static<typeof SlotSpec>;
 
 /** A literal input of a node: what the import screen lists for marking slots. */
 export const WorkflowInput = Type.Object({
@@ -133,6 +177,8 @@ export const WorkflowDetails = Type.Object({
   ...CustomWorkflow.properties,
   inputs: Type.Array(WorkflowInput),
   check: WorkflowCheck,
+  /** Each slot's type, range and choices, for the run form. */
+  slotSpecs: Type.Array(SlotSpec),
 });
 export type WorkflowDetails = Static<typeof WorkflowDetails>;
 

@@ -7,6 +7,7 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { a1111Infotext, comfyGraph, jpeg, pngWithText, webp } from '../../server/src/testing/gallery-fixtures.js';
+import { outputFileName } from '@orchestrator/shared';
 
 const WORDS = (
   'lighthouse dusk fox snow forest castle portrait woman man child dragon robot city night neon rain street ' +
@@ -48,7 +49,8 @@ export function writeGallery(root: string, count: number): Record<string, number
   const rand = rng(42);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)]!;
   const kinds: Record<string, number> = { comfy: 0, ours: 0, a1111: 0, jpeg: 0, webp: 0 };
-  const yearAgo = Date.now() - 365 * 86_400_000;
+  // The first file's time: a year ago, or earlier for a large gallery, so the newest (5 minutes apart) is not in the future.
+  const yearAgo = Date.now() - Math.max(365 * 86_400_000, count * 300_000);
   const perDay = 1000;
   for (let i = 0; i < count; i++) {
     const day = Math.floor(i / perDay);
@@ -68,8 +70,8 @@ export function writeGallery(root: string, count: number): Record<string, number
       bytes = pngWithText(8, 8, { prompt: JSON.stringify(comfyGraph({ prompt, negative, seed, model })) });
     } else if (r < 0.7) {
       kinds.ours!++;
-      file = `${seed.toString(16).padStart(8, '0')}-${i}_1.png`;
-      const meta = { jobId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, provider: 'comfyui', model, prompt, negativePrompt: negative, seed, steps: 20, cfg: 7, sampler: 'euler', scheduler: 'normal' };
+      const meta = { jobId: `${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`, provider: 'comfyui', model, prompt, negativePrompt: negative, seed, steps: 20, cfg: 7, sampler: 'euler', scheduler: 'normal' };
+      file = outputFileName({ createdAt: new Date(yearAgo + i * 300_000), jobId: meta.jobId, prompt, seed, index: 1, count: 1, ext: '.png' }); // as the worker names them
       bytes = pngWithText(8, 8, { orchestrator: JSON.stringify(meta), prompt: JSON.stringify(comfyGraph({ prompt, negative, seed, model })) });
       writeFileSync(path.join(dir, `${file}.json`), JSON.stringify({ version: 1, createdAt: new Date(yearAgo + i * 300_000).toISOString(), meta }));
     } else if (r < 0.85) {

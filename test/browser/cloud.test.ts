@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium.js';
+import { openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 import { startFakeBfl, type FakeBfl } from '../fakes/bfl/index.js';
 import { startFakeV0, type FakeV0 } from '../fakes/v0/index.js';
@@ -35,6 +36,7 @@ describe('cloud providers, driven in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(stack.url);
+    await openForm(page);
 
     const flux = page.getByTestId('mode-flux');
     await waitFor(() => flux.isEnabled(), 15000, 'FLUX mode enabled');
@@ -84,6 +86,7 @@ describe('cloud providers, driven in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(stack.url);
+    await openForm(page);
 
     const video = page.getByTestId('mode-video');
     await waitFor(() => video.isEnabled(), 15000, 'Video mode enabled');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page, Response } from 'playwright-core';
 import type { ComfyJobRequest, Job, PageOf } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
-import { openPage, PHONE, shoot } from './fixtures.js';
+import { openPage, PHONE, shoot, openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 
 let stack: Stack;
@@ -20,6 +20,7 @@ beforeAll(async () => {
   stack = await startStack('browser-create-tools');
   browser = await launchChromium();
   ({ page, errors } = await openPage(browser, stack.url));
+  await openForm(page);
   await waitFor(async () => (await page.getByTestId('model-select').inputValue()) !== '', 15000, 'a model chosen');
 }, 60000);
 

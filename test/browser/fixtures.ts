@@ -84,3 +84,13 @@ export async function indexedTotal(stack: Stack, query = ''): Promise<number> {
 
 /** The tile of one asset. */
 export const tileOf = (page: Page, id: string) => page.locator(`[data-testid="asset-tile"][data-asset-id="${id}"]`);
+
+/**
+ * The desktop's left panel opens on the chat; the generation forms are its Form tab (remembered across
+ * reloads). A no-op on a phone, whose Create tab the tests open themselves.
+ */
+export async function openForm(page: Page): Promise<void> {
+  const form = page.getByTestId('left-tab-form');
+  await form.or(page.getByRole('tab', { name: 'Canvas' })).first().waitFor({ timeout: 15000 });
+  if (await form.isVisible()) await form.click();
+}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './chromium.js';
+import { openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 
 let stack: Stack;
@@ -22,6 +23,7 @@ describe('the page, driven in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(stack.url);
+    await openForm(page);
 
     // The picker's value: the first checkpoint a backend reports, once the backends are known.
     const model = page.getByTestId('model-select');

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Job } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
+import { openForm } from './fixtures.js';
 import { DEFAULT_CHECKPOINTS } from '../fakes/comfyui/index.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 import { LAYOUTS, safetensorsBytes, writeModel } from '../../server/src/testing/safetensors-files.js';
@@ -49,6 +50,7 @@ async function openPage(viewport: { width: number; height: number }): Promise<{ 
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(stack.url);
+  await openForm(page);
   await waitFor(async () => (await page.getByTestId('model-select').inputValue()) !== '', 15000, 'a default model');
   return { page, errors };
 }

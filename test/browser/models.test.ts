@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
+import { openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 import { LAYOUTS, safetensorsBytes, writeModel } from '../../server/src/testing/safetensors-files.js';
 
@@ -60,6 +61,7 @@ async function openPage(viewport: { width: number; height: number }): Promise<{ 
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(stack.url);
+  await openForm(page);
   await waitFor(async () => (await page.getByTestId('model-select').inputValue()) !== '', 15000, 'a default model');
   return { page, errors };
 }

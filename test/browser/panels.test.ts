@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { CancelResponse, Job, PageOf } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
+import { openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 
 let stack: Stack;
@@ -47,6 +48,7 @@ describe('a failure stays in its place', () => {
     const secondId = await submit('second queued job');
     const { page, errors } = await openPage();
     await page.goto(stack.url);
+    await openForm(page);
 
     const cards = page.getByTestId('job-card');
     await waitFor(async () => (await cards.count()) === 2, 15000, 'two queued cards');
@@ -97,6 +99,7 @@ describe('a failure stays in its place', () => {
       },
     );
     await page.goto(stack.url);
+    await openForm(page);
 
     const create = page.locator('[data-testid="panel-boundary"][data-panel="Create"]');
     const alert = create.getByTestId('panel-error');

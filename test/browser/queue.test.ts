@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { Job, QueueView } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
+import { openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 
 const MODEL = 'sd_xl_base_1.0.safetensors';
@@ -211,6 +212,7 @@ describe('the queue panel', () => {
   it('submits a job with the priority chosen beside Generate: a high one goes ahead of the waiting ones', async () => {
     const { page, errors } = await openPage({ width: 1440, height: 900 });
     await page.goto(stack.url);
+    await openForm(page);
     const model = page.getByTestId('model-select');
     await waitFor(async () => (await model.inputValue()) !== '', 15000, 'a model chosen');
     const choice = page.getByRole('combobox', { name: 'Priority of the new job' });

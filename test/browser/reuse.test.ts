@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { writePngText, type Asset, type ComfyJobRequest, type Job } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
-import { indexedTotal, openPage, PHONE, shoot, tileOf, writeImage } from './fixtures.js';
+import { indexedTotal, openPage, PHONE, shoot, tileOf, writeImage, openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 import { startFakeBfl, type FakeBfl } from '../fakes/bfl/index.js';
 import { encodePng } from '../fakes/comfyui/png.js';
@@ -99,6 +99,7 @@ describe('"Use these settings" goes to the mode that made the asset', () => {
     });
     await waitFor(async () => (await indexedTotal(stack)) >= 1, 30000, 'the FLUX file indexed');
     const { page, errors } = await openPage(browser, stack.url);
+    await openForm(page);
     await tileOf(page, id).click();
     await page.getByTestId('use-settings').click();
     await waitFor(async () => (await page.getByTestId('mode-flux').getAttribute('aria-checked')) === 'true', 10000, 'the FLUX mode');
@@ -124,6 +125,7 @@ describe('"Use these settings" goes to the mode that made the asset', () => {
   it('takes a FLUX job’s own request when the server has it (raw, aspect ratio, the seed BFL chose)', async () => {
     const { asset } = await generate({ provider: 'flux', kind: 'image', model: 'flux-pro-1.1-ultra', prompt: 'a glass whale', params: { aspectRatio: '21:9', raw: true } });
     const { page, errors } = await openPage(browser, stack.url);
+    await openForm(page);
     await tileOf(page, asset.id).click();
     await page.getByTestId('use-settings').click();
     await page.getByTestId('flux-prompt').waitFor({ timeout: 10000 });
@@ -148,6 +150,7 @@ describe('Variations', () => {
     };
     const { asset } = await generate(request);
     const { page, errors } = await openPage(browser, stack.url);
+    await openForm(page);
     await tileOf(page, asset.id).waitFor({ timeout: 15000 });
 
     const regenerated = () => page.waitForResponse((r) => r.url().endsWith(`/api/assets/${asset.id}/regenerate`) && r.request().method() === 'POST');
@@ -180,6 +183,7 @@ describe('a PNG dropped on the page', () => {
   it('fills the Image form from a ComfyUI PNG and says what it could not map', async () => {
     const png = withoutChunk(readFileSync(REAL_COMFY_PNG), 'orchestrator');
     const { page, errors } = await openPage(browser, stack.url);
+    await openForm(page);
     await page.getByTestId('mode-flux').click(); // somewhere else first: the drop must switch to Image
     await dropFile(page, 'ComfyUI_00042_.png', png, 'drop-hint-1440.png');
     const notice = page.getByTestId('import-notice');
@@ -228,6 +232,7 @@ describe('a PNG dropped on the page', () => {
 
   it('says why a PNG without settings loads nothing', async () => {
     const { page, errors } = await openPage(browser, stack.url);
+    await openForm(page);
     await dropFile(page, 'blank.png', encodePng(4, 4, (_y, row) => row.fill(0)));
     await page.getByText('Nothing loaded from blank.png').waitFor({ timeout: 5000 });
     expect(await page.getByTestId('import-notice').count()).toBe(0);

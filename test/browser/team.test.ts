@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Job, PageOf } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
+import { openForm } from './fixtures.js';
 import { dropPrefix, startStack, waitFor, type Stack } from '../harness/stack.js';
 
 const ADMIN = { username: 'ada', password: 'correct horse battery' };
@@ -88,6 +89,7 @@ describe('team mode in the browser', () => {
     expect(await menu.textContent()).toContain('ada');
     expect(await menu.textContent()).toContain('admin');
 
+    await openForm(page);
     const model = page.getByTestId('model-select');
     await waitFor(async () => (await model.inputValue()) !== '', 15000, 'a model chosen');
     await page.getByTestId('prompt-input').fill('a lighthouse at dusk');
@@ -249,6 +251,7 @@ describe('team mode in the browser', () => {
     expect(await page.getByTestId('menu-users').count()).toBe(0);
     await page.keyboard.press('Escape');
 
+    await openForm(page);
     const model = page.getByTestId('model-select');
     await waitFor(async () => (await model.inputValue()) !== '', 15000, 'a model chosen');
     await page.getByTestId('prompt-input').fill('a viewer tries');

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Job, PageOf } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
+import { openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 
 let stack: Stack;
@@ -41,6 +42,7 @@ describe('custom workflows, driven in Chromium', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(stack.url);
+    await openForm(page);
 
     const mode = page.getByTestId('mode-workflow');
     await waitFor(() => mode.isEnabled(), 15000, 'Workflow mode enabled');
@@ -89,7 +91,9 @@ describe('custom workflows, driven in Chromium', () => {
       const list = (await (await fetch(`${stack.url}/api/jobs?limit=5`)).json()) as PageOf<Job>;
       return list.items.find((j) => j.request.provider === 'comfyui' && j.request.workflow?.startsWith('wf-') && j.status === 'completed');
     }, 20000, 'the workflow job');
-    expect(job.request).toMatchObject({ prompt: 'a red fox in the snow', params: { width: 640 } });
+    // The prompt is the request's own field; every other slot travels by its name.
+    expect(job.request).toMatchObject({ prompt: 'a red fox in the snow', slots: { width: 640 } });
+    expect(job.request.provider === 'comfyui' && job.request.params?.width).toBeFalsy();
     await page.locator(`[data-testid="asset-tile"][data-type="image"]`).nth(1).waitFor({ timeout: 10000 });
 
     // What was typed survives a reload, per workflow.
@@ -98,14 +102,85 @@ describe('custom workflows, driven in Chromium', () => {
     expect(await page.locator('#wf-prompt').inputValue()).toBe('a red fox in the snow');
     expect(await page.locator('#wf-width').inputValue()).toBe('640');
 
-    // A model the backend lacks is reported in the form, naming the node and input, and nothing is queued.
-    await page.locator('#wf-model').fill('missing.safetensors');
+    // Each field is typed from the backend's /object_info: the checkpoint is a list of the backend's files,
+    // and a width outside EmptyLatentImage's range is reported naming the slot, with nothing queued.
+    const models = await page.locator('#wf-model option').allTextContents();
+    expect(models.some((m) => m.includes('.safetensors'))).toBe(true);
+    expect(await page.locator('#wf-width').getAttribute('step')).toBe('8');
+    const before = ((await (await fetch(`${stack.url}/api/jobs?limit=50`)).json()) as PageOf<Job>).items.length;
+    await page.locator('#wf-width').fill('99999');
     await page.getByTestId('generate-button').click();
-    const problems = page.getByTestId('workflow-problems');
-    await problems.waitFor({ timeout: 10000 });
-    expect(await problems.textContent()).toMatch(/Node \d+ \(CheckpointLoaderSimple\), input ckpt_name: .*'missing.safetensors' is not in the list/);
-    const jobs = (await (await fetch(`${stack.url}/api/jobs?limit=50`)).json()) as PageOf<Job>;
-    expect(jobs.items.filter((j) => j.request.provider === 'comfyui' && j.request.model === 'missing.safetensors')).toEqual([]);
+    await page.getByText(/Slot "width" \(EmptyLatentImage #\d+ width\): 99999 is above the maximum 16384/).waitFor({ timeout: 5000 });
+    const after = ((await (await fetch(`${stack.url}/api/jobs?limit=50`)).json()) as PageOf<Job>).items.length;
+    expect(after).toBe(before);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('types the run form from /object_info: a STRING, a COMBO and a FLOAT with step 0.01 of the graph’s own slots; the editor makes any input one', { timeout: 60000 }, async () => {
+    const graph = {
+      '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
+      '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+      '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a lighthouse', clip: ['4', 1] } },
+      '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
+      '3': {
+        class_type: 'KSampler',
+        inputs: { seed: 1234, steps: 2, cfg: 6, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] },
+      },
+      '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+      '10': { class_type: 'ImageScaleBy', inputs: { image: ['8', 0], upscale_method: 'nearest-exact', scale_by: 1.0 } },
+      '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'mine', images: ['10', 0] } },
+    };
+    const slots = [
+      { param: 'subject', nodeId: '6', input: 'text' },
+      { param: 'method', nodeId: '10', input: 'upscale_method' },
+      { param: 'zoom', nodeId: '10', input: 'scale_by' },
+    ];
+    const res = await fetch(`${stack.url}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Zoomer', graph, slots }) });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(stack.url);
+    await openForm(page);
+    await page.getByTestId('mode-workflow').click();
+    await page.getByTestId('workflow-select').selectOption(id);
+    const zoom = page.locator('#wf-zoom');
+    await zoom.waitFor({ timeout: 10000 });
+    expect(await zoom.evaluate((el) => [(el as HTMLInputElement).type, (el as HTMLInputElement).step, (el as HTMLInputElement).min, (el as HTMLInputElement).max])).toEqual(['number', '0.01', '0.01', '8']);
+    expect(await page.locator('#wf-method option').allTextContents()).toEqual(expect.arrayContaining(['bilinear', 'lanczos']));
+    expect(await page.locator('#wf-subject').evaluate((el) => el.tagName)).toBe('TEXTAREA');
+
+    // A value its slot does not take is named before anything is sent.
+    await zoom.fill('9');
+    await page.getByTestId('generate-button').click();
+    await page.getByText(/Slot "zoom" \(ImageScaleBy #10 scale_by\): 9 is above the maximum 8/).waitFor({ timeout: 5000 });
+
+    await zoom.fill('1.25');
+    await page.locator('#wf-method').selectOption('bicubic');
+    await page.locator('#wf-subject').fill('a red fox');
+    await page.getByTestId('generate-button').click();
+    const job = await waitFor(async () => {
+      const list = (await (await fetch(`${stack.url}/api/jobs?limit=10`)).json()) as PageOf<Job>;
+      return list.items.find((j) => j.request.provider === 'comfyui' && j.request.workflow === id && j.status === 'completed');
+    }, 20000, 'the Zoomer job');
+    expect(job.request).toMatchObject({ slots: { subject: 'a red fox', method: 'bicubic', zoom: 1.25 } });
+    const asset = (await (await fetch(`${stack.url}/api/assets/${job.assets![0]!.id}`)).json()) as { meta: Record<string, unknown> };
+    expect(asset.meta).toMatchObject({ workflow: 'Zoomer', seed: 1234, width: 80, height: 80, slots: { subject: 'a red fox', method: 'bicubic', zoom: 1.25 } });
+
+    // Any literal input becomes a slot of its own from the editor: SaveImage's prefix, renamed.
+    await page.getByRole('button', { name: 'Edit slots' }).click();
+    const dialog = page.getByTestId('workflow-editor');
+    await dialog.getByLabel('Slot for SaveImage #9 filename_prefix', { exact: true }).selectOption('__own');
+    const name = dialog.getByLabel('Name of the slot for SaveImage #9 filename_prefix');
+    expect(await name.inputValue()).toBe('filename_prefix');
+    await name.fill('prefix');
+    await dialog.getByTestId('workflow-save').click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.locator('#wf-prefix').waitFor({ timeout: 10000 });
+    expect(await page.locator('#wf-prefix').getAttribute('placeholder')).toBe('mine');
     expect(errors).toEqual([]);
     await page.close();
   });

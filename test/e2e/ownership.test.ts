@@ -120,6 +120,20 @@ describe('owners of what jobs make (AUTH=on)', () => {
     expect((await json<Job>(as('bob', `/api/jobs/${id}`))).owner).toBe('bob');
   });
 
+  it("makes an upscale of someone else's image a job of the requester, whose output is theirs", async () => {
+    const res = await as('bob', `/api/assets/${aliceImage}/upscale`, { method: 'POST', body: { factor: 1.5 } });
+    expect(res.status, await res.clone().text()).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const job = await waitFor(async () => {
+      const j = await json<Job>(as('bob', `/api/jobs/${id}`));
+      return j.status === 'completed' || j.status === 'failed' ? j : null;
+    }, 30_000, `upscale ${id}`);
+    expect(job).toMatchObject({ status: 'completed', owner: 'bob' });
+    expect((await json<Asset>(as('bob', `/api/assets/${job.assets![0]!.id}`))).owner).toBe('bob');
+    // The upscale's output is bob's: take it back out of the gallery the later tests count.
+    expect((await as('bob', `/api/assets/${job.assets![0]!.id}`, { method: 'DELETE' })).status).toBe(200);
+  });
+
   it('keeps the owners when the index is rebuilt from the files', async () => {
     await stack.restartServer(0, () => dropPrefix(stack.redis, `${stack.config.keyPrefix}:gallery:`));
     cookies.alice = await login('alice', 'alice password!');

@@ -110,8 +110,10 @@ describe('a worker that does not share the server\'s disk', () => {
     expect(runningWhileDown).toBe(true);
     const job = await finished(id);
     expect(job.status).toBe('completed');
-    const stored = (await filesUnder(stack.config.outputPath)).filter((f) => path.basename(f).startsWith(id));
-    expect(stored.map((f) => path.basename(f)).sort()).toEqual([`${id}_1.png`, `${id}_1.png.json`]);
+    const stored = (await filesUnder(stack.config.outputPath)).filter((f) => path.basename(f).includes(`_${id.slice(0, 8)}.`));
+    const name = path.basename(stored.find((f) => f.endsWith('.png'))!);
+    expect(name).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d_a-storm-over-the-sea_\\d+_${id.slice(0, 8)}\\.png$`));
+    expect(stored.map((f) => path.basename(f)).sort()).toEqual([name, `${name}.json`]);
     expect((await filesUnder(stack.config.outputPath)).filter((f) => f.endsWith('.part'))).toEqual([]);
     expect((await fetch(`${stack.url}${job.assets![0]!.url}`)).status).toBe(200);
   }, 60000);

@@ -149,7 +149,8 @@ describe('custom workflows', () => {
     await expectError(await api('/api/workflows', json({ name: 'x', graph, slots: [{ param: 'seed', nodeId: ksampler, input: 'model' }] })), 400, 'invalid_slots', /linked to another node/);
     await expectError(await api('/api/workflows', json({ name: 'x', graph, slots: [{ param: 'prompt', nodeId: ksampler, input: 'seed' }] })), 400, 'invalid_slots', /expects a text input/);
     await expectError(await api('/api/workflows', json({ name: 'x', graph, slots: [{ param: 'seed', nodeId: 'nope', input: 'seed' }] })), 400, 'invalid_slots', /no node nope/);
-    await expectError(await api('/api/workflows', json({ name: 'x', graph, slots: [{ param: 'bogus', nodeId: ksampler, input: 'seed' }] })), 400, 'validation_failed');
+    // Any name is a slot of the workflow's own, but it must be one: letters, digits, underscores.
+    await expectError(await api('/api/workflows', json({ name: 'x', graph, slots: [{ param: 'bad name', nodeId: ksampler, input: 'seed' }] })), 400, 'validation_failed');
     await expectError(await api('/api/workflows/wf-0000000000'), 404, 'not_found');
     await expectError(await api('/api/workflows/..%2F..%2Fetc'), 400, 'validation_failed');
   });

@@ -75,6 +75,9 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     KEY_PREFIX: prefix,
     LOG_LEVEL: 'warn',
     JOB_LOCK_MS: '3000',
+    // The site preview listener on a free port, allowed to fetch the v0 fake's demos (on loopback).
+    PREVIEW_PORT: '0',
+    PREVIEW_DEMO_HOSTS: 'localhost,127.0.0.1,.vusercontent.net',
     ...options.env,
   });
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
@@ -99,7 +102,11 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
     },
     async close() {
       await worker?.close();
+      // server.close() waits for every open connection; on a loaded machine a client connection
+      // with no request in flight that Node still does not count as idle has kept it waiting past the hook timeout.
+      const forceClose = setTimeout(() => app.server.closeAllConnections(), 2000);
       await app.close();
+      clearTimeout(forceClose);
       await Promise.all(comfy.map((c) => c.close()));
       await dropPrefix(redis, prefix);
       redis.disconnect();

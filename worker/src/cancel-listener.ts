@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** Parses a cancel message: a bare job id, or JSON `{"id": …}` / `{"jobId": …}`. */
-export function cancelledJobId(message: string): string | null {
+function cancelledJobId(message: string): string | null {
   const text = message.trim();
   if (text.startsWith('{')) {
     try {

@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** Touched at every beat that reached Redis: the container's HEALTHCHECK looks at its age (Dockerfile.worker). */
-export const HEALTH_FILE = path.join(tmpdir(), 'orchestrator-worker.alive');
+const HEALTH_FILE = path.join(tmpdir(), 'orchestrator-worker.alive');
 
 /** Keeps `workers` (a sorted set scored by last beat, ms) current for this worker id, and HEALTH_FILE fresh. */
 export class Heartbeat {

@@ -1,15 +1,12 @@
-import { existsSync } from 'node:fs';
-import { ConfigError, parseConfig, type Config } from '@orchestrator/shared';
+import { ConfigError, loadEnvFile, parseConfig, type Config } from '@orchestrator/shared';
 import { createLogger } from './logger.js';
 import { startWorkerRuntime } from './runtime.js';
 
-// `.env` is optional; Node ≥ 20.12 reads it natively.
-if (existsSync('.env') && typeof process.loadEnvFile === 'function') {
-  try {
-    process.loadEnvFile('.env');
-  } catch (err) {
-    console.error(`worker: could not read .env: ${(err as Error).message}`);
-  }
+// `.env` is optional (shared/src/env-file.ts); one that cannot be read is reported, not fatal.
+try {
+  loadEnvFile();
+} catch (err) {
+  console.error(`worker: could not read .env: ${(err as Error).message}`);
 }
 
 let config: Config;

@@ -82,7 +82,10 @@ describe('worker runtime against the fake ComfyUI', () => {
 
     const asset = await new AssetStore(h.redis, h.prefix).get(job.assets![0]!.id);
     expect(asset).not.toBeNull();
-    expect(asset!.relPath).toMatch(new RegExp(`^\\d{4}-\\d{2}-\\d{2}/${id}_1\\.png$`));
+    // The human name: the job's creation day (folder and name), prompt slug, seed, job id fragment.
+    const day = job.createdAt.slice(0, 10);
+    expect(asset!.relPath).toBe(`${day}/${day}_a-lighthouse-at-dusk_1234_${id.slice(0, 8)}.png`);
+    expect(asset!.fileName).toBe(`${day}_a-lighthouse-at-dusk_1234_${id.slice(0, 8)}.png`);
     expect(asset).toMatchObject({ type: 'image', mimeType: 'image/png', url: `/api/assets/${asset!.id}/file` });
     const file = await readFile(join(h.outputPath, asset!.relPath));
     expect(asset!.size).toBe(file.length);

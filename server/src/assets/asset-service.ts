@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
-import { AssetStore, JobStore, assetIdForPath, type Asset, type Job } from '@orchestrator/shared';
+import pLimit from 'p-limit';
+import { AssetStore, JobStore, MAX_RESOLUTION, UPSCALE_DEFAULT_FACTOR, assetIdForPath, upscaledSize, type Asset, type Job, type JobPriority, type UpscaleParams } from '@orchestrator/shared';
 import { forbidden } from '../auth/auth-service.js';
 import { mayManage, type Principal } from '../auth/principal.js';
-import { badRequest, notFound } from '../errors.js';
+import { badRequest, conflict, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { GalleryQuery, type AssetListPage, type AssetListQuery, type IdPage } from '../gallery/gallery-query.js';
 import type { GalleryIndexing } from '../gallery/gallery-indexing.js';
@@ -35,15 +36,6 @@ function notYours(asset: Asset): Error {
 const BULK_CONCURRENCY = 8;
 /** The trash list's cursor tag (cursors of one list are refused by the other). */
 const TRASH_VIEW = '7a500000';
-
-async function eachLimit<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(BULK_CONCURRENCY, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
-}
 
 /** The gallery for the routes: pages and search over the index, one asset, trash, restore, regenerate. */
 export class AssetService {
@@ -95,7 +87,7 @@ export class AssetService {
   /** Moves the assets `by` may move to the trash; the others are listed under `forbidden`. */
   async removeMany(ids: string[], by?: Principal): Promise<DeleteOutcome> {
     const out: DeleteOutcome = { deleted: [], missing: [] };
-    await eachLimit([...new Set(ids)], async (id) => {
+    await pLimit(BULK_CONCURRENCY).map([...new Set(ids)], async (id) => {
       if (by) {
         const asset = await this.store.get(id);
         if (asset && !mayManage(by, asset.owner)) return void (out.forbidden ??= []).push(id);
@@ -107,7 +99,7 @@ export class AssetService {
 
   async restoreMany(ids: string[], by?: Principal): Promise<RestoreOutcome> {
     const out: RestoreOutcome = { restored: [], missing: [], conflicts: [] };
-    await eachLimit([...new Set(ids)], async (id) => {
+    await pLimit(BULK_CONCURRENCY).map([...new Set(ids)], async (id) => {
       if (by) {
         const trashed = await this.gallery().trash.get(id);
         if (trashed && !mayManage(by, trashed.asset.owner)) return void (out.forbidden ??= []).push(id);
@@ -132,6 +124,44 @@ export class AssetService {
     const asset = await this.get(id);
     const job = asset.meta.jobId ? await this.jobStore.get(asset.meta.jobId) : null;
     return this.deps.jobs.submit(regenerateRequest(asset, job, seed), undefined, by);
+  }
+
+  /**
+   * Enqueues an upscale of a gallery image as a new job of `by` (anyone may upscale anyone's image: the
+   * result is theirs). The size is checked here when the index knows it; the worker checks it anyway.
+   */
+  async upscale(id: string, body: UpscaleParams & { priority?: JobPriority | undefined }, by?: Principal): Promise<Job> {
+    if (!this.deps.jobs) throw new Error('jobs are not configured');
+    const asset = await this.get(id);
+    if (asset.type !== 'image' || asset.animated) {
+      throw conflict('not_an_image', `Asset ${id} is ${asset.animated ? 'an animated image' : `a ${asset.type}`}: only still images can be upscaled`);
+    }
+    // The indexed size, else the metadata's (which records the file's own size since issue 14).
+    const width = asset.width ?? asset.meta.width;
+    const height = asset.height ?? asset.meta.height;
+    // A model without a factor keeps the model's own scale (unknown here); a plain resize defaults to ×2.
+    const factor = body.factor ?? (body.model === undefined ? UPSCALE_DEFAULT_FACTOR : undefined);
+    if (factor !== undefined && width && height) {
+      const size = upscaledSize(width, height, factor);
+      if (size.width > MAX_RESOLUTION || size.height > MAX_RESOLUTION) {
+        throw badRequest('too_large', `${width}×${height} × ${factor} is ${size.width}×${size.height}; ComfyUI takes at most ${MAX_RESOLUTION} pixels a side`, { field: 'factor' });
+      }
+    }
+    const upscale: UpscaleParams = { ...(body.model !== undefined ? { model: body.model } : {}), ...(body.factor !== undefined ? { factor: body.factor } : {}) };
+    return this.deps.jobs.submit(
+      {
+        provider: 'comfyui',
+        kind: 'image',
+        workflow: 'upscale',
+        inputImage: id,
+        // The picture's prompt goes along: the job tray, the metadata and the file name say what was upscaled.
+        ...(asset.meta.prompt?.trim() ? { prompt: asset.meta.prompt.slice(0, 20000) } : {}),
+        params: { upscale },
+        ...(body.priority ? { priority: body.priority } : {}),
+      },
+      undefined,
+      by,
+    );
   }
 
   /** The asset behind a legacy `/api/canvas/image/:filename`, looked up in the index. */

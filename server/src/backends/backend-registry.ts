@@ -5,8 +5,8 @@ const backendStatus = checked(BackendStatus);
 const backendModels = checked(BackendModels);
 
 /** A record older than this means no worker is watching the backend any more. */
-export const BACKEND_STALE_MS = 30_000;
-export const STALE_ERROR = 'no live worker is checking this backend';
+const BACKEND_STALE_MS = 30_000;
+const STALE_ERROR = 'no live worker is checking this backend';
 
 export interface BackendView {
   /** What the routes report: stale or missing records are shown offline. */

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import pino from 'pino';
-import { ConfigError, Password, ROLES, UserName, checked, parseConfig, redactUrl, type Config, type Role } from '@orchestrator/shared';
+import { ConfigError, Password, ROLES, UserName, checked, loadEnvFile, parseConfig, redactUrl, type Config, type Role } from '@orchestrator/shared';
 import { AuthService } from '../auth/auth-service.js';
 import { AuthStore } from '../auth/auth-store.js';
 import { HttpError } from '../errors.js';
@@ -58,7 +57,7 @@ async function askPassword(name: string, fromStdin: boolean): Promise<string> {
 }
 
 function loadConfig(): Config {
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadEnvFile();
   return parseConfig(process.env, process.cwd());
 }
 

@@ -8,7 +8,7 @@ export type ProxiedPath =
   | { kind: 'queue' }
   | { kind: 'history'; promptId: string };
 
-export function upstreamPath(p: ProxiedPath): string {
+function upstreamPath(p: ProxiedPath): string {
   switch (p.kind) {
     case 'system_stats':
       return '/system_stats';

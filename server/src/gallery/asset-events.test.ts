@@ -109,9 +109,12 @@ describe('asset events', () => {
     const good = await workerOutput('day/good.png', 'good');
     await store.put(good);
     const id = assetIdForPath('day/legacy.png');
-    const { createdAt: _missing, ...legacy } = { ...good, id, relPath: 'day/legacy.png', fileName: 'legacy.png' };
-    await redis.set(store.keys.asset(id), JSON.stringify(legacy));
-    await redis.zadd(store.keys.assetsByTime, Date.now(), id);
+    const { createdAt: _missing, id: _id, ...legacy } = { ...good, id, relPath: 'day/legacy.png', fileName: 'legacy.png' };
+    // Stored as the put script stores records (gallery-record.ts), in a slot of its own.
+    const slot = 5000;
+    await redis.setrange(store.keys.gallery.slotIds, slot * 16, id);
+    await redis.set(store.keys.asset(id), `${slot}\0${'0'.repeat(16)}\0\0legacy.png\0${JSON.stringify(legacy)}`);
+    await redis.zadd(store.keys.assetsByTime, Date.now(), String(slot));
     const page = await new GalleryQuery(redis, config.keyPrefix).list({ limit: 200 });
     expect(page.items.map((a) => a.id)).toContain(good.id);
     expect(page.items.map((a) => a.id)).not.toContain(id);

@@ -7,15 +7,12 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
+import { dropOldLayout } from './gallery-layout.js';
 import { GalleryIndexer } from './indexer.js';
 import { Rescanner, type RescanResult } from './rescan.js';
 import { Trash } from './trash.js';
 import { GalleryWatcher } from './watcher.js';
 import { skippedFolders } from './scan-rules.js';
-import { releaseMemory } from './release-memory.js';
-
-/** A rescan over at least this many files is followed by one full garbage collection (release-memory.ts). */
-const RELEASE_AFTER_FILES = 5000;
 
 export interface GalleryIndexingOptions {
   redis: Redis;
@@ -64,6 +61,9 @@ export class GalleryIndexing {
 
   private async run(): Promise<RescanResult | null> {
     await mkdir(this.o.outputPath, { recursive: true });
+    // An index of an older layout is dropped; the rescan below then indexes every file again.
+    const dropped = await dropOldLayout(this.o.redis, this.o.keyPrefix);
+    if (dropped > 0) this.o.log.info({ keys: dropped }, 'gallery: dropped an index of an older layout; the rescan rebuilds it from the files');
     // Watch first, so a file written while the rescan walks is seen by one or the other.
     await this.watcher?.start();
     if (this.o.rescan === false || this.abort.signal.aborted) return null;
@@ -89,9 +89,7 @@ export class GalleryIndexing {
 
   /** Runs a rescan now (tests; an admin action). */
   async rescanNow(): Promise<RescanResult> {
-    const result = await this.rescanner.run({ skip: this.skip, signal: this.abort.signal, log: this.o.log });
-    if (result.files >= RELEASE_AFTER_FILES) releaseMemory();
-    return result;
+    return this.rescanner.run({ skip: this.skip, signal: this.abort.signal, log: this.o.log });
   }
 
   /** Applies the events the watcher collected so far (tests). */

@@ -170,7 +170,8 @@ describe('gallery query: changes', () => {
     expect((await query.models()).find((m) => m.model === 'sdxl')?.count).toBe(3);
     await store.remove(assetIdForPath('new/two.png'));
     expect((await query.models()).find((m) => m.model === 'sdxl')?.count).toBe(2);
-    expect(await redis.exists(store.keys.gallery.byWord('renamed'))).toBe(0);
+    expect(await redis.exists(store.keys.gallery.postingBits('w:renamed'), store.keys.gallery.postingSet('w:renamed'))).toBe(0);
+    expect((await list({ q: 'renamed ' })).total).toBe(0);
     expect(await redis.zscore(store.keys.gallery.words, 'renamed')).toBeNull();
   });
 

@@ -7,7 +7,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { AssetStore, SITE_MANIFEST, assetIdForPath, type Asset, type GalleryKeys } from '@orchestrator/shared';
+import { AssetStore, SITE_MANIFEST, assetIdForPath, indexedHeads, type Asset, type PutOptions } from '@orchestrator/shared';
 import { AssetReader, signatureOf, type FileStat, type ReadTarget } from './asset-reader.js';
 import { fileRole } from './scan-rules.js';
 import { VideoProber } from './video-probe.js';
@@ -19,6 +19,14 @@ export interface SyncOptions {
   event?: boolean;
   /** Re-read even when size and mtime say nothing changed. */
   force?: boolean;
+  /** Told the index slot of the file's record when it has one afterwards (the rescan's bookkeeping). */
+  seen?: (slot: number) => void;
+}
+
+/** What the index holds for a file already: its record's slot and file signature. */
+export interface KnownRecord {
+  slot: number;
+  signature: string;
 }
 
 /** A file found by the rescan, with what the directory listing already told. */
@@ -31,7 +39,6 @@ export interface Candidate {
 export class GalleryIndexer {
   readonly store: AssetStore;
   readonly reader: AssetReader;
-  private readonly keys: GalleryKeys;
 
   constructor(
     private readonly redis: Redis,
@@ -40,7 +47,6 @@ export class GalleryIndexer {
     video: VideoProber = new VideoProber(),
   ) {
     this.store = new AssetStore(redis, keyPrefix);
-    this.keys = this.store.keys.gallery;
     this.reader = new AssetReader(outputPath, video);
   }
 
@@ -95,23 +101,44 @@ export class GalleryIndexer {
   }
 
   /**
-   * Indexes a file whose stat is known (null: gone). `known` is the stored signature when the caller
-   * fetched it already (the rescan reads them in batches); undefined fetches it here.
+   * Indexes a file whose stat is known (null: gone). `known` is what the index holds for it when the
+   * caller fetched that already (the rescan reads them in batches: null for none); undefined fetches it.
    */
-  async syncFile(c: { relPath: string; target: ReadTarget }, st: FileStat | null, known: string | null | undefined, opts: SyncOptions = {}): Promise<SyncOutcome> {
+  async syncFile(c: { relPath: string; target: ReadTarget }, st: FileStat | null, known: KnownRecord | null | undefined, opts: SyncOptions = {}): Promise<SyncOutcome> {
     const id = assetIdForPath(c.relPath);
     if (!st) return (await this.store.remove(id)) ? 'removed' : 'absent';
-    const signature = signatureOf(st);
-    const stored = known === undefined ? await this.redis.hget(this.keys.signatures, id) : known;
-    if (!opts.force && stored === signature) return 'unchanged';
-    const asset = await this.reader.read(c.relPath, c.target, st);
-    await this.store.put(asset, { signature, event: opts.event !== false });
+    const stored = known === undefined ? (await this.known([id]))[0]! : known;
+    const next = await this.prepare(c, st, stored, opts);
+    if (next.kind === 'unchanged') return 'unchanged';
+    const { slot } = await this.store.write(next.asset, next.put);
+    opts.seen?.(slot);
     return 'indexed';
   }
 
-  /** Stored signatures for a batch of ids (null where none). */
-  signatures(ids: string[]): Promise<(string | null)[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.redis.hmget(this.keys.signatures, ...ids);
+  /**
+   * What syncing an existing file takes: nothing when its signature is the stored one (unless forced),
+   * else its record read from the file and the put options to write it with (the rescan writes a
+   * batch of them at once, AssetStore.writeMany).
+   */
+  async prepare(
+    c: { relPath: string; target: ReadTarget },
+    st: FileStat,
+    stored: KnownRecord | null,
+    opts: SyncOptions = {},
+  ): Promise<{ kind: 'unchanged' } | { kind: 'write'; asset: Asset; put: PutOptions }> {
+    const signature = signatureOf(st);
+    if (!opts.force && stored?.signature === signature) {
+      opts.seen?.(stored.slot);
+      return { kind: 'unchanged' };
+    }
+    const asset = await this.reader.read(c.relPath, c.target, st);
+    // With no record there, the put needs not read one (its script checks that none appeared meanwhile).
+    return { kind: 'write', asset, put: { signature, event: opts.event !== false, ...(stored === null ? { previous: null } : {}) } };
+  }
+
+  /** What the index holds for a batch of ids (null where there is no record). */
+  known(ids: string[]): Promise<(KnownRecord | null)[]> {
+    return indexedHeads(this.redis, this.store.keys, ids);
   }
 
   get(id: string): Promise<Asset | null> {

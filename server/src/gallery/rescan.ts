@@ -7,10 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import pLimit from 'p-limit';
 import type { FastifyBaseLogger } from 'fastify';
-import { SITE_MANIFEST, assetIdForPath, redisKeys } from '@orchestrator/shared';
+import { SITE_MANIFEST, assetIdForPath, idsOfSlots, indexedHeads, redisKeys, type Asset, type PutOptions, type RedisKeys } from '@orchestrator/shared';
 import type { FileStat } from './asset-reader.js';
-import type { Candidate, GalleryIndexer } from './indexer.js';
+import type { Candidate, GalleryIndexer, KnownRecord } from './indexer.js';
 import { MEDIA_BY_EXT, SIDECAR_SUFFIX, isIgnoredName } from './scan-rules.js';
 
 const BATCH = 128;
@@ -72,29 +73,36 @@ async function* walk(root: string, skip: Set<string>, signal?: AbortSignal): Asy
   }
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
+/** The index slots a rescan has met (a bitmap: a million of them take 125 KB, not a Set of ids). */
+class SlotSet {
+  private bits = new Uint8Array(8192);
+  add(slot: number): void {
+    const byte = slot >> 3;
+    if (byte >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(byte + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[byte]! |= 1 << (slot & 7);
+  }
+  has(slot: number): boolean {
+    return ((this.bits[slot >> 3] ?? 0) & (1 << (slot & 7))) !== 0;
+  }
 }
 
 export class Rescanner {
   private readonly lockKey: string;
   private readonly timeKey: string;
-  private readonly sigKey: string;
+  private readonly keys: RedisKeys;
 
   constructor(
     private readonly redis: Redis,
     keyPrefix: string,
     private readonly indexer: GalleryIndexer,
   ) {
-    const keys = redisKeys(keyPrefix);
-    this.lockKey = keys.gallery.rescanLock;
-    this.timeKey = keys.assetsByTime;
-    this.sigKey = keys.gallery.signatures;
+    this.keys = redisKeys(keyPrefix);
+    this.lockKey = this.keys.gallery.rescanLock;
+    this.timeKey = this.keys.assetsByTime;
   }
 
   /** Runs the rescan unless another instance holds the lock (then `ran` is false). */
@@ -116,10 +124,11 @@ export class Rescanner {
 
   /*
    * Batches overlap: while Redis runs the puts of one batch, the next one is walked, stat'ed and read.
-   * Stored signatures come over a connection of their own, so that read does not queue behind the puts.
+   * What the index holds for each file (slot and signature) comes over a connection of its own, so
+   * that read does not queue behind the puts. What was seen is kept by slot.
    */
   private async scan(opts: RescanOptions): Promise<Omit<RescanResult, 'ran' | 'ms'>> {
-    const seen = new Set<string>();
+    const seen = new SlotSet();
     const counts = { files: 0, indexed: 0, removed: 0 };
     const skip = new Set((opts.skip ?? []).map((p) => path.resolve(p)));
     const reads = this.redis.duplicate();
@@ -127,11 +136,10 @@ export class Rescanner {
     try {
       for await (const batch of walk(this.indexer.outputPath, skip, opts.signal)) {
         const ids = batch.map((c) => assetIdForPath(c.relPath));
-        for (const id of ids) seen.add(id);
         counts.files += batch.length;
         const stats = await Promise.all(batch.map((c) => this.indexer.reader.stat(c.relPath, c.target, c.hasSidecar)));
-        const known = await reads.hmget(this.sigKey, ...ids);
-        inflight.push(this.indexBatch(batch, stats, known, counts, opts));
+        const known = await indexedHeads(reads, this.keys, ids);
+        inflight.push(this.indexBatch(batch, stats, known, counts, seen, opts));
         while (inflight.length > MAX_BATCHES_IN_FLIGHT) await inflight.shift();
       }
       await Promise.all(inflight);
@@ -142,34 +150,59 @@ export class Rescanner {
     return counts;
   }
 
-  private indexBatch(batch: Candidate[], stats: (FileStat | null)[], known: (string | null)[], counts: { indexed: number; removed: number }, opts: RescanOptions): Promise<void> {
-    return mapLimit(
+  /**
+   * One batch: files whose signature changed are read (a few at a time: a video probe waits on
+   * ffprobe), then all their records are written in one pipeline.
+   */
+  private async indexBatch(
+    batch: Candidate[],
+    stats: (FileStat | null)[],
+    known: (KnownRecord | null)[],
+    counts: { indexed: number; removed: number },
+    seen: SlotSet,
+    opts: RescanOptions,
+  ): Promise<void> {
+    const see = (slot: number) => seen.add(slot);
+    const writes: { i: number; asset: Asset; opts: PutOptions }[] = [];
+    const warn = (i: number, err: unknown) => opts.log?.warn({ err: { message: (err as Error).message }, relPath: batch[i]!.relPath }, 'gallery: cannot index file');
+    await pLimit(CONCURRENCY).map(
       batch.map((_, i) => i),
-      CONCURRENCY,
       async (i) => {
         try {
-          const outcome = await this.indexer.syncFile(batch[i]!, stats[i]!, known[i] ?? null, { event: counts.indexed < MAX_EVENTS });
-          if (outcome === 'indexed') counts.indexed++;
-          if (outcome === 'removed') counts.removed++;
+          const st = stats[i];
+          if (!st) {
+            if ((await this.indexer.syncFile(batch[i]!, null, null)) === 'removed') counts.removed++;
+            return;
+          }
+          const next = await this.indexer.prepare(batch[i]!, st, known[i] ?? null, { event: counts.indexed + writes.length < MAX_EVENTS, seen: see });
+          if (next.kind === 'write') writes.push({ i, asset: next.asset, opts: next.put });
         } catch (err) {
-          opts.log?.warn({ err: { message: (err as Error).message }, relPath: batch[i]!.relPath }, 'gallery: cannot index file');
+          warn(i, err);
         }
       },
     );
+    const results = await this.indexer.store.writeMany(writes);
+    results.forEach((res, k) => {
+      if (res instanceof Error) return warn(writes[k]!.i, res);
+      seen.add(res.slot);
+      counts.indexed++;
+    });
   }
 
   /** Records the walk did not meet: each is checked on its own (a file added during the walk stays). */
-  private async removeUnseen(seen: Set<string>, signal?: AbortSignal): Promise<number> {
+  private async removeUnseen(seen: SlotSet, signal?: AbortSignal): Promise<number> {
     let removed = 0;
     let cursor = '0';
     do {
       const [next, flat] = await this.redis.zscan(this.timeKey, cursor, 'COUNT', 1000);
       cursor = next;
-      const unseen: string[] = [];
-      for (let i = 0; i < flat.length; i += 2) if (!seen.has(flat[i]!)) unseen.push(flat[i]!);
+      const slots: number[] = [];
+      for (let i = 0; i < flat.length; i += 2) if (!seen.has(Number(flat[i]))) slots.push(Number(flat[i]));
+      if (slots.length === 0) continue;
+      const unseen = (await idsOfSlots(this.redis, this.keys, slots)).filter((id) => id !== '');
       const records = await this.indexer.store.getMany(unseen);
-      const orphans = unseen.filter((id) => !records.some((r) => r.id === id));
-      for (const id of orphans) if (await this.indexer.store.remove(id)) removed++;
+      const found = new Set(records.map((r) => r.id));
+      for (const id of unseen) if (!found.has(id) && (await this.indexer.store.remove(id))) removed++;
       for (const rec of records) {
         const outcome = await this.indexer.syncPath(rec.relPath).catch(() => 'absent' as const);
         if (outcome === 'removed') removed++;

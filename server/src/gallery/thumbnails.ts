@@ -1,30 +1,23 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { Asset } from '@orchestrator/shared';
+import { VideoPosters, makeThumbnail, thumbCacheEntry, writeThumbnail, type Asset } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { WorkPool } from './thumbnail-pool.js';
 import { placeholder, type PlaceholderKind } from './thumbnail-placeholder.js';
-import { VideoPosters } from './video-poster.js';
 
 /*
- * Thumbnails: WebP, 384 px on the long side, made by sharp in one decode, cached on disk under
- * `<cacheDir>/<first two hex of the asset id>/<asset id>-<content key>.webp`. The content key hashes the
- * recipe, the path, the size and the mtime, so a changed file gets a new thumbnail (and the old one is
- * deleted when the new one is written). Work runs in a bounded pool; see thumbnail-pool.ts.
+ * Thumbnails, as the recipe and the cache rule in shared/src/thumbnails say (WebP, 384 px on the long
+ * side, one decode by sharp; cached on disk under `<cacheDir>/<id[0:2]>/<asset id>-<content key>.webp`,
+ * the key hashing the recipe, path, size and mtime). The worker writes the thumbnails of its own outputs
+ * there before their job completes, so this service makes them for everything else (files from
+ * ComfyUI itself, copies, imports) or when the worker could not. Work runs in a bounded pool; see
+ * thumbnail-pool.ts.
  */
 
-export const THUMB_SIZE = 384;
-const THUMB_QUALITY = 75;
-/** libwebp effort 2 of 6: half the encode time of the default 4 for the same size at 384 px. */
-const THUMB_EFFORT = 2;
-/** Part of every key: changing the size or quality here remakes every thumbnail. */
-const RECIPE = `webp-${THUMB_SIZE}-q${THUMB_QUALITY}-e${THUMB_EFFORT}-1`;
-/** 10,000 × 10,000: far above any generated image, far below what would exhaust memory. */
-const MAX_INPUT_PIXELS = 100_000_000;
+export { THUMB_SIZE, thumbVersion } from '@orchestrator/shared';
 const MAX_REMEMBERED_FAILURES = 10_000;
 
 export interface ThumbnailOptions {
@@ -33,10 +26,20 @@ export interface ThumbnailOptions {
   cacheDir: string;
   /** ffmpeg to run for video posters; null never runs one. Default: `ffmpeg` from PATH, if it runs. */
   ffmpegPath?: string | null;
-  /** Jobs at once; default: one per core, at most 3 (sharp runs on libuv's pool of 4 threads). */
+  /** Jobs at once; default: see defaultConcurrency. */
   concurrency?: number;
   /** Distinct thumbnails allowed to wait; beyond it callers get PoolFullError. */
   maxQueued?: number;
+}
+
+/**
+ * One job more than there are cores (at most 4): a job also waits (reading the file, writing the cache,
+ * handing work between libuv's and libvips' threads), and a core left idle meanwhile is throughput lost.
+ * Each job gets one libvips thread: PNG decoding, the bulk of the work, is sequential anyway, and jobs
+ * side by side use the cores better than one job split across them.
+ */
+function defaultConcurrency(cores: number): number {
+  return Math.max(1, Math.min(cores + 1, 4));
 }
 
 /** Where a thumbnail comes from, found without decoding anything (cheap enough for a 304). */
@@ -48,11 +51,6 @@ export type Thumbnail =
   | { kind: 'hit' | 'made'; body: Buffer; key: string; version: string }
   | { kind: 'placeholder'; body: Buffer; reason: PlaceholderKind };
 
-/** A short version of the file's identity: `?v=` with this value makes a thumbnail URL immutable. */
-export function thumbVersion(size: number, mtimeMs: number): string {
-  return `${Math.floor(mtimeMs).toString(36)}-${size.toString(36)}`;
-}
-
 export class ThumbnailService {
   readonly pool: WorkPool<Buffer | null>;
   private readonly posters: VideoPosters;
@@ -61,7 +59,7 @@ export class ThumbnailService {
 
   constructor(private readonly options: ThumbnailOptions) {
     const cores = availableParallelism();
-    const concurrency = options.concurrency ?? Math.max(1, Math.min(cores, 3));
+    const concurrency = options.concurrency ?? defaultConcurrency(cores);
     // One libvips thread per job (jobs run side by side), and no operation cache: every file is read
     // once, and the cache would only hold memory.
     sharp.concurrency(Math.max(1, Math.floor(cores / concurrency)));
@@ -84,18 +82,18 @@ export class ThumbnailService {
     const realPath = await resolveInside(this.options.outputPath, relPath);
     const st = await stat(realPath).catch(() => null);
     if (!st?.isFile()) throw new HttpError(404, 'not_found', 'No such file');
-    const key = createHash('sha1').update(`${RECIPE}\0${relPath}\0${st.size}\0${st.mtimeMs}`).digest('hex');
-    const cacheFile = path.join(this.options.cacheDir, asset.id.slice(0, 2), `${asset.id}-${key}.webp`);
-    return { kind: 'file', assetId: asset.id, realPath, decoder, key, version: thumbVersion(st.size, st.mtimeMs), cacheFile };
+    const entry = thumbCacheEntry(this.options.cacheDir, asset.id, relPath, st);
+    return { kind: 'file', assetId: asset.id, realPath, decoder, key: entry.key, version: entry.version, cacheFile: entry.file };
   }
 
   /** The thumbnail of a located source: from the cache, or made in the pool (PoolFullError when full). */
   async render(source: ThumbSource, signal?: AbortSignal): Promise<Thumbnail> {
     if (source.kind === 'placeholder') return { kind: 'placeholder', reason: source.reason, body: await placeholder(source.reason) };
     const fallback: PlaceholderKind = source.decoder === 'video' ? 'video' : 'unreadable';
-    if (this.failed.has(source.key)) return { kind: 'placeholder', reason: fallback, body: await placeholder(fallback) };
+    // The cache first: a worker may have written the thumbnail of a file this process once failed to read.
     const cached = await readFile(source.cacheFile).catch(() => null);
     if (cached) return { kind: 'hit', body: cached, key: source.key, version: source.version };
+    if (this.failed.has(source.key)) return { kind: 'placeholder', reason: fallback, body: await placeholder(fallback) };
     const body = await this.pool.run(source.key, () => this.make(source), signal);
     if (!body) return { kind: 'placeholder', reason: fallback, body: await placeholder(fallback) };
     return { kind: 'made', body, key: source.key, version: source.version };
@@ -115,11 +113,7 @@ export class ThumbnailService {
         if (!frame) return null; // no ffmpeg: not this file's fault, so not remembered as a failure
         input = frame;
       }
-      body = await sharp(input, { failOn: 'none', limitInputPixels: MAX_INPUT_PIXELS, sequentialRead: true })
-        .rotate()
-        .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', withoutEnlargement: true })
-        .webp({ quality: THUMB_QUALITY, effort: THUMB_EFFORT })
-        .toBuffer();
+      body = await makeThumbnail(input);
     } catch {
       this.rememberFailure(source.key);
       return null;
@@ -134,27 +128,8 @@ export class ThumbnailService {
   }
 
   /** Writes atomically (temp file + rename), then deletes the asset's thumbnails of older versions. */
-  private async store(source: Extract<ThumbSource, { kind: 'file' }>, body: Buffer): Promise<void> {
-    const dir = path.dirname(source.cacheFile);
-    if (!this.madeDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.madeDirs.add(dir);
-    }
-    const tmp = `${source.cacheFile}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await writeFile(tmp, body);
-      await rename(tmp, source.cacheFile);
-    } catch (err) {
-      await unlink(tmp).catch(() => undefined);
-      this.madeDirs.delete(dir);
-      throw err;
-    }
-    const mine = path.basename(source.cacheFile);
-    for (const name of await readdir(dir)) {
-      if (name.startsWith(`${source.assetId}-`) && name.endsWith('.webp') && name !== mine) {
-        await unlink(path.join(dir, name)).catch(() => undefined);
-      }
-    }
+  private store(source: Extract<ThumbSource, { kind: 'file' }>, body: Buffer): Promise<void> {
+    return writeThumbnail(source.cacheFile, source.assetId, body, this.madeDirs);
   }
 
   /**

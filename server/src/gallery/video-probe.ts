@@ -4,6 +4,7 @@
  * folder of videos cannot take the machine's two cores from the server.
  */
 import { execFile } from 'node:child_process';
+import pLimit from 'p-limit';
 
 export interface VideoFacts {
   width?: number;
@@ -25,8 +26,7 @@ interface FfprobeOutput {
 
 export class VideoProber {
   private available: Promise<boolean> | null = null;
-  private running = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly limit = pLimit(MAX_RUNNING);
 
   constructor(private readonly binary = 'ffprobe') {}
 
@@ -39,27 +39,8 @@ export class VideoProber {
 
   async probe(file: string): Promise<VideoFacts> {
     if (!(await this.isAvailable())) return { text: {} };
-    await this.slot();
-    try {
-      const out = await this.run(file);
-      return out ? parseFfprobe(out) : { text: {} };
-    } finally {
-      this.running--;
-      this.waiting.shift()?.();
-    }
-  }
-
-  private slot(): Promise<void> {
-    if (this.running < MAX_RUNNING) {
-      this.running++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) =>
-      this.waiting.push(() => {
-        this.running++;
-        resolve();
-      }),
-    );
+    const out = await this.limit(() => this.run(file));
+    return out ? parseFfprobe(out) : { text: {} };
   }
 
   private run(file: string): Promise<FfprobeOutput | null> {

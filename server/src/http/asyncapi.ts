@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Agent, Asset, BackendStatus, EVENT_TYPES, Job, JobPreview, STREAM_ID_PATTERN, type EventType } from '@orchestrator/shared';
+import { Agent, Asset, BackendStatus, ChatEventData, EVENT_TYPES, Job, JobPreview, STREAM_ID_PATTERN, type EventType } from '@orchestrator/shared';
 
 /*
  * The event channel described for WebSocket and SSE clients (AsyncAPI 3): one message per event type,
@@ -20,7 +20,7 @@ const DATA_SCHEMAS: Record<EventType, object> = {
   'asset.removed': Type.Object({ id: Type.String() }),
   'backend.status': BackendStatus,
   'agent.status': Agent,
-  'chat.message': Type.Object({}, { additionalProperties: true }),
+  'chat.message': ChatEventData,
 };
 
 const SUMMARIES: Record<EventType, string> = {
@@ -36,7 +36,7 @@ const SUMMARIES: Record<EventType, string> = {
   'asset.removed': 'An asset left the gallery (trash)',
   'backend.status': 'A ComfyUI backend came online, went offline, or its model lists changed',
   'agent.status': 'A provider or backend was switched off or on',
-  'chat.message': 'A chat message was added or changed',
+  'chat.message': 'A chat message was added, or a thread was created, renamed, restored or moved to the trash',
 };
 
 const messageName = (t: string) => t.replace(/\.(.)/g, (_m, c: string) => c.toUpperCase());

@@ -31,13 +31,38 @@ const unionBranch = (issue: ValidationIssue) => /^#\/anyOf\/(\d+)(\/|$)/.exec(is
 function narrowToMatchingBranches(issues: ValidationIssue[]): ValidationIssue[] {
   const branches = new Set(issues.map(unionBranch).filter((b) => b !== undefined));
   if (branches.size < 2) return issues;
-  const mismatched = new Set(issues.filter((i) => i.keyword === 'const' && /^#\/anyOf\/\d+\/properties\/[^/]+$/.test(i.schemaPath ?? '')).map(unionBranch));
+  const discriminators = issues.filter((i) => i.keyword === 'const' && /^#\/anyOf\/\d+\/properties\/[^/]+$/.test(i.schemaPath ?? ''));
+  const mismatched = new Set(discriminators.map(unionBranch));
   const kept = [...branches].filter((b) => !mismatched.has(b));
+  // No branch matches (an unknown or missing discriminator): the other branches' complaints about each
+  // other's fields ("unknown field(s): workflow", "must be multiple of 32") would only confuse.
+  const missing = commonMissing(issues, branches);
+  if (missing) return [{ instancePath: `/${missing}`, keyword: 'required', message: 'is required' }];
+  if (kept.length === 0 && discriminators.length > 0) {
+    const field = /\/properties\/([^/]+)$/.exec(discriminators[0]!.schemaPath ?? '')?.[1] ?? '';
+    const allowed = [...new Set(discriminators.filter((i) => i.schemaPath?.endsWith(`/properties/${field}`)).map((i) => String(i.params?.allowedValue)))];
+    return [{ instancePath: `/${field}`, keyword: 'enum', message: `must be one of ${allowed.join(', ')}` }];
+  }
   if (kept.length === 0 || kept.length === branches.size) return issues;
   return issues.filter((i) => {
     const b = unionBranch(i);
     return b === undefined || kept.includes(b);
   });
+}
+
+/** A property every union branch reports missing (e.g. `provider`): the one thing to say. */
+function commonMissing(issues: ValidationIssue[], branches: Set<string | undefined>): string | undefined {
+  const byBranch = new Map<string | undefined, Set<string>>();
+  for (const i of issues) {
+    if (i.keyword !== 'required' || !Array.isArray(i.params?.requiredProperties)) continue;
+    if (!/^#\/anyOf\/\d+$/.test(i.schemaPath ?? '')) continue;
+    const set = byBranch.get(unionBranch(i)) ?? new Set<string>();
+    for (const p of i.params.requiredProperties as unknown[]) if (typeof p === 'string') set.add(p);
+    byBranch.set(unionBranch(i), set);
+  }
+  if (byBranch.size !== branches.size) return undefined;
+  const [first, ...rest] = [...byBranch.values()];
+  return [...(first ?? [])].find((p) => rest.every((s) => s.has(p)));
 }
 
 /** Readable `{path, message}` items from TypeBox validation errors, e.g. `body/prompt: must be string`. */

@@ -3,10 +3,9 @@ import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
 import {
   JobStore,
-  TemplateChoiceError,
+  isBuiltInWorkflow,
   isFinal,
   newJob,
-  prepareWorkflow,
   priorityLevel,
   redisKeys,
   type ComfyJobRequest,
@@ -28,6 +27,7 @@ import { affinityModel } from './affinity-model.js';
 import { assertBackendsConfigured, resolveComfyModel, type ModelLookup } from './model-resolver.js';
 import type { WorkflowCheckResult, WorkflowChecker } from './workflow-check.js';
 import type { WorkflowService } from '../workflows/workflow-service.js';
+import { assertFolderModels, assertImagesExist, assertSlotValues, assertTemplateFits } from './comfy-request-check.js';
 
 export interface JobListQuery {
   status?: JobStatus | undefined;
@@ -53,26 +53,11 @@ export interface JobServiceDeps {
   /** The model catalogue: fills a ComfyUI request's missing `family` with the detected one. */
   models?: ModelLookup;
   /** Saved custom workflows, for requests that name one. */
-  workflows?: Pick<WorkflowService, 'template'>;
+  workflows?: Pick<WorkflowService, 'template' | 'slotSpecs'>;
   /** Fills in a queued job's place in the queue and why it waits (QueueService). */
   places?: { annotate(jobs: readonly Job[]): Promise<Job[]> };
-}
-
-/**
- * A request its template cannot carry out (LoRAs on SVD, a non-FLUX diffusion model…), or that lacks
- * the input image its template loads, is a 400.
- */
-function assertTemplateFits(request: ComfyJobRequest, template?: WorkflowTemplate): void {
-  let prepared;
-  try {
-    prepared = prepareWorkflow(request, { seed: 0, ...(template ? { template } : {}) });
-  } catch (err) {
-    if (err instanceof TemplateChoiceError) throw badRequest('template_unsupported', err.message);
-    throw err;
-  }
-  if (prepared.template.bindings.image && !request.inputImage) {
-    throw badRequest('input_image_required', `${prepared.template.title} starts from an image: set inputImage to an upload or gallery asset id`);
-  }
+  /** Whether an upload or gallery asset has this id: a ComfyUI job's images are checked on submit. */
+  imageExists?: (id: string) => Promise<boolean>;
 }
 
 /** Submitting, listing, cancelling and retrying jobs. The routes only parse and shape replies. */
@@ -95,7 +80,8 @@ export class JobService {
   async submit(request: JobRequest, retryOf?: string, by?: Principal): Promise<Job> {
     // A legacy 0..100 priority is stored as its level; no priority means normal.
     const leveled = request.priority === undefined ? request : ({ ...request, priority: priorityLevel(request.priority) } as JobRequest);
-    const { request: resolved, template } = await this.prepare(leveled);
+    const { request: resolved, template, graphTemplate } = await this.prepare(leveled);
+    if (resolved.provider === 'comfyui' && graphTemplate && this.deps.imageExists) await assertImagesExist(resolved, graphTemplate, this.deps.imageExists);
     if (resolved.provider === 'comfyui' && this.deps.checker) await this.deps.checker.assertValid(resolved, await this.deps.backends.list(), template);
     const job = newJob(randomUUID(), resolved, this.now(), retryOf, by && by.via !== 'local' ? by.user.name : undefined);
     await this.deps.queues.enqueue(job, resolved.provider === 'comfyui' ? affinityModel(resolved, template) : undefined);
@@ -113,23 +99,36 @@ export class JobService {
   /**
    * The request with its defaults, and the custom workflow's template when it names one. A custom
    * workflow keeps the model its graph loads (the pre-submit check vouches for it) and sets the kind.
+   * `graphTemplate`: the template the ComfyUI graph is built from (with img2img, ControlNets… applied).
    */
-  private async prepare(request: JobRequest): Promise<{ request: JobRequest; template?: WorkflowTemplate }> {
+  private async prepare(request: JobRequest): Promise<{ request: JobRequest; template?: WorkflowTemplate; graphTemplate?: WorkflowTemplate }> {
     if (request.provider !== 'comfyui') return { request: await this.resolve(request) };
-    const custom = request.workflow !== undefined && request.workflow !== 'txt2img' ? request.workflow : undefined;
+    if (request.slots !== undefined && isBuiltInWorkflow(request.workflow)) {
+      throw badRequest('template_unsupported', 'slots belong to a saved custom workflow: set workflow to its id', { field: 'slots' });
+    }
+    if (request.workflow === 'upscale') {
+      // No checkpoint: the picture goes through an upscale model (or a plain resize) on any backend.
+      assertBackendsConfigured(await this.deps.backends.list());
+      if (request.kind !== 'image') throw badRequest('template_unsupported', 'An upscale job makes an image: kind must be "image"');
+      assertFolderModels(request, await this.deps.backends.models().catch(() => []));
+      return { request, graphTemplate: assertTemplateFits(request) };
+    }
+    const custom = !isBuiltInWorkflow(request.workflow) ? request.workflow : undefined;
     if (!custom) {
       if (request.kind === 'image' && !request.prompt) throw badRequest('prompt_required', 'Describe the image: prompt is required');
       const resolved = await this.resolve(request);
-      if (resolved.provider === 'comfyui') assertTemplateFits(resolved);
-      return { request: resolved };
+      if (resolved.provider !== 'comfyui') return { request: resolved };
+      const graphTemplate = assertTemplateFits(resolved);
+      assertFolderModels(resolved, await this.deps.backends.models().catch(() => []));
+      return { request: resolved, graphTemplate };
     }
     if (!this.deps.workflows) throw badRequest('unknown_workflow', `No saved workflow with id "${custom}"`);
     assertBackendsConfigured(await this.deps.backends.list());
     const template = await this.deps.workflows.template(custom);
     if (template.bindings.prompt && !request.prompt) throw badRequest('prompt_required', `"${template.title}" takes a prompt: prompt is required`);
+    if (request.slots !== undefined) assertSlotValues(request, await this.deps.workflows.slotSpecs(custom), template.title);
     const resolved: ComfyJobRequest = { ...request, kind: template.kind };
-    assertTemplateFits(resolved, template);
-    return { request: resolved, template };
+    return { request: resolved, template, graphTemplate: assertTemplateFits(resolved, template) };
   }
 
   private async resolve(request: JobRequest): Promise<JobRequest> {

@@ -1,6 +1,8 @@
 import {
+  ObjectInfoCache,
   backendEndpoint,
   buildWorkflow,
+  imageSources,
   prepareWorkflow,
   summarizeWorkflowProblems,
   validateWorkflowAgainstObjectInfo,
@@ -22,11 +24,6 @@ export interface WorkflowCheckResult {
   problems: WorkflowProblem[];
 }
 
-interface Entry {
-  at: number;
-  info: Promise<Record<string, unknown> | null>;
-}
-
 export interface WorkflowCheckerOptions {
   ttlMs?: number;
   /** How long a failed fetch is remembered before the backend is asked again. */
@@ -35,19 +32,21 @@ export interface WorkflowCheckerOptions {
 }
 
 export class WorkflowChecker {
-  private readonly cache = new Map<string, Entry>();
+  private readonly cache: ObjectInfoCache;
   private readonly o: Required<WorkflowCheckerOptions>;
 
   constructor(options: WorkflowCheckerOptions = {}) {
     this.o = { ttlMs: 60_000, failureTtlMs: 5_000, timeoutMs: 3_000, ...options };
+    this.cache = new ObjectInfoCache((url) => this.fetch(url), { ttlMs: this.o.ttlMs, failureTtlMs: this.o.failureTtlMs });
   }
 
   /** `template`: a custom workflow's, when the request names one. */
   async check(request: ComfyJobRequest, views: BackendView[], template?: WorkflowTemplate): Promise<WorkflowCheckResult> {
     return this.withObjectInfo(views, (info, view) => {
       const prepared = prepareWorkflow(request, { seed: 0, filenamePrefix: 'orchestrator/check', ...fallback(view), ...(template ? { template } : {}) });
-      // The input image is uploaded by the worker; LoadImage checks the file itself.
-      const graph = buildWorkflow(prepared.template, { ...prepared.values, ...(prepared.template.bindings.image ? { image: 'input.png' } : {}) });
+      // The images are uploaded by the worker; LoadImage and LoadImageMask check the file themselves.
+      const uploaded = Object.fromEntries(imageSources(request, prepared.template).map((s) => [s.param, 'input.png']));
+      const graph = buildWorkflow(prepared.template, { ...prepared.values, ...uploaded });
       return validateWorkflowAgainstObjectInfo(graph, info);
     });
   }
@@ -55,6 +54,15 @@ export class WorkflowChecker {
   /** A graph as it is (e.g. one being imported), against the first online backend that answers. */
   async checkGraph(graph: Record<string, unknown>, views: BackendView[]): Promise<WorkflowCheckResult> {
     return this.withObjectInfo(views, (info) => validateWorkflowAgainstObjectInfo(graph, info));
+  }
+
+  /** The object_info of the first online backend that answers (cached), or null. */
+  async objectInfoOf(views: BackendView[]): Promise<Record<string, unknown> | null> {
+    for (const view of views.filter((v) => v.status.online)) {
+      const info = await this.objectInfo(view.status.id, view.configuredUrl);
+      if (info) return info;
+    }
+    return null;
   }
 
   /** Throws the 422 the routes answer with when the graph has problems. */
@@ -75,18 +83,9 @@ export class WorkflowChecker {
     return { checked: false, problems: [] };
   }
 
+  /** A failure is kept only briefly: the next request after failureTtlMs asks again. */
   private objectInfo(id: string, url: string): Promise<Record<string, unknown> | null> {
-    const key = `${id}|${url}`;
-    const hit = this.cache.get(key);
-    const now = Date.now();
-    if (hit && now - hit.at < this.o.ttlMs) return hit.info;
-    const entry: Entry = { at: now, info: this.fetch(url) };
-    this.cache.set(key, entry);
-    void entry.info.then((v) => {
-      // A failure is kept only briefly: the next request after failureTtlMs asks again.
-      if (v === null) entry.at = now - this.o.ttlMs + this.o.failureTtlMs;
-    });
-    return entry.info;
+    return this.cache.get(`${id}|${url}`, url);
   }
 
   private async fetch(url: string): Promise<Record<string, unknown> | null> {

@@ -5,7 +5,7 @@ import { SafetensorsError, parseSafetensorsJson, safetensorsHeaderLength, type S
  * Above this we do not read a header into memory (the format allows 100 MB; real checkpoints and
  * LoRAs with training metadata stay under a few MB).
  */
-export const MAX_HEADER_READ_BYTES = 32 * 1024 * 1024;
+const MAX_HEADER_READ_BYTES = 32 * 1024 * 1024;
 const PROBE_BYTES = 4096;
 
 /**

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import pLimit from 'p-limit';
 import type { FastifyBaseLogger } from 'fastify';
 import { BACKEND_MODEL_FOLDERS, redisKeys, type BackendModels, type ModelDetails, type ModelInfo, type ModelPage } from '@orchestrator/shared';
 import type { BackendRegistry } from '../backends/backend-registry.js';
@@ -134,7 +135,7 @@ export class ModelCatalog {
       if (prev && same) next.set(f.id, prev);
       else changed.push(f);
     }
-    const fresh = await mapLimit(changed, HEADER_CONCURRENCY, recordForFile);
+    const fresh = await pLimit(HEADER_CONCURRENCY).map(changed, (file) => recordForFile(file));
     const hits = await this.hasher.cached(fresh.flatMap((r) => (r.local ? [r.local] : [])));
     for (const rec of fresh) {
       const hit = rec.local && hits.get(rec.local.path);
@@ -215,17 +216,4 @@ function findRecord(view: MergedView, idOrName: string): ModelRecord | undefined
     if (hit) return hit;
   }
   return undefined;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
 }

@@ -25,7 +25,7 @@ export function compareRecords(a: Pick<ModelRecord, 'folder' | 'file' | 'id'>, b
 }
 
 /** The cursor is the id of the last model served, so models added or removed meanwhile shift nothing. */
-export function encodeModelCursor(id: string): string {
+function encodeModelCursor(id: string): string {
   return Buffer.from(id, 'utf8').toString('base64url');
 }
 

@@ -1,13 +1,14 @@
 import {
   SafetensorsError,
   detectModelFamily,
+  familyFromModelName,
   modelspecInfo,
   type ModelFamily,
   type ModelInfo,
   type SafetensorsHeader,
 } from '@orchestrator/shared';
 import { SAFETENSORS_EXTENSIONS, extensionOf } from './model-folders.js';
-import { familyFromName, prettyStem } from './model-naming.js';
+import { prettyStem } from './model-naming.js';
 import { readSafetensorsHeader } from './header-reader.js';
 import type { ScannedFile } from './model-scanner.js';
 
@@ -56,7 +57,7 @@ export function recordFromHeader(file: ScannedFile, header: SafetensorsHeader | 
 
 /** A model only a backend reports (or a file we cannot read): everything comes from its name. */
 export function baseRecord(folder: string, file: string, title?: string): ModelRecord {
-  const fromName = familyFromName(file);
+  const fromName = familyFromModelName(file);
   const rec: ModelRecord = {
     id: `${folder}/${file}`,
     folder,

@@ -6,7 +6,8 @@ import { LAYOUTS, safetensorsBytes, writeModel } from '../testing/safetensors-fi
 import { scanModelFiles, type ScannedFile } from './model-scanner.js';
 import { readSafetensorsHeader } from './header-reader.js';
 import { recordForFile } from './model-record.js';
-import { familyFromName, prettyStem } from './model-naming.js';
+import { familyFromModelName } from '@orchestrator/shared';
+import { prettyStem } from './model-naming.js';
 
 let root: string;
 let shared: string;
@@ -131,8 +132,8 @@ describe('names', () => {
     ['svd_xt.safetensors', 'svd'],
     ['dreamshaper_8.safetensors', undefined],
     ['sd150_merge.safetensors', undefined],
-  ])('familyFromName(%s) = %s', (name, family) => {
-    expect(familyFromName(name)).toBe(family);
+  ])('familyFromModelName(%s) = %s', (name, family) => {
+    expect(familyFromModelName(name)).toBe(family);
   });
 
   it('prettifies the stem', () => {

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { ASSET_ID_PATTERN, ASSET_TYPES, MAX_SEED, Text, UserName } from '@orchestrator/shared';
+import { ASSET_ID_PATTERN, ASSET_TYPES, JOB_PRIORITIES, MAX_SEED, Text, UpscaleParams, UserName } from '@orchestrator/shared';
 import { GALLERY_SORTS } from '../gallery/gallery-query.js';
 import { badRequest } from '../errors.js';
 import { Cursor } from './schemas.js';
@@ -43,6 +43,12 @@ export const IdsBody = Type.Object({ ids: Type.Array(AssetId, { minItems: 1, max
 
 export const RegenerateBody = Type.Object(
   { seed: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_SEED }), Type.Literal('random')], { description: 'a seed, or "random"' })) },
+  { additionalProperties: false },
+);
+
+/** POST /api/assets/:id/upscale: the upscale model (none: a lanczos resize) and factor, and the job's priority. */
+export const UpscaleBody = Type.Object(
+  { ...UpscaleParams.properties, priority: Type.Optional(Type.Enum(JOB_PRIORITIES)) },
   { additionalProperties: false },
 );
 

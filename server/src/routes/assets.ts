@@ -3,7 +3,7 @@ import { Asset, AssetPage, AssetTrashed, DeleteResult, JobAccepted, ModelCounts,
 import type { AssetService } from '../assets/asset-service.js';
 import { noBody, optionalBody } from '../http/optional-body.js';
 import { errorResponses } from './schemas.js';
-import { ASSET_PAGE_DEFAULT, AssetIdParams, AssetListQuerySchema, IdsBody, RegenerateBody, TrashQuery, parseInstant } from './asset-schemas.js';
+import { ASSET_PAGE_DEFAULT, AssetIdParams, AssetListQuerySchema, IdsBody, RegenerateBody, TrashQuery, UpscaleBody, parseInstant } from './asset-schemas.js';
 
 const tags = ['assets'];
 
@@ -97,6 +97,28 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = 
     },
     async (request, reply) => {
       const job = await assets.regenerate(request.params.id, request.body.seed, request.principal);
+      return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ id: job.id, status: job.status });
+    },
+  );
+
+  app.post(
+    '/api/assets/:id/upscale',
+    {
+      schema: {
+        tags,
+        summary: 'Upscale a gallery image as a new job',
+        description:
+          'A ComfyUI job (`workflow: "upscale"`) of the requester: the image through a model of `upscale_models` ' +
+          '(UpscaleModelLoader + ImageUpscaleWithModel), brought to `factor` × its size; without a model a lanczos resize ' +
+          "(factor default 2). 409 for a video or site; 400 when the result would pass ComfyUI's 16384 px a side.",
+        params: AssetIdParams,
+        body: UpscaleBody,
+        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 409, 415, 422) },
+      },
+      preValidation: optionalBody,
+    },
+    async (request, reply) => {
+      const job = await assets.upscale(request.params.id, request.body, request.principal);
       return reply.code(202).header('location', `/api/jobs/${job.id}`).send({ id: job.id, status: job.status });
     },
   );

@@ -26,7 +26,7 @@ export interface EventRouteOptions {
 }
 
 /** WebSocket close code for "your session ended" (4000–4999: the application's own). */
-export const WS_SESSION_ENDED = 4401;
+const WS_SESSION_ENDED = 4401;
 
 export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (app, opts) => {
   const { hub } = opts;

@@ -6,7 +6,7 @@ import { MODEL_FOLDERS, resolveFolder } from '../models/model-folders.js';
 import { badRequest, notFound } from '../errors.js';
 import { errorResponses } from './schemas.js';
 
-export const MODEL_PAGE_DEFAULT = 200;
+const MODEL_PAGE_DEFAULT = 200;
 
 const FOLDER_NAMES = MODEL_FOLDERS.flatMap((f) => [f.key, ...f.aliases]);
 

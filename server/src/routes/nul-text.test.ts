@@ -118,6 +118,8 @@ function stringsAcceptingNul(doc: OpenApiDoc): string[] {
     if (!s || typeof s !== 'object' || seen.has(s)) return;
     seen.add(s);
     if (s.$ref) return walk(doc.components?.schemas?.[s.$ref.split('/').pop()!], at, seen);
+    // A file (an upload, a PNG to import) is bytes, not text: NUL bytes are part of it.
+    if (s.format === 'binary') return;
     if (s.type === 'string' && s.enum === undefined && s.const === undefined) {
       const takesNul = s.pattern === undefined || new RegExp(s.pattern, 'u').test('\u0000') || new RegExp(s.pattern, 'u').test('a\u0000b');
       if (takesNul) out.push(at);

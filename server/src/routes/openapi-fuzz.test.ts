@@ -69,6 +69,13 @@ function baselines(key: string): unknown[] | undefined {
     'PUT /api/storage/output/dir': [{ files: [{ name: 'index.html', data: Buffer.from('<p>hi</p>').toString('base64') }] }],
     'POST /api/auth/login': [{ username: 'admin', password: 'not-the-password' }],
     'POST /api/tokens': [{ name: 'fuzz', scope: 'read' }],
+    'POST /api/chat/threads': [{ title: 'fuzz' }],
+    'PATCH /api/chat/threads/{id}': [{ title: 'renamed' }],
+    'POST /api/chat/threads/{id}/messages': [
+      { text: '/apex-comfy real a cat --steps 4 --ar 16:9 --neg "x"' },
+      { text: 'a plain prompt --seed 3', target: { provider: 'flux', kind: 'image' } },
+      { text: '/video --frames 8', inputImage: fixtures['assets:id'] },
+    ],
   };
   return table[key];
 }
@@ -129,7 +136,8 @@ function operations(doc: Doc): Operation[] {
   for (const [route, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       const content = op.requestBody?.content;
-      const contentType = content ? (Object.keys(content).find((c) => c === 'application/json') ?? Object.keys(content)[0]) : undefined;
+      // JSON bodies only: a multipart upload or raw bytes get their baselines from request() below.
+      const contentType = content && 'application/json' in content ? 'application/json' : undefined;
       out.push({
         method: method.toUpperCase(),
         route,
@@ -482,11 +490,13 @@ beforeAll(async () => {
     contentType: `multipart/form-data; boundary=${boundary}`,
   };
   const upload = await app.inject({ method: 'POST', url: '/api/uploads', headers: { 'content-type': uploadBody.contentType }, payload: uploadBody.raw });
+  const thread = await app.inject({ method: 'POST', url: '/api/chat/threads', payload: { title: 'fuzz' } });
   Object.assign(fixtures, {
     'jobs:id': job.json<{ id: string }>().id,
     'assets:id': imageId,
     'workflows:id': workflow.json<{ id: string }>().id,
     'uploads:id': upload.json<{ id: string }>().id,
+    'chat:id': thread.json<{ id: string }>().id,
     'models:id': 'checkpoints%2Freal.safetensors',
     'models:name': 'real.safetensors',
     'sites:assetId': assetIdForPath('sites/chatFuzz01/site.json'),
@@ -496,7 +506,7 @@ beforeAll(async () => {
     node: 'KSampler',
     promptId: crypto.randomUUID(),
     versionId: 'ver0001',
-    '*': 'app/page.tsx',
+    'sites:path': 'app/page.tsx',
     filename: 'image_1.png',
     name: 'flux',
     state: 'on',

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { ApiError, Text } from '@orchestrator/shared';
 
 /** Lowercase UUIDs only: newer ComfyUI accepts nothing else as a prompt_id. */
-export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 export const JobIdParams = Type.Object({ id: Type.String({ pattern: UUID_PATTERN, description: 'job id (lowercase UUID)' }) }, { additionalProperties: false });
 

@@ -1,8 +1,20 @@
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ASSET_ID_PATTERN, JobAccepted, SiteDetail, SiteFileList, V0ChatPage, V0Id, type Config } from '@orchestrator/shared';
+import {
+  ASSET_ID_PATTERN,
+  DesignEditsRequest,
+  JobAccepted,
+  SiteDeployRequest,
+  SiteDetail,
+  SiteFileList,
+  SitePreview,
+  V0ChatPage,
+  V0Id,
+  type Config,
+} from '@orchestrator/shared';
 import type { JobService } from '../jobs/job-service.js';
-import { badRequest } from '../errors.js';
+import { HttpError, badRequest } from '../errors.js';
+import { PreviewProxy } from '../sites/preview/preview-proxy.js';
 import { SiteService } from '../sites/site-service.js';
 import { errorResponses } from './schemas.js';
 import { legacySiteRoutes } from './sites-legacy.js';
@@ -16,7 +28,9 @@ import { GenerationFields, Message, accepted } from './sites-schemas.js';
 
 export interface SiteRoutesOptions {
   jobs: JobService;
-  config: Pick<Config, 'outputPath' | 'v0ApiKey' | 'v0ApiUrl'>;
+  config: Pick<Config, 'outputPath' | 'v0ApiKey' | 'v0ApiUrl' | 'host' | 'previewPort' | 'previewUrl' | 'previewDemoHosts' | 'allowedHosts' | 'publicUrl'>;
+  /** Upstream timeout of the preview proxy (tests). */
+  previewTimeoutMs?: number;
 }
 
 const tags = ['sites'];
@@ -27,8 +41,74 @@ const VersionParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PAT
 const FileParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PATTERN }), versionId: V0Id });
 
 
-export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, { jobs, config }) => {
+export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, { jobs, config, previewTimeoutMs }) => {
   const sites = new SiteService(config, jobs);
+  // The preview origin: a second listener, opened when the API listens (never for inject-only tests).
+  const preview = new PreviewProxy({
+    config,
+    log: app.log,
+    ...(previewTimeoutMs ? { timeoutMs: previewTimeoutMs } : {}),
+    lookup: async (assetId, versionId) => {
+      const manifest = await sites.manifest(assetId);
+      return manifest.versions.find((v) => v.id === versionId)?.demoUrl ?? null;
+    },
+  });
+  app.addHook('onListen', async () => preview.listen());
+  app.addHook('onClose', async () => preview.close());
+
+  app.get(
+    '/api/sites/:assetId/preview',
+    {
+      schema: {
+        tags,
+        summary: "The URL that shows a version's live preview, served through the preview origin (separate from the API)",
+        params: AssetParams,
+        querystring: Type.Object({ version: Type.Optional(V0Id) }, { additionalProperties: false }),
+        response: { 200: SitePreview, ...errorResponses(400, 403, 404, 503) },
+      },
+    },
+    async (request) => {
+      if (preview.failed) throw new HttpError(503, 'preview_unavailable', `Site previews are off: the preview port (PREVIEW_PORT=${config.previewPort}) could not be opened; see the server log`);
+      const manifest = await sites.manifest(request.params.assetId);
+      const wanted = request.query.version;
+      const v = wanted ? sites.version(manifest, wanted) : [...manifest.versions].reverse().find((x) => x.demoUrl);
+      if (!v?.demoUrl) throw new HttpError(404, 'not_found', wanted ? `Version ${wanted} has no preview (v0 gave it no demo URL)` : 'This site has no version with a preview yet');
+      if (!preview.demoAllowed(v.demoUrl)) throw new HttpError(403, 'forbidden', "This version's demo host is not one the preview may fetch from: add it to PREVIEW_DEMO_HOSTS");
+      const secure = request.protocol === 'https';
+      const parentOrigin = `${request.protocol}://${request.host}`;
+      const url = preview.urlFor({ assetId: request.params.assetId, versionId: v.id, demoUrl: v.demoUrl, parentOrigin, requestHostname: request.hostname, secure });
+      return { url, origin: new URL(url).origin, versionId: v.id };
+    },
+  );
+
+  app.post(
+    '/api/sites/:assetId/design-edits',
+    {
+      schema: {
+        tags,
+        summary: 'Apply design-mode edits: one v0 follow-up listing every change; the new version joins the site',
+        params: AssetParams,
+        body: DesignEditsRequest,
+        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 409, 413, 415) },
+      },
+    },
+    async (request, reply) =>
+      accepted(reply, await sites.designEdits(request.params.assetId, request.body.versionId, request.body.edits, request.principal)),
+  );
+
+  app.post(
+    '/api/sites/:assetId/deploy',
+    {
+      schema: {
+        tags,
+        summary: "Deploy a version to Vercel through v0's deployments API (a job; the URL lands on the site)",
+        params: AssetParams,
+        body: SiteDeployRequest,
+        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 409, 415) },
+      },
+    },
+    async (request, reply) => accepted(reply, await sites.deploy(request.params.assetId, request.body.versionId, request.principal)),
+  );
 
   app.get(
     '/api/sites/chats',

@@ -1,8 +1,22 @@
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { LocalFileStore, StreamCheckError, Text, safeRelPath, type Config } from '@orchestrator/shared';
+import {
+  LocalFileStore,
+  StreamCheckError,
+  THUMBS_FOLDER,
+  THUMB_MAX_BYTES,
+  THUMB_RECIPE,
+  Text,
+  isWebp,
+  safeRelPath,
+  thumbAssetIdFor,
+  thumbCacheEntry,
+  writeThumbnail,
+  type Config,
+} from '@orchestrator/shared';
 import { HttpError, badRequest } from '../errors.js';
 import type { StorageIdentity } from '../storage/storage-identity.js';
 import { sendFile } from '../files/send-file.js';
@@ -14,6 +28,12 @@ import { errorResponses } from './schemas.js';
  * route wants the worker token (Authorization: Bearer …). Writes are atomic and idempotent: the same
  * path written again with the same bytes leaves one file, so a hand-off retried after a crash stores it
  * once. Bodies are streamed to disk, never held whole in memory.
+ *
+ * The thumbnail of an output comes with it (PUT …/thumb, after the file): the worker made it from the
+ * bytes it had in hand, so the server decodes nothing, and the gallery shows the output the moment its
+ * job completes. The server, not the worker, files it under the cache key: the key hashes the file's
+ * size and mtime as the server's disk has them, which a worker on another machine cannot know. Making it
+ * here on receipt instead would put every output's decode on the one server, which all workers share.
  */
 
 const ROOTS = ['output', 'uploads'] as const;
@@ -43,6 +63,7 @@ function checkedPath(rel: string, forWrite: boolean): string {
 
 export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentity; config: Config }> = async (app, { identity, config }) => {
   const stores = { output: new LocalFileStore(config.outputPath), uploads: new LocalFileStore(path.join(config.dataPath, 'uploads')) };
+  const thumbsDir = path.join(config.dataPath, THUMBS_FOLDER);
   app.addHook('onRequest', async (request) => {
     if (!identity.verify(request.headers.authorization)) {
       throw new HttpError(401, 'unauthorized', 'The storage API is for workers: send Authorization: Bearer <worker token>');
@@ -50,6 +71,8 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
   });
   // Uploads stay streams: the handler pipes them to disk.
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) => done(null, payload));
+  // A thumbnail is small: read whole (bounded), then checked.
+  app.addContentTypeParser('image/webp', { parseAs: 'buffer', bodyLimit: THUMB_MAX_BYTES }, (_request, body, done) => done(null, body));
 
   app.get(
     '/api/storage/:root/file',
@@ -107,6 +130,41 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
         if (err instanceof StreamCheckError) throw err.code === 'too_large' ? new HttpError(413, 'payload_too_large', err.message) : badRequest(err.code, err.message);
         throw err;
       }
+    },
+  );
+
+  app.put(
+    '/api/storage/output/thumb',
+    {
+      bodyLimit: THUMB_MAX_BYTES,
+      schema: {
+        tags: ['storage'],
+        summary: "Store the thumbnail of an output already stored (workers only)",
+        description:
+          '`path` names the output (not the thumbnail; a site\'s screenshot `sites/<chat>/.screenshots/<version>.<ext>` files the site\'s). Body: the WebP the worker made (image/webp) with the recipe it followed in ' +
+          '`x-thumbnail-recipe`; one of another recipe is refused (409), so a worker of another version never fills the cache with ' +
+          'thumbnails of another size. Filed under the cache key of the file as it is now on the server.',
+        querystring: PathQuery,
+        response: {
+          200: Type.Object({ key: Type.String({ description: 'the cache key it was filed under' }) }),
+          ...errorResponses(400, 401, 403, 404, 409, 413, 415, 507),
+        },
+      },
+    },
+    async (request) => {
+      const rel = checkedPath(request.query.path, true);
+      if (request.headers['content-type']?.split(';')[0]!.trim().toLowerCase() !== 'image/webp') throw new HttpError(415, 'unsupported_media_type', 'Send the thumbnail as image/webp');
+      const recipe = request.headers['x-thumbnail-recipe'];
+      if (recipe !== THUMB_RECIPE) throw new HttpError(409, 'thumbnail_recipe_mismatch', `This server makes thumbnails as ${THUMB_RECIPE}, not ${String(recipe ?? 'unnamed')}`);
+      const body = request.body as Buffer;
+      if (!isWebp(body)) throw badRequest('not_webp', 'The body is not a WebP image');
+      const file = (await stores.output.size(rel)) === null ? null : await stores.output.resolve(rel);
+      const st = file ? await stat(file).catch(() => null) : null;
+      if (!st?.isFile()) throw new HttpError(404, 'not_found', 'No such output: store the file first');
+      const assetId = thumbAssetIdFor(rel); // a site's screenshot is the site's thumbnail
+      const entry = thumbCacheEntry(thumbsDir, assetId, rel, st);
+      await writeThumbnail(entry.file, assetId, body);
+      return { key: entry.key };
     },
   );
 

@@ -9,7 +9,7 @@ import { UPLOAD_ID_PATTERN } from '../uploads/upload-schema.js';
 import { errorResponses } from './schemas.js';
 
 /** Largest image we accept: the input limit every provider shares (an upload accepted is one any job can use). */
-export const UPLOAD_MAX_BYTES = MAX_INPUT_IMAGE_BYTES;
+const UPLOAD_MAX_BYTES = MAX_INPUT_IMAGE_BYTES;
 /** Room for the multipart envelope (boundaries, part headers, small fields) over the file itself. */
 const ENVELOPE_BYTES = 64 * 1024;
 

@@ -22,7 +22,7 @@ import { noBody } from '../http/optional-body.js';
 import { errorResponses } from './schemas.js';
 
 /** A workflow JSON is rarely above a few hundred KB; a PNG carrying one can be a large image. */
-export const WORKFLOW_IMPORT_MAX_BYTES = 32 * 1024 * 1024;
+const WORKFLOW_IMPORT_MAX_BYTES = 32 * 1024 * 1024;
 const WORKFLOW_BODY_MAX_BYTES = 8 * 1024 * 1024;
 
 const IdParams = Type.Object({ id: Type.String({ pattern: WORKFLOW_ID_PATTERN, description: 'workflow id, e.g. wf-0a1b2c3d4e' }) }, { additionalProperties: false });

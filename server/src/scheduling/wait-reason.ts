@@ -14,7 +14,7 @@ const PROVIDER_SETUP: Record<Provider, string> = {
 };
 
 /** The backends that can run a job of `model` (all of them for a job with no model, or when no lists are known yet). */
-export function eligibleBackends(snapshot: ScheduleSnapshot, model: string | undefined): BackendSnapshot[] {
+function eligibleBackends(snapshot: ScheduleSnapshot, model: string | undefined): BackendSnapshot[] {
   if (!model) return snapshot.backends;
   const known = snapshot.backends.filter((b) => b.models !== null);
   if (known.length === 0) return snapshot.backends;

@@ -8,7 +8,9 @@ import {
   siteAssetId,
   siteManifestRelPath,
   siteVersionRelDir,
+  designEditProblem,
   type Config,
+  type DesignEdit,
   type Job,
   type V0JobRequest,
   type V0Model,
@@ -20,6 +22,7 @@ import { mayManage, type Principal } from '../auth/principal.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import type { JobService } from '../jobs/job-service.js';
+import { designEditMessage } from './design-edits.js';
 import { listV0Chats, type V0ChatListItem } from './v0-chats.js';
 
 /*
@@ -32,6 +35,8 @@ import { listV0Chats, type V0ChatListItem } from './v0-chats.js';
 /** Largest saved file served as text, and largest total of a version served by the legacy artifact route. */
 export const MAX_TEXT_FILE_BYTES = 5 * 1024 * 1024;
 export const MAX_ARTIFACT_BYTES = 20 * 1024 * 1024;
+/** A follow-up message's limit (the v0 job request's prompt). */
+const MAX_FOLLOW_UP_CHARS = 20000;
 
 export interface GenerationOptions {
   systemPrompt?: string | undefined;
@@ -141,6 +146,38 @@ export class SiteService {
       if (!mayManage(by, owner)) throw forbidden(`The site of v0 chat ${chatId} is ${owner ? `${owner}'s` : 'not yours'}: only its owner or an admin may change it`);
     }
     return this.submit({ prompt: message, ...generation(o), followUp: { ...(target.assetId ? { assetId: target.assetId } : {}), chatId } }, by);
+  }
+
+  /** A Vercel deployment of a completed version, through v0's deployments API (a job: the URL lands on the manifest). */
+  async deploy(assetId: string, versionId: string, by?: Principal): Promise<Job> {
+    this.requireKey();
+    const manifest = await this.manifest(assetId);
+    const v = this.version(manifest, versionId);
+    if (v.status !== 'completed') throw new HttpError(409, 'conflict', `Version ${versionId} is ${v.status}: only a completed version can be deployed`);
+    this.mayChange(manifest, by);
+    return this.submit({ prompt: `Deploy version ${versionId} of v0 chat ${manifest.chatId}`, deploy: { chatId: manifest.chatId, versionId } }, by);
+  }
+
+  /** Design-mode edits as one follow-up whose message lists each change (design-edits.ts). */
+  async designEdits(assetId: string, versionId: string, edits: readonly DesignEdit[], by?: Principal): Promise<Job> {
+    this.requireKey();
+    const problem = designEditProblem(edits);
+    if (problem) throw badRequest('validation_failed', `Invalid design edit at ${problem.path}: ${problem.message}`, [problem]);
+    const manifest = await this.manifest(assetId);
+    const v = this.version(manifest, versionId);
+    if (v.status !== 'completed') throw new HttpError(409, 'conflict', `Version ${versionId} is ${v.status}: edit a completed version`);
+    const files = v.filesSaved ? await this.versionFiles(manifest, versionId).catch(() => []) : [];
+    const message = designEditMessage(versionId, edits, files);
+    if (message.length > MAX_FOLLOW_UP_CHARS) {
+      throw new HttpError(413, 'too_large', `These edits make a ${message.length}-character message; v0 takes at most ${MAX_FOLLOW_UP_CHARS}: apply fewer or shorter edits at once`);
+    }
+    return this.followUp({ assetId }, message, {}, by);
+  }
+
+  private mayChange(manifest: V0SiteManifest, by: Principal | undefined): void {
+    if (by && !mayManage(by, manifest.owner)) {
+      throw forbidden(`The site of v0 chat ${manifest.chatId} is ${manifest.owner ? `${manifest.owner}'s` : 'not yours'}: only its owner or an admin may change it`);
+    }
   }
 
   importChat(chatId: string, by?: Principal): Promise<Job> {

@@ -2,11 +2,11 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { markStorageFolders, redisKeys, type Config } from '@orchestrator/shared';
+import { THUMBS_FOLDER, markStorageFolders, redisKeys, type Config } from '@orchestrator/shared';
 
 /*
  * How a worker knows whether it shares the server's disk: the server writes a mark (a random id) into
- * OUTPUT_PATH and into its uploads folder, and the same ids into Redis. A worker that reads the same id
+ * OUTPUT_PATH, its uploads folder and its thumbnail cache, and the same ids into Redis. A worker that reads the same id
  * from its own OUTPUT_PATH writes there directly; one that does not hands its outputs to the server's
  * storage API, authenticated with the worker token (WORKER_TOKEN, or one kept in Redis), at the URL the
  * server publishes (PUBLIC_URL, or http://HOST:PORT).
@@ -23,12 +23,16 @@ export class StorageIdentity {
     this.key = redisKeys(config.keyPrefix).storage;
   }
 
-  /** Marks both folders and makes sure a worker token exists. */
+  /** Marks the folders (output, uploads, thumbnail cache) and makes sure a worker token exists. */
   async init(): Promise<void> {
     if (!this.config.workerToken) await this.redis.hsetnx(this.key, 'token', randomBytes(32).toString('base64url'));
     const token = this.config.workerToken ?? (await this.redis.hget(this.key, 'token'))!;
     this.token = Buffer.from(token);
-    await markStorageFolders(this.redis, this.key, { output: this.config.outputPath, uploads: path.join(this.config.dataPath, 'uploads') });
+    await markStorageFolders(this.redis, this.key, {
+      output: this.config.outputPath,
+      uploads: path.join(this.config.dataPath, 'uploads'),
+      thumbs: path.join(this.config.dataPath, THUMBS_FOLDER),
+    });
   }
 
   /** Publishes where workers reach the storage API, once the server listens on `port`. */

@@ -117,7 +117,7 @@ function withUrl(record: UploadRecord): Upload {
 }
 
 /** The client's name for display only: base name, no control characters, at most 255 chars. */
-export function cleanName(name: string | undefined): string | undefined {
+function cleanName(name: string | undefined): string | undefined {
   if (!name) return undefined;
   // eslint-disable-next-line no-control-regex
   const base = (name.split(/[\\/]/).pop() ?? '').replace(/[\u0000-\u001f\u007f]/g, '').trim();

@@ -5,12 +5,14 @@ import {
   WorkflowStore,
   normalizeWorkflowGraph,
   slotProblems,
+  slotSpecs,
   suggestSlots,
   templateFromWorkflow,
   workflowInputs,
   workflowKind,
   type CreateWorkflowBody,
   type CustomWorkflow,
+  type SlotSpec,
   type UpdateWorkflowBody,
   type WorkflowDetails,
   type WorkflowDraft,
@@ -115,6 +117,18 @@ export class WorkflowService {
     return templateFromWorkflow({ id: workflow.id, name: workflow.name, graph: workflow.graph, slots: workflow.slots });
   }
 
+  /** Each slot's type, range and choices from an online backend's object_info (else guessed from the graph). */
+  async slotSpecs(id: string): Promise<SlotSpec[]> {
+    const workflow = await this.store.get(id);
+    if (!workflow) throw badRequest('unknown_workflow', `No saved workflow with id "${id}" (it may have been deleted)`, { workflow: id });
+    return this.specsOf(workflow);
+  }
+
+  private async specsOf(w: CustomWorkflow): Promise<SlotSpec[]> {
+    const info = await this.deps.checker.objectInfoOf(await this.deps.backends.list());
+    return slotSpecs(w.graph, w.slots, info ?? undefined);
+  }
+
   private async load(id: string): Promise<CustomWorkflow> {
     const workflow = await this.store.get(id);
     if (!workflow) throw notFound('workflow', id);
@@ -122,7 +136,8 @@ export class WorkflowService {
   }
 
   private async details(w: CustomWorkflow): Promise<WorkflowDetails> {
-    return { ...w, inputs: workflowInputs(w.graph), check: await this.check(w.graph) };
+    const [check, specs] = await Promise.all([this.check(w.graph), this.specsOf(w)]);
+    return { ...w, inputs: workflowInputs(w.graph), check, slotSpecs: specs };
   }
 
   private async check(graph: WorkflowGraph) {

@@ -24,11 +24,17 @@ const STRING_FIELDS = [
   'inputImage',
   'workflow',
   'loras',
+  'mask',
+  'controlNets',
+  'hiresFix',
+  'upscale',
 ] as const satisfies ReadonlyArray<keyof GenerationMeta>;
-const NUMBER_FIELDS = ['seed', 'steps', 'cfg', 'width', 'height', 'guidance'] as const satisfies ReadonlyArray<keyof GenerationMeta>;
+const NUMBER_FIELDS = ['seed', 'steps', 'cfg', 'width', 'height', 'guidance', 'denoise'] as const satisfies ReadonlyArray<keyof GenerationMeta>;
+/** A custom workflow's own slot values: name → string, finite number or boolean. */
+const RECORD_FIELDS = ['slots'] as const satisfies ReadonlyArray<keyof GenerationMeta>;
 
-// Compile-time check that the two lists cover GenerationMeta exactly.
-type Listed = (typeof STRING_FIELDS)[number] | (typeof NUMBER_FIELDS)[number];
+// Compile-time check that the lists cover GenerationMeta exactly.
+type Listed = (typeof STRING_FIELDS)[number] | (typeof NUMBER_FIELDS)[number] | (typeof RECORD_FIELDS)[number];
 const _exhaustive: Record<Exclude<keyof GenerationMeta, Listed>, never> = {};
 void _exhaustive;
 
@@ -44,6 +50,14 @@ export function sanitizeGenerationMeta(value: unknown): GenerationMeta {
   for (const k of NUMBER_FIELDS) {
     const x = v[k];
     if (typeof x === 'number' && Number.isFinite(x)) out[k] = x;
+  }
+  for (const k of RECORD_FIELDS) {
+    const record = v[k];
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) continue;
+    const kept = Object.entries(record as Record<string, unknown>).filter(
+      (e): e is [string, string | number | boolean] => typeof e[1] === 'string' || typeof e[1] === 'boolean' || (typeof e[1] === 'number' && Number.isFinite(e[1])),
+    );
+    if (kept.length > 0) out[k] = Object.fromEntries(kept.slice(0, 200));
   }
   return out;
 }

@@ -182,6 +182,25 @@ function detectFromHints(ix: Index): ModelFamilyResult | undefined {
   return undefined;
 }
 
+/**
+ * Family hints in a model's file name or relative path (folder names count: `SDXL/foo.safetensors`),
+ * for files whose header says nothing (pickles, VAEs, models only a backend reports) and for picking a
+ * request's template. First match wins, so the more specific patterns come first.
+ */
+const NAME_RULES: ReadonlyArray<{ family: Exclude<ModelFamily, 'unknown'>; pattern: RegExp }> = [
+  { family: 'svd', pattern: /(^|[^a-z])svd([^a-z]|$)|stable[-_ ]?video/ },
+  { family: 'flux', pattern: /flux/ },
+  { family: 'sd3', pattern: /(^|[^a-z])sd[-_ ]?3|stable[-_ ]?diffusion[-_ ]?3/ },
+  { family: 'sdxl', pattern: /sdxl|sd[-_ ]xl/ },
+  { family: 'sd15', pattern: /v1[-_.]5|sd[-_ ]?1[-_.]?5([^0-9]|$)/ },
+];
+
+/** The family a model's name or relative path hints at, if any (case-insensitive). */
+export function familyFromModelName(nameOrPath: string): Exclude<ModelFamily, 'unknown'> | undefined {
+  const name = nameOrPath.toLowerCase();
+  return NAME_RULES.find((r) => r.pattern.test(name))?.family;
+}
+
 /** Model family of a safetensors file from its header. Never throws. */
 export function detectModelFamily(header: ModelHeaderLike): ModelFamilyResult {
   const tensors = Array.isArray(header?.tensors) ? header.tensors : [];

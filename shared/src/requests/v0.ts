@@ -35,6 +35,8 @@ export const V0JobRequest = Type.Object(
     ),
     /** Save an existing v0 chat (its versions) as a site asset; nothing is sent to v0. */
     import: Type.Optional(Type.Object({ chatId: V0Id }, { additionalProperties: false })),
+    /** Deploy a version of a site to Vercel through v0's deployments API; nothing is generated. */
+    deploy: Type.Optional(Type.Object({ chatId: V0Id, versionId: V0Id }, { additionalProperties: false })),
     priority: Type.Optional(RequestPriority),
   },
   { additionalProperties: false },
@@ -44,6 +46,7 @@ export type V0JobRequest = Static<typeof V0JobRequest>;
 /** What the schema cannot say: followUp and import exclude each other. */
 export function v0RequestProblem(request: V0JobRequest): { path: string; message: string } | null {
   if (request.followUp && request.import) return { path: '/import', message: 'a job either follows up on a chat or imports one, not both' };
+  if (request.deploy && (request.followUp || request.import)) return { path: '/deploy', message: 'a deploy job only deploys: no followUp or import' };
   return null;
 }
 
@@ -65,6 +68,10 @@ export const V0SiteVersion = Type.Object({
   filesSaved: Type.Boolean(),
   /** File names v0 sent that were not saved (unsafe paths, over a size limit). */
   refusedFiles: Type.Optional(Type.Array(Type.String())),
+  /** The newest Vercel deployment of this version made from here (v0's deployments API). */
+  deployment: Type.Optional(
+    Type.Object({ id: Type.String(), url: Type.String(), inspectorUrl: Type.Optional(Type.String()), deployedAt: Type.String(), jobId: Type.Optional(Type.String()) }),
+  ),
   /** The message that asked for this version, when known. */
   message: Type.Optional(Type.String()),
   jobId: Type.Optional(Type.String()),
@@ -109,6 +116,8 @@ export const SiteInfo = Type.Object({
   versionId: V0Id,
   demoUrl: Type.Optional(Type.String()),
   webUrl: Type.String(),
+  /** The newest Vercel deployment's URL (of any version), when one was made from here. */
+  deploymentUrl: Type.Optional(Type.String()),
   versions: Type.Optional(
     Type.Array(
       Type.Object({

@@ -16,7 +16,7 @@ import { ScheduleStore, type ScheduleMeta } from './schedule-store.js';
  * BullMQ retries nothing by itself (attempts 1): the scheduler decides what goes back to the queue,
  * at its old place. Finished jobs stay visible for a while (Bull Board), then BullMQ drops them.
  */
-export const JOB_OPTIONS: JobsOptions = {
+const JOB_OPTIONS: JobsOptions = {
   attempts: 1,
   removeOnComplete: { age: 3600 },
   removeOnFail: { age: 86400 },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Provider } from '../jobs.js';
-import { JOB_PRIORITIES, priorityRank, type JobPriority } from '../priority.js';
+import { priorityRank, type JobPriority } from '../priority.js';
 
 /*
  * A lane is one BullMQ queue: the jobs of one provider that any of the same backends can run. ComfyUI
@@ -47,16 +47,6 @@ export function rankOf(level: JobPriority, seq: number): number {
 
 export function frontRank(frontSeq: number): number {
   return FRONT_BASE + frontSeq;
-}
-
-/** The level a rank stands for (a moved-to-front job counts as high). */
-export function levelOfRank(rank: number): JobPriority {
-  if (rank < 0) return 'high';
-  return JOB_PRIORITIES[Math.min(JOB_PRIORITIES.length - 1, Math.floor(rank / LEVEL_SPAN))]!;
-}
-
-export function isFrontRank(rank: number): boolean {
-  return rank < 0;
 }
 
 /** BullMQ priority (lower is served first) for a level; 1 is kept for jobs moved to the front. */

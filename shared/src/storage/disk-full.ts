@@ -6,7 +6,7 @@
  * as this same error.
  */
 
-export const DISK_FULL_ERRNOS = ['ENOSPC', 'EDQUOT', 'EFBIG'] as const;
+const DISK_FULL_ERRNOS = ['ENOSPC', 'EDQUOT', 'EFBIG'] as const;
 
 /** The storage API's answer to a write the server's disk has no room for. */
 export const DISK_FULL_STATUS = 507;

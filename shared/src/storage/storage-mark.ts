@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
  */
 
 export const STORAGE_MARK_FILE = '.orchestrator/mark.json';
-export type StorageMarkField = 'outputMark' | 'uploadsMark';
+export type StorageMarkField = 'outputMark' | 'uploadsMark' | 'thumbsMark';
 
 /** The mark in `root` as this process sees it, or null. */
 export async function readStorageMark(root: string): Promise<string | null> {
@@ -33,8 +33,15 @@ export async function ensureStorageMark(root: string): Promise<string> {
   return id;
 }
 
-/** Marks the server's output and uploads folders and publishes both marks in Redis. */
-export async function markStorageFolders(redis: Redis, storageKey: string, folders: { output: string; uploads: string }): Promise<void> {
-  const [outputMark, uploadsMark] = await Promise.all([ensureStorageMark(folders.output), ensureStorageMark(folders.uploads)]);
-  await redis.hset(storageKey, 'outputMark', outputMark, 'uploadsMark', uploadsMark);
+/**
+ * Marks the server's output and uploads folders (and its thumbnail cache, where a worker on the same disk
+ * writes the thumbnails of its outputs) and publishes the marks in Redis.
+ */
+export async function markStorageFolders(redis: Redis, storageKey: string, folders: { output: string; uploads: string; thumbs?: string }): Promise<void> {
+  const [outputMark, uploadsMark, thumbsMark] = await Promise.all([
+    ensureStorageMark(folders.output),
+    ensureStorageMark(folders.uploads),
+    folders.thumbs ? ensureStorageMark(folders.thumbs) : null,
+  ]);
+  await redis.hset(storageKey, 'outputMark', outputMark, 'uploadsMark', uploadsMark, ...(thumbsMark ? ['thumbsMark', thumbsMark] : []));
 }

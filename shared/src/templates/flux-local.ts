@@ -60,6 +60,7 @@ export const FLUX_LOCAL_TEMPLATE = defineTemplate({
   form: FLUX_FORM,
   outputNode: '9',
   loraSource: { model: ['12', 0], clip: ['11', 0] },
+  anchors: { sampler: '3', latent: '27', vae: ['10', 0], decode: '8' },
 });
 
 /** FLUX from an all-in-one checkpoint (model, text encoders and VAE in one file). */
@@ -73,4 +74,5 @@ export const FLUX_CHECKPOINT_TEMPLATE = defineTemplate({
   form: FLUX_FORM,
   outputNode: '9',
   loraSource: { model: ['4', 0], clip: ['4', 1] },
+  anchors: { sampler: '3', latent: '27', vae: ['4', 2], decode: '8' },
 });

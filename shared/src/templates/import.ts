@@ -1,9 +1,9 @@
 import { MAX_JSON_DEPTH, jsonDepthExceeds } from '../json-depth.js';
 import { readPngText } from '../png-text.js';
 import { findNul } from '../text.js';
-import { MAX_WORKFLOW_NODES, TEXT_SLOTS, SLOT_LABELS, type SlotParam, type WorkflowGraph, type WorkflowInput, type WorkflowSlot } from '../workflows.js';
+import { MAX_WORKFLOW_NODES, TEXT_SLOTS, isKnownSlot, slotLabel, type SlotParam, type WorkflowGraph, type WorkflowInput, type WorkflowSlot } from '../workflows.js';
 import { resolveTemplateFamily } from './index.js';
-import { defineTemplate, placeholder, type FormParam, type TemplateGraph, type TemplateInput, type WorkflowTemplate } from './types.js';
+import { defineTemplate, placeholder, slotParam, type FormParam, type TemplateGraph, type TemplateInput, type TemplateParam, type WorkflowTemplate } from './types.js';
 
 /*
  * Custom workflows: an API-format graph (a JSON file, the body a script POSTs to /prompt, or the
@@ -38,6 +38,19 @@ const SUGGESTED: Record<string, Record<string, SlotParam>> = {
   },
   VideoLinearCFGGuidance: { min_cfg: 'minCfg' },
 };
+
+/**
+ * Inputs that name a file in the backend's input folder (their object_info spec has `image_upload`): a
+ * slot on one takes an upload or gallery asset id, which the worker uploads to the backend first.
+ */
+export const IMAGE_UPLOAD_INPUTS: Readonly<Record<string, readonly string[]>> = {
+  LoadImage: ['image'],
+  LoadImageMask: ['image'],
+};
+
+export function isImageUploadInput(classType: string, input: string): boolean {
+  return IMAGE_UPLOAD_INPUTS[classType]?.includes(input) ?? false;
+}
 
 /** Nodes whose positive / negative conditioning leads back to the prompt text. */
 const CONDITIONED = new Set(['KSampler', 'KSamplerAdvanced', 'CFGGuider']);
@@ -184,9 +197,11 @@ export function workflowKind(graph: WorkflowGraph): 'image' | 'video' {
 export function slotProblems(graph: WorkflowGraph, slots: readonly WorkflowSlot[]): string[] {
   const problems: string[] = [];
   const places = new Set<string>();
+  /** The JS type each of a workflow's own slots holds: one slot filling several inputs needs one type. */
+  const types = new Map<string, string>();
   for (const { param, nodeId, input } of slots) {
     const node = graph[nodeId];
-    const where = `${SLOT_LABELS[param]} → node ${nodeId}${node ? ` (${node.class_type})` : ''} input "${input}"`;
+    const where = `${slotLabel(param)} → node ${nodeId}${node ? ` (${node.class_type})` : ''} input "${input}"`;
     if (!node) {
       problems.push(`${where}: there is no node ${nodeId}`);
       continue;
@@ -194,8 +209,14 @@ export function slotProblems(graph: WorkflowGraph, slots: readonly WorkflowSlot[
     const value = node.inputs[input];
     if (value === undefined) problems.push(`${where}: the node has no such input`);
     else if (!isLiteral(value)) problems.push(`${where}: the input is linked to another node, not a value`);
-    else if (TEXT_SLOTS.includes(param) ? typeof value !== 'string' : typeof value !== 'number') {
-      problems.push(`${where}: expects ${TEXT_SLOTS.includes(param) ? 'a text' : 'a number'} input, but holds ${JSON.stringify(value)}`);
+    else if (isKnownSlot(param)) {
+      if (TEXT_SLOTS.includes(param) ? typeof value !== 'string' : typeof value !== 'number') {
+        problems.push(`${where}: expects ${TEXT_SLOTS.includes(param) ? 'a text' : 'a number'} input, but holds ${JSON.stringify(value)}`);
+      }
+    } else {
+      const seen = types.get(param);
+      if (seen !== undefined && seen !== typeof value) problems.push(`${where}: the slot "${param}" already fills a ${seen} input, but this one holds ${JSON.stringify(value)}`);
+      types.set(param, typeof value);
     }
     const key = `${nodeId}\u0000${input}`;
     if (places.has(key)) problems.push(`${where}: the input is marked twice`);
@@ -219,16 +240,20 @@ export interface WorkflowSource {
 export function templateFromWorkflow(w: WorkflowSource): WorkflowTemplate {
   const problems = slotProblems(w.graph, w.slots);
   if (problems.length > 0) throw new WorkflowImportError(problems[0]!);
+  const placeholderOf = (name: string): TemplateParam => (isKnownSlot(name) ? name : slotParam(name));
   const slotAt = new Map(w.slots.map((s) => [`${s.nodeId}\u0000${s.input}`, s.param]));
   const graph: TemplateGraph = {};
   const defaults: WorkflowTemplate['defaults'] = {};
+  const imageSlots = new Set<string>();
   for (const [id, n] of Object.entries(w.graph)) {
     const inputs: Record<string, TemplateInput> = {};
     for (const [name, v] of Object.entries(n.inputs)) {
-      const param = slotAt.get(`${id}\u0000${name}`) ?? (name === 'filename_prefix' && typeof v === 'string' ? 'filenamePrefix' : undefined);
+      const slot = slotAt.get(`${id}\u0000${name}`);
+      const param: TemplateParam | undefined = slot !== undefined ? placeholderOf(slot) : name === 'filename_prefix' && typeof v === 'string' ? 'filenamePrefix' : undefined;
       if (param) {
         if (isLiteral(v)) defaults[param] ??= v;
         inputs[name] = placeholder(param);
+        if (slot !== undefined && !isKnownSlot(slot) && isImageUploadInput(n.class_type, name)) imageSlots.add(slot);
       } else {
         inputs[name] = (isLink(v) ? [v[0], v[1]] : v) as TemplateInput;
       }
@@ -248,14 +273,15 @@ export function templateFromWorkflow(w: WorkflowSource): WorkflowTemplate {
     title: w.name,
     graph,
     defaults,
-    form: params.map((name) => ({ name, label: SLOT_LABELS[name], type: formType(name, defaults[name]) })),
+    form: params.map((name) => ({ name, label: slotLabel(name), type: formType(name, defaults[placeholderOf(name)], imageSlots.has(name)) })),
     outputNode: output,
+    ...(imageSlots.size > 0 ? { imageSlots: [...imageSlots] } : {}),
   });
 }
 
-function formType(name: SlotParam, value: unknown): FormParam['type'] {
+function formType(name: string, value: unknown, image: boolean): FormParam['type'] {
   if (name === 'model') return 'model';
-  if (name === 'image') return 'image';
+  if (name === 'image' || image) return 'image';
   if (name === 'sampler' || name === 'scheduler') return 'combo';
   if (typeof value === 'number') return Number.isInteger(value) && !['cfg', 'denoise', 'shift', 'guidance', 'minCfg', 'augmentationLevel'].includes(name) ? 'int' : 'float';
   return 'text';

@@ -1,3 +1,4 @@
+import { familyFromModelName } from '../models/family.js';
 import { FLUX_CHECKPOINT_TEMPLATE, FLUX_LOCAL_TEMPLATE } from './flux-local.js';
 import { SD15_TEMPLATE } from './sd15.js';
 import { SD3_SEPARATE_ENCODERS_TEMPLATE, SD3_TEMPLATE } from './sd3.js';
@@ -8,6 +9,12 @@ import { isPlaceholder, type TemplateFamily, type TemplateParam, type TemplateVa
 export * from './types.js';
 export { SD15_TEMPLATE, SDXL_TEMPLATE, SD3_TEMPLATE, SD3_SEPARATE_ENCODERS_TEMPLATE, FLUX_LOCAL_TEMPLATE, FLUX_CHECKPOINT_TEMPLATE, SVD_TEMPLATE };
 export * from './loras.js';
+export * from './image-input.js';
+export * from './controlnet.js';
+export * from './hires-fix.js';
+export * from './ip-adapter.js';
+export * from './upscale.js';
+export * from './slot-specs.js';
 
 /** The template of each family: what its form shows and what a request runs unless a variant applies. */
 export const TEMPLATES: Readonly<Record<TemplateFamily, WorkflowTemplate>> = {
@@ -48,18 +55,9 @@ export function familyDefaults(family: TemplateFamily): TemplateValues {
   return { ...TEMPLATES[family].defaults };
 }
 
-/** Family hints in a model's file name or path, most specific first (same rules as the catalogue). */
-const NAME_RULES: ReadonlyArray<{ family: TemplateFamily; pattern: RegExp }> = [
-  { family: 'svd', pattern: /(^|[^a-z])svd([^a-z]|$)|stable[-_ ]?video/ },
-  { family: 'flux', pattern: /flux/ },
-  { family: 'sd3', pattern: /(^|[^a-z])sd[-_ ]?3|stable[-_ ]?diffusion[-_ ]?3/ },
-  { family: 'sdxl', pattern: /sdxl|sd[-_ ]xl/ },
-  { family: 'sd15', pattern: /v1[-_.]5|sd[-_ ]?1[-_.]?5([^0-9]|$)/ },
-];
-
+/** The family a model's name hints at (the catalogue's rules: models/family.ts). */
 export function templateFamilyFromName(model: string): TemplateFamily | undefined {
-  const name = model.toLowerCase();
-  return NAME_RULES.find((r) => r.pattern.test(name))?.family;
+  return familyFromModelName(model);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CFG_FIELD, IMAGE_FORM_BASE, placeholder as P, defineTemplate, kSampler, sizeFields, type TemplateGraph } from './types.js';
+import { CFG_FIELD, IMAGE_FORM_BASE, placeholder as P, defineTemplate, kSampler, sizeFields, type TemplateAnchors, type TemplateGraph } from './types.js';
 
 /** The canonical txt2img graph for an all-in-one checkpoint (protocol §3.3); SD1.5 and SDXL share it. */
 export function checkpointTxt2ImgGraph(): TemplateGraph {
@@ -12,6 +12,9 @@ export function checkpointTxt2ImgGraph(): TemplateGraph {
     '9': { class_type: 'SaveImage', inputs: { filename_prefix: P('filenamePrefix'), images: ['8', 0] } },
   };
 }
+
+/** Where img2img, inpainting, ControlNets and the hires fix attach to that graph. */
+export const CHECKPOINT_ANCHORS: TemplateAnchors = { sampler: '3', latent: '5', vae: ['4', 2], decode: '8' };
 
 export const SD15_TEMPLATE = defineTemplate({
   id: 'sd15-txt2img',
@@ -34,4 +37,5 @@ export const SD15_TEMPLATE = defineTemplate({
   form: [...IMAGE_FORM_BASE, CFG_FIELD, ...sizeFields(8)],
   outputNode: '9',
   loraSource: { model: ['4', 0], clip: ['4', 1] },
+  anchors: CHECKPOINT_ANCHORS,
 });

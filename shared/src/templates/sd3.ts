@@ -1,4 +1,4 @@
-import { CFG_FIELD, IMAGE_FORM_BASE, placeholder as P, defineTemplate, kSampler, sizeFields, type FormParam, type TemplateGraph, type TemplateValues } from './types.js';
+import { CFG_FIELD, IMAGE_FORM_BASE, placeholder as P, defineTemplate, kSampler, sizeFields, type FormParam, type TemplateAnchors, type TemplateGraph, type TemplateValues } from './types.js';
 
 /**
  * SD3.5 (protocol §3.4): the 16-channel SD3 latent and ModelSamplingSD3's shift between loader and
@@ -22,6 +22,8 @@ function sd3Graph(encoders: 'checkpoint' | 'separate'): TemplateGraph {
     '9': { class_type: 'SaveImage', inputs: { filename_prefix: P('filenamePrefix'), images: ['8', 0] } },
   };
 }
+
+const SD3_ANCHORS: TemplateAnchors = { sampler: '3', latent: '53', vae: ['4', 2], decode: '8' };
 
 const SD3_DEFAULTS: TemplateValues = {
   negativePrompt: '',
@@ -55,6 +57,7 @@ export const SD3_TEMPLATE = defineTemplate({
   form: SD3_FORM,
   outputNode: '9',
   loraSource: { model: ['4', 0], clip: ['4', 1] },
+  anchors: SD3_ANCHORS,
 });
 
 /** SD3.5 from a checkpoint without text encoders: `params.textEncoders` = [clip_l, clip_g, t5xxl]. */
@@ -68,4 +71,5 @@ export const SD3_SEPARATE_ENCODERS_TEMPLATE = defineTemplate({
   form: SD3_FORM,
   outputNode: '9',
   loraSource: { model: ['4', 0], clip: ['43', 0] },
+  anchors: SD3_ANCHORS,
 });

@@ -1,4 +1,4 @@
-import { SD15_TEMPLATE, checkpointTxt2ImgGraph } from './sd15.js';
+import { CHECKPOINT_ANCHORS, SD15_TEMPLATE, checkpointTxt2ImgGraph } from './sd15.js';
 import { CFG_FIELD, IMAGE_FORM_BASE, defineTemplate, sizeFields } from './types.js';
 
 /** SDXL base: the SD1.5 graph and defaults with an SDXL checkpoint and a 1024² latent (protocol §3.3). */
@@ -12,4 +12,5 @@ export const SDXL_TEMPLATE = defineTemplate({
   form: [...IMAGE_FORM_BASE, CFG_FIELD, ...sizeFields(8)],
   outputNode: '9',
   loraSource: { model: ['4', 0], clip: ['4', 1] },
+  anchors: CHECKPOINT_ANCHORS,
 });

@@ -7,8 +7,14 @@
 export type TemplateFamily = 'sd15' | 'sdxl' | 'sd3' | 'flux' | 'svd';
 export const TEMPLATE_FAMILIES: readonly TemplateFamily[] = ['sd15', 'sdxl', 'sd3', 'flux', 'svd'];
 
-/** Every value a template can bind. `image` is the name the backend gave the uploaded input image. */
-export type TemplateParam =
+/**
+ * Every value a template can bind. `image`, `mask`, `controlImageN` and `ipAdapterImage` are the names
+ * the backend gave the images the worker uploaded (see IMAGE_PARAMS); `slot:<name>` is a custom
+ * workflow's own slot (its value comes from `request.slots[name]`).
+ */
+export type TemplateParam = KnownParam | `slot:${string}`;
+
+export type KnownParam =
   | 'model'
   | 'prompt'
   | 'negativePrompt'
@@ -36,7 +42,20 @@ export type TemplateParam =
   | 'augmentationLevel'
   | 'minCfg'
   | 'outputFps'
-  | 'quality';
+  | 'quality'
+  | 'mask'
+  | 'controlImage1'
+  | 'controlImage2'
+  | 'controlImage3'
+  | 'controlImage4'
+  | 'ipAdapterImage'
+  | 'scale';
+
+/** Params that hold an image the worker uploads to the backend first (their value: the backend's file name). */
+export const IMAGE_PARAMS: readonly KnownParam[] = ['image', 'mask', 'controlImage1', 'controlImage2', 'controlImage3', 'controlImage4', 'ipAdapterImage'];
+
+/** The placeholder of a custom workflow's own slot. */
+export const slotParam = (name: string): TemplateParam => `slot:${name}`;
 
 export type TemplateValue = string | number | boolean;
 export type TemplateValues = Partial<Record<TemplateParam, TemplateValue>>;
@@ -69,9 +88,24 @@ export interface FormParam {
   options?: readonly string[];
 }
 
+type Link = readonly [string, number];
+
+/**
+ * Where the graph transforms (img2img, inpaint, ControlNet, hires fix, IP-Adapter) attach: the sampler
+ * (its model / positive / negative / latent_image inputs are read off the graph), the empty latent it
+ * starts from, the VAE output and the decode node.
+ */
+export interface TemplateAnchors {
+  sampler: string;
+  latent: string;
+  vae: Link;
+  decode: string;
+}
+
 export interface WorkflowTemplate {
   id: string;
-  family: TemplateFamily;
+  /** `any`: not tied to a model family (the upscale workflow). */
+  family: TemplateFamily | 'any';
   kind: 'image' | 'video';
   title: string;
   graph: TemplateGraph;
@@ -85,6 +119,10 @@ export interface WorkflowTemplate {
   outputNode: string;
   /** The MODEL and CLIP outputs LoRAs are chained onto (see loras.ts); absent → no LoRAs. */
   loraSource?: { model: readonly [string, number]; clip: readonly [string, number] };
+  /** Where img2img, inpainting, ControlNets and the hires fix attach; absent → the template takes none. */
+  anchors?: TemplateAnchors;
+  /** A custom workflow's own slots that load an image (LoadImage-like inputs): the worker uploads their value. */
+  imageSlots?: readonly string[];
 }
 
 export const placeholder = (name: TemplateParam): Placeholder => ({ $param: name });
@@ -109,8 +147,6 @@ export function defineTemplate(t: Omit<WorkflowTemplate, 'bindings' | 'nodeTypes
   const nodeTypes = [...new Set(Object.values(t.graph).map((n) => n.class_type))];
   return { ...t, bindings: bindingsOf(t.graph), nodeTypes };
 }
-
-type Link = readonly [string, number];
 
 /** The KSampler every template samples with: its settings are parameters, its inputs the given links. */
 export function kSampler(links: { model: Link; positive: Link; negative: Link; latent: Link }, cfg: TemplateInput = placeholder('cfg')): TemplateNode {

@@ -135,6 +135,19 @@ export function validateWorkflowAgainstObjectInfo(graph: Record<string, unknown>
       if (message) add(name, `${classType} (#${nodeId}) input "${name}": ${message}`);
     }
   }
+  // ComfyUI runs only what an output node needs; a graph without one is refused ("Prompt has no outputs").
+  // Said only when every node is known and says whether it is one: an unknown one (reported above) might
+  // have been the output.
+  const nodes = Object.values(graph).map((n) => (isRecord(n) && typeof n.class_type === 'string' ? objectInfo[n.class_type] : undefined));
+  const described = nodes.every((info) => isRecord(info) && typeof info.output_node === 'boolean');
+  if (nodes.length > 0 && described && !nodes.some((info) => isRecord(info) && info.output_node === true)) {
+    problems.push({
+      nodeId: '',
+      classType: '',
+      input: '',
+      message: 'The graph has no output node (SaveImage, PreviewImage, SaveAnimatedWEBP…): ComfyUI would refuse it with "Prompt has no outputs"',
+    });
+  }
   return problems;
 }
 

@@ -23,6 +23,8 @@ export interface ResolvedOptions {
   maxUploadSize: number;
   /** `user:password` a reverse proxy in front wants as HTTP basic auth (null: open, as ComfyUI itself is). */
   basicAuth: string | null;
+  /** Custom node packs installed (see FakeComfyOptions.customNodes). */
+  customNodes: string[];
 }
 
 export const MODEL_FOLDERS = [
@@ -75,6 +77,7 @@ export class App {
     return {
       models: (folder) => this.modelList(folder, folder === 'checkpoints' ? checkpointsOverride : undefined) ?? [],
       files: this.files,
+      packs: this.opts.customNodes,
       newerErrors: versionAtLeast(this.opts.version, 0, 4),
     };
   }

@@ -73,8 +73,9 @@ describe('routing and middleware', () => {
     expect(all.CheckpointLoaderSimple.output).toEqual(['MODEL', 'CLIP', 'VAE']);
     expect(all.SaveImage.input.hidden).toEqual({ prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' });
     expect(all.SaveImage.output_node).toBe(true);
-    expect(all.TripleCLIPLoader.input.required.clip_name1[0]).toBe('COMBO');
-    expect(all.TripleCLIPLoader.input.required.clip_name1[1].options).toContain('t5xxl_fp16.safetensors');
+    // Both combo encodings: legacy list-first (TripleCLIPLoader in 0.3.64) and V3 (ImageScaleToTotalPixels).
+    expect(all.TripleCLIPLoader.input.required.clip_name1[0]).toContain('t5xxl_fp16.safetensors');
+    expect(all.ImageScaleToTotalPixels.input.required.upscale_method).toEqual(['COMBO', { multiselect: false, options: ['nearest-exact', 'bilinear', 'area', 'bicubic', 'lanczos'] }]);
     const raw = await fetch(`${fake.url}/object_info/EmptyImage`);
     expect(raw.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(await raw.text()).toContain('"width": ["INT", {"default": 512, "min": 1, "max": 16384, "step": 1}]');

@@ -36,6 +36,11 @@ export interface FakeComfyOptions {
    * `WWW-Authenticate` for an HTTP request or WebSocket upgrade without it. ComfyUI itself has no auth.
    */
   basicAuth?: string;
+  /**
+   * Custom node packs to simulate as installed. `ipadapter`: ComfyUI_IPAdapter_plus (IPAdapterUnifiedLoader,
+   * IPAdapter) and its `ipadapter` model folder. Default none: a stock ComfyUI.
+   */
+  customNodes?: Array<'ipadapter'>;
 }
 export interface FakeComfyFaults {
   executionError?: { nodeType?: string; message?: string }; // next prompt fails at runtime at that node type (default KSampler)
@@ -80,6 +85,12 @@ export const DEFAULT_MODELS: Readonly<Record<string, readonly string[]>> = {
   clip_vision: ['clip_vision_h.safetensors'],
   upscale_models: ['4x-UltraSharp.pth'],
 };
+/** ControlNet files of SD1.5 and SDXL (named as their families' usual downloads), for tests and the demo (cli.ts). */
+export const CONTROLNET_MODELS = ['control_v11p_sd15_canny.pth', 'controlnet-canny-sdxl-1.0.safetensors', 'diffusers_xl_depth_mid.safetensors'];
+/** The model folder each custom node pack registers, and what it holds by default. */
+const PACK_FOLDERS: Record<string, Record<string, string[]>> = {
+  ipadapter: { ipadapter: ['ip-adapter_sd15.safetensors', 'ip-adapter_sdxl_vit-h.safetensors'] },
+};
 const LEGACY_FOLDERS = ['unet', 'clip'];
 
 function resolveModels(options: FakeComfyOptions): Record<string, string[]> {
@@ -87,6 +98,9 @@ function resolveModels(options: FakeComfyOptions): Record<string, string[]> {
   if (legacy.length > 0) throw new Error(`fake ComfyUI: model folder "${legacy[0]}" is a legacy alias; use diffusion_models / text_encoders`);
   const models: Record<string, string[]> = {};
   for (const [k, v] of Object.entries({ ...DEFAULT_MODELS, ...options.models })) models[k] = [...v];
+  for (const pack of options.customNodes ?? []) {
+    for (const [k, v] of Object.entries(PACK_FOLDERS[pack] ?? {})) models[k] ??= [...v];
+  }
   if (options.checkpoints) models.checkpoints = [...options.checkpoints];
   return models;
 }
@@ -107,6 +121,7 @@ export async function startFakeComfy(options: FakeComfyOptions = {}): Promise<Fa
     version: options.version ?? '0.3.64',
     maxUploadSize: 100 * 1024 * 1024,
     basicAuth: options.basicAuth ?? null,
+    customNodes: [...(options.customNodes ?? [])],
   });
   await app.files.init();
 

@@ -150,11 +150,9 @@ describe('object_info of the FLUX-local, SD3.5 and LoRA loaders (v0.3.64 specs)'
     expect(d.description).toMatch(/^\[Recipes\]\n\nsdxl: clip-l, clip-g\n.*flux: clip-l, t5/s);
   });
 
-  it('TripleCLIPLoader: V3 combos over text_encoders', () => {
-    expect(info.TripleCLIPLoader.input.required.clip_name3).toEqual([
-      'COMBO', { multiselect: false, options: ['clip_g.safetensors', 'clip_l.safetensors', 't5xxl_fp16.safetensors'] },
-    ]);
-    expect(info.TripleCLIPLoader).toMatchObject({ display_name: null, python_module: 'comfy_extras.nodes_sd3', output: ['CLIP'] });
+  it('TripleCLIPLoader: legacy combos over text_encoders (as the real 0.3.64 lists them)', () => {
+    expect(info.TripleCLIPLoader.input.required.clip_name3).toEqual([['clip_g.safetensors', 'clip_l.safetensors', 't5xxl_fp16.safetensors']]);
+    expect(info.TripleCLIPLoader).toMatchObject({ display_name: 'TripleCLIPLoader', python_module: 'comfy_extras.nodes_sd3', output: ['CLIP'] });
   });
 
   it('VAELoader: the vae folder, complete TAESD pairs of vae_approx, then pixel_space', () => {
@@ -162,10 +160,10 @@ describe('object_info of the FLUX-local, SD3.5 and LoRA loaders (v0.3.64 specs)'
     expect(info.VAELoader).toMatchObject({ output: ['VAE'], display_name: 'Load VAE', category: 'loaders' });
   });
 
-  it('FluxGuidance: V3 node, conditioning link and guidance FLOAT 0..100 (3.5, step 0.1)', () => {
+  it('FluxGuidance: legacy node in 0.3.64, conditioning link and guidance FLOAT 0..100 (3.5, step 0.1)', () => {
     expect(info.FluxGuidance).toMatchObject({
-      input: { required: { conditioning: ['CONDITIONING', {}], guidance: ['FLOAT', { default: 3.5, min: 0, max: 100, step: 0.1 }] } },
-      output: ['CONDITIONING'], output_name: ['CONDITIONING'], display_name: null,
+      input: { required: { conditioning: ['CONDITIONING'], guidance: ['FLOAT', { default: 3.5, min: 0, max: 100, step: 0.1 }] } },
+      output: ['CONDITIONING'], output_name: ['CONDITIONING'], display_name: 'FluxGuidance',
       category: 'advanced/conditioning/flux', python_module: 'comfy_extras.nodes_flux', output_node: false,
     });
   });

@@ -33,6 +33,8 @@ export interface NodeDef {
   outputs: string[];
   outputNames?: string[];
   outputTooltips?: string[];
+  /** A custom node pack the node comes from: present only when the fake runs with that pack installed. */
+  pack?: string;
   /** VALIDATE_INPUTS: inputs it receives skip the built-in range/combo checks. */
   validate?: { inputs: string[]; fn: (inputs: Record<string, unknown>, files: FileStore) => true | string };
   /** IS_CHANGED: part of the cache signature (LoadImage hashes the file content). */
@@ -44,6 +46,8 @@ export interface CatalogueEnv {
   /** The sorted file names of one model folder, as the loaders list them ([] for an unknown folder). */
   models(folder: string): string[];
   files: FileStore;
+  /** Custom node packs installed (FakeComfyOptions.customNodes); core nodes are always there. */
+  packs?: readonly string[];
 }
 
 const INT = (opts: Opts): InSpec => ({ k: 'prim', type: 'INT', opts });
@@ -75,6 +79,13 @@ export const DUAL_CLIP_TYPES = ['sdxl', 'sd3', 'flux', 'hunyuan_video', 'hidream
 const IMAGE_TAES = ['taesd', 'taesdxl', 'taesd3', 'taef1'];
 const HIDDEN_PNG = { prompt: 'PROMPT', extra_pnginfo: 'EXTRA_PNGINFO' };
 const SAVE_DESC = 'Saves the input images to your ComfyUI output directory.';
+const IMAGE_UPSCALE_METHODS = ['nearest-exact', 'bilinear', 'area', 'bicubic', 'lanczos'];
+const LATENT_UPSCALE_METHODS = ['nearest-exact', 'bilinear', 'area', 'bicubic', 'bislerp'];
+/** IPAdapterUnifiedLoader's presets (ComfyUI_IPAdapter_plus, IPAdapterPlus.py). */
+export const IPADAPTER_PRESETS = [
+  'LIGHT - SD1.5 only (low strength)', 'STANDARD (medium strength)', 'VIT-G (medium strength)', 'PLUS (high strength)',
+  'PLUS FACE (portraits)', 'FULL FACE - SD1.5 only (portraits stronger)',
+];
 
 export const NODE_DEFS: NodeDef[] = [
   {
@@ -224,7 +235,8 @@ export const NODE_DEFS: NodeDef[] = [
     run: sim.saveAnimatedWebp,
   },
   {
-    name: 'EmptySD3LatentImage', display: null, category: 'latent/sd3', module: 'comfy_extras.nodes_sd3', v3: true,
+    // Legacy in 0.3.64 (nodes_sd3 went V3 later, PR #10162): checked against the real object_info.
+    name: 'EmptySD3LatentImage', category: 'latent/sd3', module: 'comfy_extras.nodes_sd3',
     required: {
       width: INT({ default: 1024, min: 16, max: MAX_RES, step: 16 }),
       height: INT({ default: 1024, min: 16, max: MAX_RES, step: 16 }),
@@ -240,7 +252,7 @@ export const NODE_DEFS: NodeDef[] = [
     run: sim.passModel,
   },
   {
-    name: 'TripleCLIPLoader', display: null, category: 'advanced/loaders', module: 'comfy_extras.nodes_sd3', v3: true,
+    name: 'TripleCLIPLoader', category: 'advanced/loaders', module: 'comfy_extras.nodes_sd3',
     description: '[Recipes]\n\nsd3: clip-l, clip-g, t5',
     required: {
       clip_name1: COMBO(FOLDER('text_encoders')),
@@ -292,7 +304,7 @@ export const NODE_DEFS: NodeDef[] = [
     run: sim.loraLoader,
   },
   {
-    name: 'FluxGuidance', display: null, category: 'advanced/conditioning/flux', module: 'comfy_extras.nodes_flux', v3: true,
+    name: 'FluxGuidance', category: 'advanced/conditioning/flux', module: 'comfy_extras.nodes_flux',
     required: {
       conditioning: LINK('CONDITIONING'),
       guidance: FLOAT({ default: 3.5, min: 0.0, max: 100.0, step: 0.1 }),
@@ -300,9 +312,209 @@ export const NODE_DEFS: NodeDef[] = [
     outputs: ['CONDITIONING'],
     run: sim.fluxGuidance,
   },
+  // ── img2img, inpainting, outpainting (nodes.py / comfy_extras.nodes_mask; real 0.3.64 specs) ──
+  {
+    name: 'VAEEncode', display: 'VAE Encode', category: 'latent',
+    required: { pixels: LINK('IMAGE'), vae: LINK('VAE') },
+    outputs: ['LATENT'],
+    run: sim.vaeEncode,
+  },
+  {
+    name: 'VAEEncodeForInpaint', display: 'VAE Encode (for Inpainting)', category: 'latent/inpaint',
+    required: {
+      pixels: LINK('IMAGE'),
+      vae: LINK('VAE'),
+      mask: LINK('MASK'),
+      grow_mask_by: INT({ default: 6, min: 0, max: 64, step: 1 }),
+    },
+    outputs: ['LATENT'],
+    run: sim.vaeEncodeForInpaint,
+  },
+  {
+    name: 'InpaintModelConditioning', category: 'conditioning/inpaint',
+    required: {
+      positive: LINK('CONDITIONING'),
+      negative: LINK('CONDITIONING'),
+      vae: LINK('VAE'),
+      pixels: LINK('IMAGE'),
+      mask: LINK('MASK'),
+      noise_mask: BOOLEAN({ default: true, tooltip: 'Add a noise mask to the latent so sampling will only happen within the mask. Might improve results or completely break things depending on the model.' }),
+    },
+    outputs: ['CONDITIONING', 'CONDITIONING', 'LATENT'], outputNames: ['positive', 'negative', 'latent'],
+    run: sim.inpaintModelConditioning,
+  },
+  {
+    name: 'SetLatentNoiseMask', display: 'Set Latent Noise Mask', category: 'latent/inpaint',
+    required: { samples: LINK('LATENT'), mask: LINK('MASK') },
+    outputs: ['LATENT'],
+    run: sim.setLatentNoiseMask,
+  },
+  {
+    name: 'LoadImageMask', display: 'Load Image (as Mask)', category: 'mask',
+    required: { image: COMBO('input_images', { image_upload: true }), channel: COMBO(['alpha', 'red', 'green', 'blue']) },
+    outputs: ['MASK'],
+    validate: {
+      inputs: ['image'],
+      fn: (inp, files) => (files.existsAnnotated(inp.image) ? true : `Invalid image file: ${String(inp.image)}`),
+    },
+    isChanged: (inp, files) => {
+      try {
+        return createHash('sha256').update(readFileSync(files.annotatedPath(inp.image) ?? '')).digest('hex');
+      } catch {
+        return `nan:${Math.random()}`;
+      }
+    },
+    run: sim.loadImageMask,
+  },
+  {
+    name: 'ImageToMask', display: 'Convert Image to Mask', category: 'mask', module: 'comfy_extras.nodes_mask',
+    required: { image: LINK('IMAGE'), channel: COMBO(['red', 'green', 'blue', 'alpha']) },
+    outputs: ['MASK'],
+    run: sim.imageToMask,
+  },
+  {
+    name: 'InvertMask', category: 'mask', module: 'comfy_extras.nodes_mask',
+    required: { mask: LINK('MASK') },
+    outputs: ['MASK'],
+    run: sim.invertMask,
+  },
+  {
+    name: 'ImagePadForOutpaint', display: 'Pad Image for Outpainting', category: 'image',
+    required: {
+      image: LINK('IMAGE'),
+      left: INT({ default: 0, min: 0, max: MAX_RES, step: 8 }),
+      top: INT({ default: 0, min: 0, max: MAX_RES, step: 8 }),
+      right: INT({ default: 0, min: 0, max: MAX_RES, step: 8 }),
+      bottom: INT({ default: 0, min: 0, max: MAX_RES, step: 8 }),
+      feathering: INT({ default: 40, min: 0, max: MAX_RES, step: 1 }),
+    },
+    outputs: ['IMAGE', 'MASK'],
+    run: sim.imagePadForOutpaint,
+  },
+  // ── scaling and hires fix ──
+  {
+    name: 'ImageScale', display: 'Upscale Image', category: 'image/upscaling',
+    required: {
+      image: LINK('IMAGE'),
+      upscale_method: COMBO(IMAGE_UPSCALE_METHODS),
+      width: INT({ default: 512, min: 0, max: MAX_RES, step: 1 }),
+      height: INT({ default: 512, min: 0, max: MAX_RES, step: 1 }),
+      crop: COMBO(['disabled', 'center']),
+    },
+    outputs: ['IMAGE'],
+    run: sim.imageScale,
+  },
+  {
+    name: 'ImageScaleBy', display: 'Upscale Image By', category: 'image/upscaling',
+    required: { image: LINK('IMAGE'), upscale_method: COMBO(IMAGE_UPSCALE_METHODS), scale_by: FLOAT({ default: 1.0, min: 0.01, max: 8.0, step: 0.01 }) },
+    outputs: ['IMAGE'],
+    run: sim.imageScaleBy,
+  },
+  {
+    name: 'LatentUpscaleBy', display: 'Upscale Latent By', category: 'latent',
+    required: { samples: LINK('LATENT'), upscale_method: COMBO(LATENT_UPSCALE_METHODS), scale_by: FLOAT({ default: 1.5, min: 0.01, max: 8.0, step: 0.01 }) },
+    outputs: ['LATENT'],
+    run: sim.latentUpscaleBy,
+  },
+  {
+    // V3 in 0.3.64 (nodes_post_processing, PR #9491): the fake's example of the V3 COMBO encoding.
+    name: 'ImageScaleToTotalPixels', display: null, category: 'image/upscaling', module: 'comfy_extras.nodes_post_processing', v3: true,
+    required: {
+      image: LINK('IMAGE'),
+      upscale_method: COMBO(IMAGE_UPSCALE_METHODS),
+      megapixels: FLOAT({ default: 1.0, min: 0.01, max: 16.0, step: 0.01 }),
+    },
+    outputs: ['IMAGE'],
+    run: sim.imageScaleToTotalPixels,
+  },
+  {
+    name: 'ImageBlur', display: null, category: 'image/postprocessing', module: 'comfy_extras.nodes_post_processing', v3: true,
+    required: {
+      image: LINK('IMAGE'),
+      blur_radius: INT({ default: 1, min: 1, max: 31, step: 1 }),
+      sigma: FLOAT({ default: 1.0, min: 0.1, max: 10.0, step: 0.1 }),
+    },
+    outputs: ['IMAGE'],
+    run: sim.imageBlur,
+  },
+  {
+    // comfy_extras.nodes_upscale_model: absent from the captured dump (its import failed there); specs from
+    // the 0.3.64-era source (legacy INPUT_TYPES; PR #10149 moved it to V3 with the same inputs).
+    name: 'UpscaleModelLoader', display: 'Load Upscale Model', category: 'loaders', module: 'comfy_extras.nodes_upscale_model',
+    required: { model_name: COMBO(FOLDER('upscale_models')) },
+    outputs: ['UPSCALE_MODEL'],
+    run: sim.upscaleModelLoader,
+  },
+  {
+    name: 'ImageUpscaleWithModel', display: 'Upscale Image (using Model)', category: 'image/upscaling', module: 'comfy_extras.nodes_upscale_model',
+    required: { upscale_model: LINK('UPSCALE_MODEL'), image: LINK('IMAGE') },
+    outputs: ['IMAGE'],
+    run: sim.imageUpscaleWithModel,
+  },
+  // ── ControlNet ──
+  {
+    name: 'ControlNetLoader', display: 'Load ControlNet Model', category: 'loaders',
+    required: { control_net_name: COMBO(FOLDER('controlnet')) },
+    outputs: ['CONTROL_NET'],
+    run: sim.controlNetLoader,
+  },
+  {
+    name: 'ControlNetApplyAdvanced', display: 'Apply ControlNet', category: 'conditioning/controlnet',
+    required: {
+      positive: LINK('CONDITIONING'),
+      negative: LINK('CONDITIONING'),
+      control_net: LINK('CONTROL_NET'),
+      image: LINK('IMAGE'),
+      strength: FLOAT({ default: 1.0, min: 0.0, max: 10.0, step: 0.01 }),
+      start_percent: FLOAT({ default: 0.0, min: 0.0, max: 1.0, step: 0.001 }),
+      end_percent: FLOAT({ default: 1.0, min: 0.0, max: 1.0, step: 0.001 }),
+    },
+    optional: { vae: LINK('VAE') },
+    outputs: ['CONDITIONING', 'CONDITIONING'], outputNames: ['positive', 'negative'],
+    run: sim.controlNetApplyAdvanced,
+  },
+  {
+    // comfy_extras.nodes_canny: absent from the dump (kornia missing there). V3 since PR #9743 (Sept 2025).
+    name: 'Canny', display: null, category: 'image/preprocessors', module: 'comfy_extras.nodes_canny', v3: true,
+    required: {
+      image: LINK('IMAGE'),
+      low_threshold: FLOAT({ default: 0.4, min: 0.01, max: 0.99, step: 0.01 }),
+      high_threshold: FLOAT({ default: 0.8, min: 0.01, max: 0.99, step: 0.01 }),
+    },
+    outputs: ['IMAGE'],
+    run: sim.canny,
+  },
+  // ── ComfyUI_IPAdapter_plus (a custom node pack: only with FakeComfyOptions.customNodes ['ipadapter']) ──
+  {
+    name: 'IPAdapterUnifiedLoader', display: 'IPAdapter Unified Loader', category: 'ipadapter', module: 'custom_nodes.ComfyUI_IPAdapter_plus', pack: 'ipadapter',
+    required: { model: LINK('MODEL'), preset: COMBO(IPADAPTER_PRESETS) },
+    optional: { ipadapter: LINK('IPADAPTER') },
+    outputs: ['MODEL', 'IPADAPTER'], outputNames: ['model', 'ipadapter'],
+    run: sim.ipAdapterUnifiedLoader,
+  },
+  {
+    name: 'IPAdapter', display: 'IPAdapter', category: 'ipadapter', module: 'custom_nodes.ComfyUI_IPAdapter_plus', pack: 'ipadapter',
+    required: {
+      model: LINK('MODEL'),
+      ipadapter: LINK('IPADAPTER'),
+      image: LINK('IMAGE'),
+      weight: FLOAT({ default: 1.0, min: -1, max: 3, step: 0.05 }),
+      start_at: FLOAT({ default: 0.0, min: 0.0, max: 1.0, step: 0.001 }),
+      end_at: FLOAT({ default: 1.0, min: 0.0, max: 1.0, step: 0.001 }),
+      weight_type: COMBO(['standard', 'prompt is more important', 'style transfer']),
+    },
+    optional: { attn_mask: LINK('MASK') },
+    outputs: ['MODEL'],
+    run: sim.ipAdapter,
+  },
 ];
 
 export const NODES: ReadonlyMap<string, NodeDef> = new Map(NODE_DEFS.map((d) => [d.name, d]));
+
+/** Whether the node is there on this server: a core node always, a pack's only with the pack installed. */
+export function installed(def: NodeDef, env: Pick<CatalogueEnv, 'packs'>): boolean {
+  return def.pack === undefined || (env.packs ?? []).includes(def.pack);
+}
 
 /** nodes.VAELoader.vae_list: the vae folder, the complete TAESD pairs of vae_approx, then `pixel_space`. */
 function vaeList(env: CatalogueEnv): string[] {
@@ -343,7 +555,7 @@ export function nodeInfo(def: NodeDef, env: CatalogueEnv): Record<string, unknow
   const outputName = def.outputNames ?? [...def.outputs];
   if (def.v3) {
     return {
-      input, input_order: inputOrder, is_input_list: false, output: [...def.outputs], output_is_list: outputIsList,
+      input, input_order: inputOrder, output: [...def.outputs], output_is_list: outputIsList,
       output_name: outputName, output_tooltips: def.outputs.map((_, i) => def.outputTooltips?.[i] ?? null),
       name: def.name, display_name: def.display === undefined ? def.name : def.display, category: def.category,
       description: def.description ?? '', output_node: !!def.outputNode, deprecated: false, experimental: false,
@@ -360,5 +572,5 @@ export function nodeInfo(def: NodeDef, env: CatalogueEnv): Record<string, unknow
 }
 
 export function objectInfo(env: CatalogueEnv): Record<string, unknown> {
-  return Object.fromEntries(NODE_DEFS.map((d) => [d.name, nodeInfo(d, env)]));
+  return Object.fromEntries(NODE_DEFS.filter((d) => installed(d, env)).map((d) => [d.name, nodeInfo(d, env)]));
 }

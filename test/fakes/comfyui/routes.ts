@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { App } from './app.js';
 import { parseForm } from './multipart.js';
-import { NODES, nodeInfo, objectInfo } from './nodes.js';
+import { NODES, installed, nodeInfo, objectInfo } from './nodes.js';
 import { isPlainObject, PyError, pyFloat, pyInt, pyStr, pyTruthy, pyTypeName } from './py.js';
 import { Executor } from './executor.js';
 import { forceFailure, type Graph, validatePrompt } from './validate.js';
@@ -189,7 +189,8 @@ export const ROUTES: Route[] = [
   { method: 'GET', path: /^\/object_info$/, handler: (c) => json(objectInfo(c.app.env())) },
   { method: 'GET', path: /^\/object_info\/([^/]+)$/, handler: (c) => {
     const def = NODES.get(c.params[0]!);
-    return json(def ? { [def.name]: nodeInfo(def, c.app.env()) } : {});
+    const env = c.app.env();
+    return json(def && installed(def, env) ? { [def.name]: nodeInfo(def, env) } : {});
   } },
   { method: 'GET', path: /^\/models$/, handler: (c) => json(c.app.modelFolders()) },
   { method: 'GET', path: /^\/models\/([^/]+)$/, handler: (c) => {

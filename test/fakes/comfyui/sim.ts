@@ -51,6 +51,8 @@ export interface SimLatent extends SimValue {
   batch: number;
   seed: number;
   channels: number;
+  /** Seed of the noise mask (inpainting): sampling changes only the masked part. */
+  mask?: number;
 }
 
 export function hash32(...parts: unknown[]): number {
@@ -257,7 +259,9 @@ export const kSampler: Runner = async (c) => {
   const steps = Number(i.steps);
   // Guidance takes part only when set, so graphs without FluxGuidance keep their old patterns.
   const guided = pos.guidance === undefined ? [] : [pos.guidance];
-  const seed = hash32(i.seed, steps, i.cfg, i.sampler_name, i.scheduler, i.denoise, pos.text, neg.text, latent.seed, model.name, ...guided);
+  // ControlNet hints, inpainting's concat image and noise mask take part only when there, like guidance.
+  const extras = [pos.control, pos.concat, latent.mask].filter((x) => x !== undefined).map((x) => pyStr(x));
+  const seed = hash32(i.seed, steps, i.cfg, i.sampler_name, i.scheduler, i.denoise, pos.text, neg.text, latent.seed, model.name, ...guided, ...extras);
   // Steps end on a fixed schedule, as on a GPU: a busy host CPU delays the messages, not the work.
   const startedAt = Date.now();
   for (let s = 1; s <= steps; s++) {
@@ -303,3 +307,189 @@ export const svdConditioning: Runner = async (c) => {
 };
 
 export const passModel: Runner = async (c) => ({ out: [need(c, 'model', 'MODEL')] });
+
+// ── img2img, inpainting, scaling, ControlNet, IP-Adapter ──
+// Descriptors again, no tensors: what a node does to sizes is what ComfyUI does (so the saved file has
+// the size a real run would have), and everything that changes the picture goes into the seeds.
+
+export interface SimMask extends SimValue {
+  kind: 'MASK';
+  w: number;
+  h: number;
+  seed: number;
+}
+
+/** comfy.sd.VAE.encode crops the pixels to a multiple of the downscale ratio (8) before encoding. */
+const crop8 = (n: number): number => Math.max(8, Math.floor(n / 8) * 8);
+
+function maskOf(c: RunContext, name = 'mask'): SimMask {
+  return need<SimMask>(c, name, 'MASK');
+}
+
+export const vaeEncode: Runner = async (c) => {
+  const img = need<SimImage>(c, 'pixels', 'IMAGE');
+  need(c, 'vae', 'VAE');
+  const latent: SimLatent = { kind: 'LATENT', w: crop8(img.w), h: crop8(img.h), batch: img.batch, seed: hash32('encode', img.seed, img.color ?? -1), channels: 4 };
+  return { out: [latent] };
+};
+
+/** VAEEncodeForInpaint: the masked area is filled grey before encoding, and becomes the noise mask. */
+export const vaeEncodeForInpaint: Runner = async (c) => {
+  const img = need<SimImage>(c, 'pixels', 'IMAGE');
+  need(c, 'vae', 'VAE');
+  const mask = maskOf(c);
+  const seed = hash32('inpaint-encode', img.seed, img.color ?? -1, mask.seed, c.inputs.grow_mask_by);
+  const latent: SimLatent = { kind: 'LATENT', w: crop8(img.w), h: crop8(img.h), batch: img.batch, seed, channels: 4, mask: mask.seed };
+  return { out: [latent] };
+};
+
+/** InpaintModelConditioning: the image and mask ride the conditioning (concat) and the latent (noise mask). */
+export const inpaintModelConditioning: Runner = async (c) => {
+  const pos = need(c, 'positive', 'CONDITIONING');
+  const neg = need(c, 'negative', 'CONDITIONING');
+  need(c, 'vae', 'VAE');
+  const img = need<SimImage>(c, 'pixels', 'IMAGE');
+  const mask = maskOf(c);
+  const concat = hash32('concat', img.seed, mask.seed);
+  const latent: SimLatent = {
+    kind: 'LATENT', w: crop8(img.w), h: crop8(img.h), batch: img.batch, seed: hash32('encode', img.seed, img.color ?? -1), channels: 4,
+    ...(c.inputs.noise_mask ? { mask: mask.seed } : {}),
+  };
+  return { out: [{ ...pos, concat }, { ...neg, concat }, latent] };
+};
+
+export const setLatentNoiseMask: Runner = async (c) => {
+  const latent = need<SimLatent>(c, 'samples', 'LATENT');
+  return { out: [{ ...latent, mask: maskOf(c).seed }] };
+};
+
+/** LoadImageMask: one channel of the file (alpha inverted, as nodes.py does). */
+export const loadImageMask: Runner = async (c) => {
+  const file = c.files.annotatedPath(c.inputs.image);
+  let bytes: Buffer;
+  try {
+    if (file === undefined) throw new Error('outside');
+    bytes = await readFile(file);
+  } catch {
+    throw new PyError('FileNotFoundError', `[Errno 2] No such file or directory: '${file ?? pyStr(c.inputs.image)}'`);
+  }
+  const size = probeImage(bytes);
+  if (!size) throw new PyError('PIL.UnidentifiedImageError', `cannot identify image file '${file}'`);
+  const mask: SimMask = { kind: 'MASK', w: size.width, h: size.height, seed: hash32('mask', bytes.toString('base64'), c.inputs.channel) };
+  return { out: [mask] };
+};
+
+export const imageToMask: Runner = async (c) => {
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  return { out: [{ kind: 'MASK', w: img.w, h: img.h, seed: hash32('to-mask', img.seed, c.inputs.channel) } satisfies SimMask] };
+};
+
+export const invertMask: Runner = async (c) => {
+  const m = maskOf(c);
+  return { out: [{ ...m, seed: hash32('invert', m.seed) }] };
+};
+
+export const imagePadForOutpaint: Runner = async (c) => {
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  const n = (k: string) => Number(c.inputs[k] ?? 0);
+  const w = img.w + n('left') + n('right');
+  const h = img.h + n('top') + n('bottom');
+  const seed = hash32('pad', img.seed, n('left'), n('top'), n('right'), n('bottom'), n('feathering'));
+  return { out: [{ ...img, w, h, seed } satisfies SimImage, { kind: 'MASK', w, h, seed } satisfies SimMask] };
+};
+
+/** nodes.ImageScale: 0 for one side keeps the aspect ratio (both 0: unchanged). */
+export const imageScale: Runner = async (c) => {
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  let w = Number(c.inputs.width);
+  let h = Number(c.inputs.height);
+  if (w === 0 && h === 0) return { out: [img] };
+  if (w === 0) w = Math.max(1, Math.round((img.w * h) / img.h));
+  if (h === 0) h = Math.max(1, Math.round((img.h * w) / img.w));
+  return { out: [{ ...img, w, h, seed: hash32('scale', img.seed, w, h, c.inputs.upscale_method, c.inputs.crop) }] };
+};
+
+export const imageScaleBy: Runner = async (c) => {
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  const s = Number(c.inputs.scale_by);
+  const w = Math.round(img.w * s);
+  const h = Math.round(img.h * s);
+  return { out: [{ ...img, w, h, seed: hash32('scale', img.seed, w, h, c.inputs.upscale_method) }] };
+};
+
+/** ImageScaleToTotalPixels: the same aspect ratio at about `megapixels` × 1024². */
+export const imageScaleToTotalPixels: Runner = async (c) => {
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  const scale = Math.sqrt((Number(c.inputs.megapixels) * 1024 * 1024) / (img.w * img.h));
+  const w = Math.round(img.w * scale);
+  const h = Math.round(img.h * scale);
+  return { out: [{ ...img, w, h, seed: hash32('scale', img.seed, w, h, c.inputs.upscale_method) }] };
+};
+
+/** LatentUpscaleBy: scales the latent (pixel size / 8), rounding there. */
+export const latentUpscaleBy: Runner = async (c) => {
+  const latent = need<SimLatent>(c, 'samples', 'LATENT');
+  const s = Number(c.inputs.scale_by);
+  const w = Math.max(1, Math.round((latent.w / 8) * s)) * 8;
+  const h = Math.max(1, Math.round((latent.h / 8) * s)) * 8;
+  return { out: [{ ...latent, w, h, seed: hash32('latent-scale', latent.seed, w, h, c.inputs.upscale_method) }] };
+};
+
+export const imageBlur: Runner = async (c) => {
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  return { out: [{ ...img, color: undefined, seed: hash32('blur', img.seed, img.color ?? -1, c.inputs.blur_radius, c.inputs.sigma) }] };
+};
+
+/** The upscale factor a model file declares in its name (4x-UltraSharp, RealESRGAN_x2), else 4. */
+function modelScale(name: string): number {
+  const m = /(?:^|[^0-9])([1-8])x|x([1-8])(?:[^0-9]|$)/i.exec(name);
+  return m ? Number(m[1] ?? m[2]) : 4;
+}
+
+export const upscaleModelLoader: Runner = async (c) => {
+  const name = pyStr(c.inputs.model_name);
+  return { out: [{ kind: 'UPSCALE_MODEL', name, scale: modelScale(name) }] };
+};
+
+export const imageUpscaleWithModel: Runner = async (c) => {
+  const model = need(c, 'upscale_model', 'UPSCALE_MODEL');
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  const scale = Number(model.scale);
+  const seed = hash32('upscale', img.seed, img.color ?? -1, model.name);
+  await c.progress(1, 1);
+  return { out: [{ ...img, w: img.w * scale, h: img.h * scale, seed } satisfies SimImage] };
+};
+
+export const controlNetLoader: Runner = async (c) => ({ out: [{ kind: 'CONTROL_NET', name: pyStr(c.inputs.control_net_name) }] });
+
+/** ControlNetApplyAdvanced: the hint (model, image, strength, range) joins both conditionings. */
+export const controlNetApplyAdvanced: Runner = async (c) => {
+  const pos = need(c, 'positive', 'CONDITIONING');
+  const neg = need(c, 'negative', 'CONDITIONING');
+  const cn = need(c, 'control_net', 'CONTROL_NET');
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  const i = c.inputs;
+  if (Number(i.strength) === 0) return { out: [pos, neg] }; // nodes.py returns the conditioning untouched
+  const hint = `${pyStr(cn.name)}@${pyStr(i.strength)}:${pyStr(i.start_percent)}-${pyStr(i.end_percent)}:${img.seed}`;
+  const add = (cond: SimValue) => ({ ...cond, control: [...((cond.control as string[] | undefined) ?? []), hint] });
+  return { out: [add(pos), add(neg)] };
+};
+
+export const canny: Runner = async (c) => {
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  return { out: [{ ...img, color: undefined, seed: hash32('canny', img.seed, img.color ?? -1, c.inputs.low_threshold, c.inputs.high_threshold) }] };
+};
+
+export const ipAdapterUnifiedLoader: Runner = async (c) => {
+  const model = need(c, 'model', 'MODEL');
+  return { out: [model, { kind: 'IPADAPTER', preset: c.inputs.preset }] };
+};
+
+export const ipAdapter: Runner = async (c) => {
+  const model = need(c, 'model', 'MODEL');
+  const ipa = need(c, 'ipadapter', 'IPADAPTER');
+  const img = need<SimImage>(c, 'image', 'IMAGE');
+  const i = c.inputs;
+  const tag = `ipa:${pyStr(ipa.preset)}@${pyStr(i.weight)}:${pyStr(i.start_at)}-${pyStr(i.end_at)}:${pyStr(i.weight_type)}:${img.seed}`;
+  return { out: [{ ...model, name: `${pyStr(model.name)}+${tag}` }] };
+};

@@ -1,6 +1,6 @@
 // Prompt validation, a port of execution.validate_prompt / validate_inputs (v0.3.64): same
 // error envelopes, same in-place coercion, same "only nodes reachable from outputs" rule.
-import { type CatalogueEnv, NODES, nodeInfo } from './nodes.js';
+import { type CatalogueEnv, NODES, installed, nodeInfo } from './nodes.js';
 import { fakeTraceback, isPlainObject, PyError, pyEq, pyFloat, pyInt, pyNum, pyRepr, pyStr, pyTruthy } from './py.js';
 
 export interface ErrorObj {
@@ -211,7 +211,8 @@ export function validatePrompt(prompt: unknown, partial: unknown, env: ValidateE
     }
     const ct = node.class_type;
     if (Array.isArray(ct) || isPlainObject(ct)) throw new PyError('TypeError', `unhashable type: '${Array.isArray(ct) ? 'list' : 'dict'}'`);
-    const def = typeof ct === 'string' ? NODES.get(ct) : undefined;
+    const found = typeof ct === 'string' ? NODES.get(ct) : undefined;
+    const def = found && installed(found, env) ? found : undefined;
     if (!def) {
       if (env.newerErrors) {
         const meta = node._meta;

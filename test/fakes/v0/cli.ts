@@ -21,5 +21,6 @@ const fake = await startFakeV0({
 console.log(`SIMULATED v0 Platform API (protocol fake) on ${fake.url} — no real sites are generated`);
 console.log(`  demo previews on ${fake.demoHost}/demo/<versionId>/`);
 console.log(`  use: V0_API_URL=${fake.url} V0_API_KEY=${env.FAKE_V0_KEY ? '<FAKE_V0_KEY>' : fake.apiKey}`);
+console.log(`  and, for the site studio's preview: PREVIEW_DEMO_HOSTS=.vusercontent.net,${new URL(fake.demoHost).hostname}`);
 
 closeOnSignals('v0 API', fake);

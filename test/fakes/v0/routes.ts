@@ -4,10 +4,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BodyTooLarge, readBody, sendJson } from '../bfl/http.js';
-import { CREATE_CHAT, FAVORITE, type Rule, SEND_MESSAGE, check } from './schema.js';
+import { CREATE_CHAT, DEPLOY, FAVORITE, type Rule, SEND_MESSAGE, check } from './schema.js';
 import { servePage } from './pages.js';
 import type { Chat, GenerationRequest, Store } from './store.js';
-import { type Urls, chatDetail, chatSummary, messageDetail, messageSummary, versionDetail, versionSummary } from './views.js';
+import { newId } from './store.js';
+import { type Urls, deploymentDetail, chatDetail, chatSummary, messageDetail, messageSummary, versionDetail, versionSummary } from './views.js';
 
 export type ErrorStatus = 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500;
 const ERROR_TYPES: Record<ErrorStatus, string> = {
@@ -34,6 +35,8 @@ export interface V0Faults {
   stopError?: { status: ErrorStatus; message?: string } | undefined;
   /** chats.stop answers only after this long (a slow or hung v0); persistent. */
   stopDelayMs?: number;
+  /** The next deployments.create answers this error envelope (e.g. 403 no Vercel integration, 429 plan limit). One-shot. */
+  deployError?: { status: ErrorStatus; message?: string } | undefined;
 }
 
 /** One authenticated chats.stop request as the fake received it, with the status it answered. */
@@ -254,6 +257,30 @@ function apiRoutes(ctx: V0Context): [string, RegExp, Handler][] {
       if (inc !== null && inc !== 'true' && inc !== 'false') fail(422, 'Invalid query: includeDefaultFiles must be "true" or "false".');
       return v ? versionDetail(u(), v, inc === 'true') : fail(404, `Version not found: ${m[2]!}`);
     }],
+    ['POST', /^\/deployments$/, async (_m, req) => {
+      const b = await body(req, ctx, DEPLOY);
+      const forced = ctx.faults.deployError;
+      delete ctx.faults.deployError;
+      if (forced) fail(forced.status, forced.message ?? `Simulated ${forced.status} error.`);
+      const chat = s.read(findChat(ctx, b.chatId as string));
+      const v = chat.versions.find((x) => x.id === b.versionId);
+      if (!v) fail(404, `Version not found: ${b.versionId as string}`);
+      if (v!.status !== 'completed') fail(409, `Version ${v!.id} is not completed: only a finished version can be deployed.`);
+      chat.projectId ??= `prj_${newId(10)}`;
+      const d = { id: `dpl_${newId(12)}`, chatId: chat.id, versionId: v!.id, projectId: chat.projectId, createdAt: new Date(ctx.now()).toISOString() };
+      s.deployments.set(d.id, d);
+      return deploymentDetail(u(), d);
+    }],
+    ['GET', /^\/deployments$/, (_m, _req, q) => {
+      const list = [...s.deployments.values()].filter(
+        (d) => (q.get('chatId') === null || d.chatId === q.get('chatId')) && (q.get('versionId') === null || d.versionId === q.get('versionId')) && (q.get('projectId') === null || d.projectId === q.get('projectId')),
+      );
+      return { object: 'list', data: list.map((d) => deploymentDetail(u(), d)) };
+    }],
+    ['GET', /^\/deployments\/([^/]+)$/, (m) => {
+      const d = s.deployments.get(m[1]!);
+      return d ? deploymentDetail(u(), d) : fail(404, `Deployment not found: ${m[1]!}`);
+    }],
     ['GET', /^\/rate-limits$/, () => {
       const now = ctx.now();
       const used = ctx.generationTimes.filter((t) => t > now - ctx.rateLimit.windowMs);
@@ -275,7 +302,7 @@ export function v0Handler(ctx: V0Context): RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
-    if (method === 'GET' && servePage(ctx.store, url.pathname, res)) return;
+    if ((method === 'GET' || method === 'HEAD') && servePage(ctx.store, url.pathname, res)) return;
     const run = async (): Promise<unknown> => {
       if (!url.pathname.startsWith('/v1/')) fail(404, 'Not found.');
       ctx.store.stats.requests++;

@@ -107,3 +107,6 @@ export function check(v: unknown, rule: Rule, path = 'body'): string | null {
     }
   }
 }
+
+/** deployments.create: `projectId` is deprecated but still accepted. */
+export const DEPLOY: Rule = { t: 'object', fields: { projectId: str, chatId: str, versionId: str }, required: ['chatId', 'versionId'] };

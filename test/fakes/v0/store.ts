@@ -59,6 +59,15 @@ export interface Chat {
   pending?: Generation;
 }
 
+/** A Vercel deployment of a version (deployments.create). */
+export interface Deployment {
+  id: string;
+  chatId: string;
+  versionId: string;
+  projectId: string;
+  createdAt: string;
+}
+
 export interface V0Stats {
   requests: number;
   chatsCreated: number;
@@ -85,6 +94,7 @@ export function newId(len = 11): string {
 
 export class Store {
   readonly chats = new Map<string, Chat>();
+  readonly deployments = new Map<string, Deployment>();
   readonly stats: V0Stats;
   readonly userId = `u_${newId(10)}`;
   private seq = 0;

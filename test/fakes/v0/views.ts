@@ -1,7 +1,7 @@
 // JSON shapes of the v0 Platform API v1 (ChatDetail, ChatSummary, VersionDetail/Summary, MessageDetail/Summary),
 // built from the store's entities.
 import { defaultFiles } from './site.js';
-import type { Chat, Message, Version } from './store.js';
+import type { Chat, Deployment, Message, Version } from './store.js';
 
 export interface Urls {
   api: string; // http://127.0.0.1:PORT/v1
@@ -18,7 +18,7 @@ export function versionSummary(u: Urls, v: Version): Record<string, unknown> {
     id: v.id,
     object: 'version',
     status: v.status,
-    ...(demo ? { demoUrl: demo } : {}),
+    ...(demo ? { demoUrl: demo, screenshotUrl: `${u.demo}/screenshot/${v.id}.png` } : {}),
     createdAt: v.createdAt,
     ...(v.updatedAt ? { updatedAt: v.updatedAt } : {}),
   };
@@ -89,5 +89,19 @@ export function chatDetail(u: Urls, chat: Chat, authorId: string, hideMessageIds
     text: chat.text,
     modelConfiguration: chat.modelConfiguration,
     permissions: { write: true },
+  };
+}
+
+/** DeploymentDetail: the deployed site is served by the fake at `/deployed/<id>/` on the web host. */
+export function deploymentDetail(u: Urls, d: Deployment): Record<string, unknown> {
+  return {
+    id: d.id,
+    object: 'deployment',
+    inspectorUrl: `${u.web}/inspect/${d.id}`,
+    chatId: d.chatId,
+    projectId: d.projectId,
+    versionId: d.versionId,
+    apiUrl: `${u.api}/deployments/${d.id}`,
+    webUrl: `${u.web}/deployed/${d.id}/`,
   };
 }

@@ -1,4 +1,5 @@
 import type {
+  UpscaleParams,
   Agent,
   AgentList,
   Asset,
@@ -19,8 +20,10 @@ import type {
   PageOf,
   QueueView,
   RestoreResult,
+  DesignEditsRequest,
   SiteDetail,
   SiteFileList,
+  SitePreview,
   TrashEmptied,
   TrashPage,
   TrashPurged,
@@ -93,6 +96,8 @@ export const api = {
   emptyTrash: () => request<TrashEmptied>('/api/assets/trash', { method: 'DELETE' }),
   regenerateAsset: (id: string, seed?: number | 'random') =>
     request<JobAccepted>(`${assetPath(id)}/regenerate`, { method: 'POST', body: seed === undefined ? {} : { seed } }),
+  /** A new job of the requester: the image through an upscale model (none: lanczos) by `factor`. */
+  upscaleAsset: (id: string, body: UpscaleParams) => request<JobAccepted>(`${assetPath(id)}/upscale`, { method: 'POST', body }),
   listBackends: (signal?: AbortSignal) => request<BackendStatus[]>('/api/backends', { signal }),
   health: (signal?: AbortSignal) => request<Health>('/api/health', { signal }),
   validateJob: (body: JobRequest) => request<ValidateResponse>('/api/jobs/validate', { method: 'POST', body }),
@@ -117,4 +122,10 @@ export const api = {
   listV0Chats: (offset: number, signal?: AbortSignal) =>
     request<V0ChatPage>(`/api/sites/chats${query({ limit: V0_CHATS_PAGE, offset })}`, { signal }),
   importV0Chat: (chatId: string) => request<JobAccepted>('/api/sites/import', { method: 'POST', body: { chatId } }),
+  sitePreview: (assetId: string, versionId: string | undefined, signal?: AbortSignal) =>
+    request<SitePreview>(`/api/sites/${encodeURIComponent(assetId)}/preview${query({ version: versionId })}`, { signal }),
+  applyDesignEdits: (assetId: string, body: DesignEditsRequest) =>
+    request<JobAccepted>(`/api/sites/${encodeURIComponent(assetId)}/design-edits`, { method: 'POST', body }),
+  deploySite: (assetId: string, versionId: string) =>
+    request<JobAccepted>(`/api/sites/${encodeURIComponent(assetId)}/deploy`, { method: 'POST', body: { versionId } }),
 };

@@ -26,9 +26,19 @@ export const queryKeys = {
   site: (assetId: string) => ['sites', assetId] as const,
   siteFiles: (assetId: string, versionId: string) => ['sites', assetId, 'files', versionId] as const,
   siteFile: (assetId: string, versionId: string, file: string) => ['sites', assetId, 'files', versionId, file] as const,
+  sitePreview: (assetId: string, versionId: string) => ['sites', assetId, 'preview', versionId] as const,
   v0Chats: ['sites', 'v0-chats'] as const,
   /** GET /api/auth/me: null in team mode before logging in (the login page shows). */
   me: ['auth', 'me'] as const,
   tokens: ['auth', 'tokens'] as const,
   users: ['auth', 'users'] as const,
+  /** Chat threads (the list, newest activity first), one thread, and a thread's messages (pages from the newest back). */
+  chatThreads: ['chat', 'threads'] as const,
+  /** One list of threads: one owner's (team mode, "Mine"), or everyone's (`''`). */
+  chatThreadList: (owner: string) => ['chat', 'threads', owner] as const,
+  /** Trashed threads (one owner's, or everyone's with `''`). */
+  chatTrash: (owner: string) => ['chat', 'trash', owner] as const,
+  chatTrashLists: ['chat', 'trash'] as const,
+  chatThread: (id: string) => ['chat', 'thread', id] as const,
+  chatMessages: (threadId: string) => ['chat', 'messages', threadId] as const,
 };

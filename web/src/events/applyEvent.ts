@@ -18,6 +18,7 @@ import { latest } from '../lib/jobState';
 import { findItem, upsertItem, type Pages } from '../lib/pages';
 import { upsertAgent } from '../lib/queueCache';
 import { addToGallery, removeFromGallery, updateInGallery } from './galleryCache';
+import { applyChatEvent } from './chatEvents';
 import { recentJobs } from './recentChanges';
 
 const validJob = checked(Job);
@@ -112,6 +113,7 @@ export function applyEvent(client: QueryClient, event: AppEvent, effects: EventE
       return;
     }
     case 'chat.message':
+      applyChatEvent(client, event.data);
       return;
   }
 }

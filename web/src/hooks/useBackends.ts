@@ -18,6 +18,8 @@ export interface BackendSummary {
   models: ModelOption[];
   samplers: string[];
   schedulers: string[];
+  /** The optional node types (OPTIONAL_NODE_TYPES: Canny, upscale models, IP-Adapter) some backend here has. */
+  nodes: ReadonlySet<string>;
 }
 
 function union(lists: string[][]): string[] {
@@ -38,6 +40,7 @@ export function summarize(backends: BackendStatus[]): BackendSummary {
     models,
     samplers: union(source.map((b) => b.samplers)),
     schedulers: union(source.map((b) => b.schedulers)),
+    nodes: new Set(source.flatMap((b) => b.nodes ?? [])),
   };
 }
 

@@ -7,7 +7,7 @@ import { queryKeys } from '../api/keys';
 import { useConnection } from '../state/connection';
 
 /** Models per request: a few screens of rows, and 25 requests for 5,000 LoRAs at most. */
-export const MODEL_PAGE = 200;
+const MODEL_PAGE = 200;
 
 /** The catalogue changes when files are copied in; a list this old is fetched again on the next open. */
 const MODELS_STALE_MS = 30_000;

@@ -1,4 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
+import type { DesignEditsRequest } from '@orchestrator/shared';
 import { api } from '../api/endpoints';
 import { queryKeys } from '../api/keys';
 
@@ -37,4 +38,23 @@ export function useSiteFile(assetId: string, versionId: string | undefined, file
 export function useSiteMessage(assetId: string) {
   // The queued job reaches the job list through its `job.queued` event.
   return useMutation({ mutationFn: (message: string) => api.sendSiteMessage(assetId, message) });
+}
+
+/** The preview URL of a version (served through the preview origin, with the design overlay). */
+export function useSitePreview(assetId: string, versionId: string | undefined) {
+  return useQuery({
+    queryKey: queryKeys.sitePreview(assetId, versionId ?? ''),
+    queryFn: ({ signal }) => api.sitePreview(assetId, versionId, signal),
+    staleTime: 5 * 60_000,
+  });
+}
+
+/** POST /api/sites/:assetId/design-edits: one follow-up job listing every pending edit. */
+export function useApplyDesignEdits(assetId: string) {
+  return useMutation({ mutationFn: (body: DesignEditsRequest) => api.applyDesignEdits(assetId, body) });
+}
+
+/** POST /api/sites/:assetId/deploy: a deploy job; the URL lands on the site when it ends. */
+export function useDeploySite(assetId: string) {
+  return useMutation({ mutationFn: (versionId: string) => api.deploySite(assetId, versionId) });
 }

@@ -82,10 +82,6 @@ export function filtersToSearch(filters: GalleryFilters, current = ''): string {
   return s ? `?${s}` : '';
 }
 
-export function sameFilters(a: GalleryFilters, b: GalleryFilters): boolean {
-  return KEYS.every((k) => a[k] === b[k]);
-}
-
 /** True when the view is narrowed (sorting alone narrows nothing). */
 export function isNarrowed(f: GalleryFilters): boolean {
   return f.type !== 'all' || f.q !== '' || f.model !== '' || f.owner !== '' || f.from !== '' || f.to !== '';

@@ -6,7 +6,7 @@ const RANK = { queued: 0, running: 1, completed: 2, failed: 2, cancelled: 2 } as
  * True when `a` is a later state of the same job than `b`. Job states only move forward, so when a
  * REST snapshot and an event disagree, the one further along is the truth.
  */
-export function isAhead(a: Job, b: Job): boolean {
+function isAhead(a: Job, b: Job): boolean {
   const ra = RANK[a.status];
   const rb = RANK[b.status];
   if (ra !== rb) return ra > rb;

@@ -12,7 +12,7 @@ export type PngSettings =
   | { ok: true; source: PngSource; label: string; meta: GenerationMeta; plan: SettingsPlan }
   | { ok: false; message: string };
 
-export const SOURCE_LABEL: Record<PngSource, string> = { orchestrator: 'made here', comfyui: 'ComfyUI', a1111: 'A1111 / Forge' };
+const SOURCE_LABEL: Record<PngSource, string> = { orchestrator: 'made here', comfyui: 'ComfyUI', a1111: 'A1111 / Forge' };
 
 /** What the Image form shows, by GenerationMeta field: missing ones are named in the notes. */
 const COMFY_FIELDS: Array<[keyof GenerationMeta, string]> = [

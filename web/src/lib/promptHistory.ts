@@ -3,7 +3,7 @@
  * list in localStorage.
  */
 
-export const MAX_PROMPTS = 200;
+const MAX_PROMPTS = 200;
 /** A prompt longer than this is kept cut (localStorage is small and shared). */
 const MAX_PROMPT_CHARS = 4000;
 

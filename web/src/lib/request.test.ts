@@ -226,3 +226,71 @@ describe('familyDraft', () => {
     expect(familyDraft('sd15')).toMatchObject({ width: '512', height: '512' });
   });
 });
+
+describe('buildRequest beyond text to image (issue 14)', () => {
+  const picture = { id: 'up-1', url: '/api/uploads/up-1', label: 'photo.png' };
+  const mask = { id: 'up-2', url: '/api/uploads/up-2', label: 'Painted mask' };
+
+  it('img2img: inputImage and params.denoise; the picture keeps its size unless asked to scale', () => {
+    const built = buildRequest({ ...draft, inputImage: picture, imageMode: 'img2img', denoise: '0.6' }, 'sdxl');
+    expect(built.ok && built.request).toMatchObject({ inputImage: 'up-1', params: { denoise: 0.6 } });
+    if (!built.ok || built.request.provider !== 'comfyui') return;
+    expect(built.request.params).not.toHaveProperty('width');
+    expect(built.request).not.toHaveProperty('mask');
+    const scaled = buildRequest({ ...draft, inputImage: picture, keepSize: false, width: '768', height: '512' }, 'sdxl');
+    expect(scaled.ok && scaled.request).toMatchObject({ params: { width: 768, height: 512 } });
+  });
+
+  it('inpaint: the painted mask goes as `mask`; without one the mask field is named; no hires fix', () => {
+    const hires = { enabled: true, scale: '2', denoise: '0.4', steps: '' };
+    const built = buildRequest({ ...draft, inputImage: picture, imageMode: 'inpaint', mask, hires }, 'sd15');
+    expect(built.ok && built.request).toMatchObject({ inputImage: 'up-1', mask: 'up-2' });
+    if (built.ok && built.request.provider === 'comfyui') expect(built.request.params).not.toHaveProperty('hiresFix');
+    const unpainted = buildRequest({ ...draft, inputImage: picture, imageMode: 'inpaint', mask: null }, 'sd15');
+    expect(unpainted.ok).toBe(false);
+    if (!unpainted.ok) expect(unpainted.errors.map((e) => fieldOf(e.path))).toContain('mask');
+  });
+
+  it('ControlNets in row order with their numbers, and a hires fix with its own denoise', () => {
+    const built = buildRequest(
+      {
+        ...draft,
+        controlNets: [
+          { model: 'controlnet-canny-sdxl-1.0.safetensors', image: picture, preprocessor: 'canny', strength: '0.8', start: '0', end: '0.7' },
+          { model: 'diffusers_xl_depth_mid.safetensors', image: mask, preprocessor: 'none', strength: '0.5', start: '0.1', end: '1' },
+        ],
+        hires: { enabled: true, scale: '1.5', denoise: '0.4', steps: '12' },
+      },
+      'sdxl',
+    );
+    expect(built.ok && built.request).toMatchObject({
+      params: {
+        controlNets: [
+          { model: 'controlnet-canny-sdxl-1.0.safetensors', image: 'up-1', strength: 0.8, startPercent: 0, endPercent: 0.7, preprocessor: 'canny' },
+          { model: 'diffusers_xl_depth_mid.safetensors', image: 'up-2', strength: 0.5, startPercent: 0.1, endPercent: 1 },
+        ],
+        hiresFix: { scale: 1.5, denoise: 0.4, steps: 12 },
+      },
+    });
+  });
+
+  it('names the ControlNet row that lacks its model or image, or has a bad number', () => {
+    const built = buildRequest({ ...draft, controlNets: [{ model: '', image: null, preprocessor: 'none', strength: 'x', start: '0', end: '1' }] }, 'sdxl');
+    expect(built.ok).toBe(false);
+    if (!built.ok) expect(built.errors.map((e) => fieldOf(e.path))).toEqual(expect.arrayContaining(['controlNets.0.model', 'controlNets.0.image', 'controlNets.0.strength']));
+  });
+
+  it('fills the form back from such a request (Use these settings)', () => {
+    const back = draftFromRequest({
+      provider: 'comfyui',
+      kind: 'image',
+      prompt: 'a fox',
+      inputImage: 'up-1',
+      mask: 'up-2',
+      params: { denoise: 0.6, controlNets: [{ model: 'c.safetensors', image: 'up-3', strength: 0.5 }], hiresFix: { scale: 2 } },
+    });
+    expect(back).toMatchObject({ imageMode: 'inpaint', denoise: '0.6', keepSize: true, inputImage: { id: 'up-1' }, mask: { id: 'up-2' } });
+    expect(back.controlNets).toEqual([expect.objectContaining({ model: 'c.safetensors', image: expect.objectContaining({ id: 'up-3' }), strength: '0.5' })]);
+    expect(back.hires).toMatchObject({ enabled: true, scale: '2', denoise: '0.5' });
+  });
+});

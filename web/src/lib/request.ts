@@ -12,7 +12,8 @@ import {
   type LoraRef,
   type TemplateFamily,
 } from '@orchestrator/shared';
-import type { FormDraft, LoraDraft, ModelFolder } from '../state/formDraft';
+import type { ControlNetRef, HiresFix, IpAdapterRef, Outpaint } from '@orchestrator/shared';
+import type { ControlNetDraft, FormDraft, ImageRefDraft, LoraDraft, ModelFolder } from '../state/formDraft';
 import { generationParams } from './jobState';
 
 const comfyRequest = checked(ComfyJobRequest);
@@ -35,11 +36,14 @@ function num(text: string): number {
  */
 export function fieldOf(path: string): string {
   const parts = path.split('/').filter(Boolean);
-  if (parts[0] === 'params' && parts[1] === 'loras') return parts.slice(1).join('.');
+  if (parts[0] === 'params' && parts[1] !== undefined && NESTED.has(parts[1])) return parts.slice(1).join('.');
   const last = parts.pop() ?? '';
   if (parts.pop() === 'textEncoders' && /^\d+$/.test(last)) return `textEncoders.${last}`;
   return last || 'form';
 }
+
+/** Params whose errors keep their inner path: `controlNets.1.strength`, `hiresFix.scale`. */
+const NESTED = new Set(['loras', 'controlNets', 'hiresFix', 'ipAdapter', 'outpaint']);
 
 /** A draft field holding a text-encoder file. */
 export type EncoderField = 't5xxl' | 'clipL' | 'clipG';
@@ -120,6 +124,43 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
   });
   const vae = separateVae(family, draft.modelFolder) ? draft.vae.trim() : undefined;
   const loras = takesLoras(family) ? lorasOf(draft.loras, errors) : [];
+  const image = draft.inputImage;
+  const mode = image ? draft.imageMode : undefined;
+  const float = (field: string, text: string): number | undefined => {
+    const value = num(text);
+    if (!Number.isFinite(value)) errors.push({ path: `/params/${field.replaceAll('.', '/')}`, message: 'must be a number' });
+    return Number.isFinite(value) ? value : undefined;
+  };
+  if (mode === 'inpaint' && !draft.mask) errors.push({ path: '/mask', message: 'Paint the part to repaint first' });
+  const controlNets = draft.controlNets.map((row, i) => controlNetOf(row, i, errors, float));
+  const hiresFix: HiresFix | undefined = draft.hires.enabled
+    ? {
+        scale: float('hiresFix.scale', draft.hires.scale) ?? 1,
+        denoise: float('hiresFix.denoise', draft.hires.denoise) ?? 0.5,
+        ...(draft.hires.steps.trim() ? { steps: float('hiresFix.steps', draft.hires.steps) ?? 1 } : {}),
+      }
+    : undefined;
+  let ipAdapter: IpAdapterRef | undefined;
+  if (draft.ipAdapter.enabled) {
+    if (!draft.ipAdapter.image) errors.push({ path: '/params/ipAdapter/image', message: 'Choose the reference image' });
+    else ipAdapter = { image: draft.ipAdapter.image.id, weight: float('ipAdapter.weight', draft.ipAdapter.weight) ?? 1, preset: draft.ipAdapter.preset as IpAdapterRef['preset'] };
+  }
+  const pad = draft.outpaint;
+  const outpaint: Outpaint | undefined =
+    mode === 'outpaint'
+      ? {
+          left: float('outpaint.left', pad.left) ?? 0,
+          top: float('outpaint.top', pad.top) ?? 0,
+          right: float('outpaint.right', pad.right) ?? 0,
+          bottom: float('outpaint.bottom', pad.bottom) ?? 0,
+          feathering: float('outpaint.feathering', pad.feathering) ?? 40,
+        }
+      : undefined;
+  if (outpaint && !outpaint.left && !outpaint.top && !outpaint.right && !outpaint.bottom) {
+    errors.push({ path: '/params/outpaint/left', message: 'Add some pixels on at least one side' });
+  }
+  // With a picture, its own size unless "keep the picture's size" is off.
+  const sized = !image || !draft.keepSize;
   if (vae === '') errors.push({ path: '/params/vae', message: 'Choose a VAE file' });
   const seed = draft.randomSeed ? randomSeed() : int('seed', draft.seed);
   const params = {
@@ -130,12 +171,17 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
     guidance: fields?.has('guidance') ? int('guidance', draft.guidance) : undefined,
     sampler: draft.sampler || undefined,
     scheduler: draft.scheduler || undefined,
-    width: int('width', draft.width),
-    height: int('height', draft.height),
+    width: sized ? int('width', draft.width) : undefined,
+    height: sized ? int('height', draft.height) : undefined,
     batchSize: int('batchSize', draft.batchSize),
     vae,
     textEncoders: encoders.length > 0 ? encoders : undefined,
     loras: loras.length > 0 ? loras : undefined,
+    denoise: image ? float('denoise', draft.denoise) : undefined,
+    controlNets: controlNets.length > 0 ? controlNets : undefined,
+    hiresFix: mode === 'inpaint' || mode === 'outpaint' ? undefined : hiresFix,
+    ipAdapter,
+    outpaint,
   };
   if (errors.length > 0 || seed === undefined) return { ok: false, errors };
   const request: ComfyJobRequest = {
@@ -146,10 +192,26 @@ export function buildRequest(draft: FormDraft, family?: TemplateFamily): BuildRe
     ...(draft.model ? { model: draft.model } : {}),
     ...(draft.model && draft.modelFolder ? { modelFolder: draft.modelFolder } : {}),
     ...(takes('negativePrompt') && draft.negativePrompt.trim() ? { negativePrompt: draft.negativePrompt.trim() } : {}),
+    ...(image ? { inputImage: image.id } : {}),
+    ...(mode === 'inpaint' && draft.mask ? { mask: draft.mask.id } : {}),
     params: Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)),
   };
   if (!comfyRequest.check(request)) return { ok: false, errors: comfyRequest.errors(request) };
   return { ok: true, request, seed };
+}
+
+/** One ControlNet row as the request's entry; a missing file or image, or a bad number, is an error. */
+function controlNetOf(row: ControlNetDraft, i: number, errors: FieldError[], float: (field: string, text: string) => number | undefined): ControlNetRef {
+  if (!row.model) errors.push({ path: `/params/controlNets/${i}/model`, message: 'Choose a ControlNet model' });
+  if (!row.image) errors.push({ path: `/params/controlNets/${i}/image`, message: 'Choose its control image' });
+  return {
+    model: row.model || 'none',
+    image: row.image?.id ?? 'none',
+    strength: float(`controlNets.${i}.strength`, row.strength) ?? 1,
+    startPercent: float(`controlNets.${i}.startPercent`, row.start) ?? 0,
+    endPercent: float(`controlNets.${i}.endPercent`, row.end) ?? 1,
+    ...(row.preprocessor === 'canny' ? { preprocessor: 'canny' as const } : {}),
+  };
 }
 
 /** The draft's LoRA rows as the request's list, in order; a strength that is no number or out of range is an error. */
@@ -205,9 +267,38 @@ export function draftFrom(meta: GenerationMeta): Partial<FormDraft> {
 
 /** The form fields of a job's request, for "Use these settings": its LoRAs and model folder exactly. */
 export function draftFromRequest(r: JobRequest): Partial<FormDraft> {
-  const { loras, ...p } = generationParams(r);
+  const { loras, controlNets, hiresFix, ipAdapter, outpaint, upscale: _upscale, ...p } = generationParams(r);
   const out = draftFrom({ ...p, model: r.model, prompt: r.prompt });
   out.loras = (loras ?? []).map(loraRow);
-  if (r.provider === 'comfyui' && r.model && r.modelFolder) out.modelFolder = r.modelFolder;
+  if (r.provider !== 'comfyui') return out;
+  if (r.model && r.modelFolder) out.modelFolder = r.modelFolder;
+  // The picture, mask, ControlNets, hires fix and IP-Adapter it used, as the form's rows.
+  out.inputImage = r.inputImage ? imageRef(r.inputImage, 'Input image') : null;
+  out.mask = r.mask ? imageRef(r.mask, 'Mask') : null;
+  out.imageMode = outpaint ? 'outpaint' : r.mask ? 'inpaint' : 'img2img';
+  if (r.inputImage) out.keepSize = p.width === undefined && p.height === undefined;
+  if (p.denoise !== undefined) out.denoise = String(p.denoise);
+  if (outpaint) {
+    out.outpaint = { left: String(outpaint.left ?? 0), top: String(outpaint.top ?? 0), right: String(outpaint.right ?? 0), bottom: String(outpaint.bottom ?? 0), feathering: String(outpaint.feathering ?? 40) };
+  }
+  out.controlNets = (controlNets ?? []).map((c, i) => ({
+    model: c.model,
+    image: imageRef(c.image, `Control image ${i + 1}`),
+    preprocessor: c.preprocessor === 'canny' ? 'canny' : 'none',
+    strength: String(c.strength ?? 1),
+    start: String(c.startPercent ?? 0),
+    end: String(c.endPercent ?? 1),
+  }));
+  out.hires = hiresFix
+    ? { enabled: true, scale: String(hiresFix.scale), denoise: String(hiresFix.denoise ?? 0.5), steps: hiresFix.steps !== undefined ? String(hiresFix.steps) : '' }
+    : { enabled: false, scale: '1.5', denoise: '0.5', steps: '' };
+  out.ipAdapter = ipAdapter
+    ? { enabled: true, image: imageRef(ipAdapter.image, 'Reference image'), weight: String(ipAdapter.weight ?? 1), preset: ipAdapter.preset ?? 'STANDARD (medium strength)' }
+    : { enabled: false, image: null, weight: '1', preset: 'STANDARD (medium strength)' };
   return out;
+}
+
+/** An upload or gallery asset id as the form shows it: a gallery asset by its thumbnail. */
+export function imageRef(id: string, label: string): ImageRefDraft {
+  return { id, label, url: /^[0-9a-f]{16}$/.test(id) ? `/api/assets/${id}/thumb` : `/api/uploads/${encodeURIComponent(id)}` };
 }

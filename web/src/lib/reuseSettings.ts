@@ -64,7 +64,7 @@ const isV0Model = (v: unknown): v is V0Model => (V0_MODELS as readonly unknown[]
 const ASSET_ID = /^[0-9a-f]{16}$/;
 
 /** An input image by id, as the forms' image fields hold it: a gallery asset or an upload. */
-export function inputImageRef(id: string): InputImage {
+function inputImageRef(id: string): InputImage {
   return ASSET_ID.test(id)
     ? { id, url: `/api/assets/${encodeURIComponent(id)}/thumb`, label: 'Gallery image' }
     : { id, url: `/api/uploads/${encodeURIComponent(id)}`, label: 'Uploaded image' };

@@ -11,7 +11,7 @@ const IMAGE_FOLDERS = new Set(['checkpoints', 'diffusion_models']);
  * The catalogue's file for a model name from a file's metadata: itself, or the file it names without
  * folder or extension (A1111 writes `Model: dreamshaper_8`). Null when no backend has it.
  */
-export async function findImageModel(name: string): Promise<{ model: string; folder: ModelFolder } | null> {
+async function findImageModel(name: string): Promise<{ model: string; folder: ModelFolder } | null> {
   const wanted = friendlyModelName(name);
   const page = await api.listModels({ q: wanted, limit: 100 });
   const candidates = page.items.filter((m: ModelInfo) => IMAGE_FOLDERS.has(m.folder));

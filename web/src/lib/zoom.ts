@@ -10,8 +10,8 @@ export interface Zoom {
 }
 
 export const FIT: Zoom = { scale: 1, x: 0, y: 0 };
-export const MIN_SCALE = 1;
-export const MAX_SCALE = 10;
+const MIN_SCALE = 1;
+const MAX_SCALE = 10;
 
 export interface Box {
   width: number;

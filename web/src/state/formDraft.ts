@@ -7,6 +7,26 @@ export interface LoraDraft {
   strength: string;
 }
 
+/** An image a job starts from (an upload or a gallery asset) with a URL to preview it. */
+export interface ImageRefDraft {
+  id: string;
+  url: string;
+  label: string;
+}
+
+/** One ControlNet row: its file, control image, preprocessor and settings as typed. */
+export interface ControlNetDraft {
+  model: string;
+  image: ImageRefDraft | null;
+  preprocessor: 'none' | 'canny';
+  strength: string;
+  start: string;
+  end: string;
+}
+
+/** What an image job does with its input picture. */
+export type ImageMode = 'img2img' | 'inpaint' | 'outpaint';
+
 /** Where the chosen model lives; '' until the picker says (the server then looks it up). */
 export type ModelFolder = '' | 'checkpoints' | 'diffusion_models';
 
@@ -46,6 +66,21 @@ export interface FormDraft {
   /** LoRAs applied in this order (GenerationParams.loras). */
   loras: LoraDraft[];
   lorasOpen: boolean;
+  /** img2img / inpaint / outpaint: the picture to start from (none: text to image). */
+  inputImage: ImageRefDraft | null;
+  imageMode: ImageMode;
+  denoise: string;
+  /** Keep the picture's own size (else it is scaled to width × height of Advanced). */
+  keepSize: boolean;
+  /** Inpaint: the painted mask, uploaded (white = repaint). */
+  mask: ImageRefDraft | null;
+  outpaint: { left: string; top: string; right: string; bottom: string; feathering: string };
+  imageOpen: boolean;
+  controlNets: ControlNetDraft[];
+  controlNetsOpen: boolean;
+  hires: { enabled: boolean; scale: string; denoise: string; steps: string };
+  ipAdapter: { enabled: boolean; image: ImageRefDraft | null; weight: string; preset: string };
+  extrasOpen: boolean;
 }
 
 export const DEFAULT_DRAFT: FormDraft = {
@@ -74,6 +109,18 @@ export const DEFAULT_DRAFT: FormDraft = {
   vae: 'ae.safetensors',
   loras: [],
   lorasOpen: false,
+  inputImage: null,
+  imageMode: 'img2img',
+  denoise: '0.75',
+  keepSize: true,
+  mask: null,
+  outpaint: { left: '0', top: '0', right: '0', bottom: '0', feathering: '40' },
+  imageOpen: false,
+  controlNets: [],
+  controlNetsOpen: false,
+  hires: { enabled: false, scale: '1.5', denoise: '0.5', steps: '' },
+  ipAdapter: { enabled: false, image: null, weight: '1', preset: 'STANDARD (medium strength)' },
+  extrasOpen: false,
 };
 
 interface FormDraftState {
@@ -96,7 +143,17 @@ export const useFormDraft = create<FormDraftState>()(
       // A draft saved by an older build may lack newer fields.
       merge: (persisted, current) => {
         const draft = { ...DEFAULT_DRAFT, ...((persisted as Partial<FormDraftState> | undefined)?.draft ?? {}) };
-        return { ...current, draft: { ...draft, loras: Array.isArray(draft.loras) ? draft.loras : [] } };
+        return {
+          ...current,
+          draft: {
+            ...draft,
+            loras: Array.isArray(draft.loras) ? draft.loras : [],
+            controlNets: Array.isArray(draft.controlNets) ? draft.controlNets : [],
+            outpaint: { ...DEFAULT_DRAFT.outpaint, ...draft.outpaint },
+            hires: { ...DEFAULT_DRAFT.hires, ...draft.hires },
+            ipAdapter: { ...DEFAULT_DRAFT.ipAdapter, ...draft.ipAdapter },
+          },
+        };
       },
     },
   ),

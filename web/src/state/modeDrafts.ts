@@ -15,6 +15,8 @@ export interface WorkflowRunDraft {
   values: Record<string, string>;
   randomSeed: boolean;
   image: InputImage | null;
+  /** The workflow's own image slots (a second LoadImage…), by slot name. */
+  images?: Record<string, InputImage | null>;
 }
 
 interface ModeDraftsState {

@@ -21,7 +21,7 @@ export interface ModelLists {
 const is404 = (err: unknown) => err instanceof ComfyHttpError && err.status === 404;
 
 /** Unique, `/`-separated, sorted. */
-export function normalizeModelNames(files: readonly string[]): string[] {
+function normalizeModelNames(files: readonly string[]): string[] {
   return [...new Set(files.map((f) => f.replace(/\\/g, '/')))].sort();
 }
 

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { redactUrl, type BackendModels, type BackendStatus, type EventLog, type GpuDevice, type RedisKeys } from '@orchestrator/shared';
+import { OPTIONAL_NODE_TYPES, redactUrl, type BackendModels, type BackendStatus, type EventLog, type GpuDevice, type RedisKeys } from '@orchestrator/shared';
 import { ComfyHttpClient, type SystemStats } from '../providers/comfyui/http-client.js';
 import type { BackendRef } from '../providers/comfyui/connections.js';
 import { errorMessage } from '../errors.js';
@@ -69,6 +69,8 @@ interface Lists {
   checkpoints: string[];
   samplers: string[];
   schedulers: string[];
+  /** The OPTIONAL_NODE_TYPES the backend has. */
+  nodes?: string[];
 }
 
 export class BackendMonitor {
@@ -162,11 +164,17 @@ export class BackendMonitor {
   }
 
   private async lists(client: ComfyHttpClient): Promise<Lists> {
-    const [ckpt, ks] = await Promise.all([client.objectInfo('CheckpointLoaderSimple'), client.objectInfo('KSampler')]);
+    const [ckpt, ks, ...optional] = await Promise.all([
+      client.objectInfo('CheckpointLoaderSimple'),
+      client.objectInfo('KSampler'),
+      // `/object_info/{Class}` answers {} for a class the server lacks (protocol §1.9).
+      ...OPTIONAL_NODE_TYPES.map((c) => client.objectInfo(c).catch(() => ({}) as Record<string, unknown>)),
+    ]);
     return {
       checkpoints: comboOptions(inputSpec(ckpt, 'CheckpointLoaderSimple', 'ckpt_name')),
       samplers: comboOptions(inputSpec(ks, 'KSampler', 'sampler_name')),
       schedulers: comboOptions(inputSpec(ks, 'KSampler', 'scheduler')),
+      nodes: OPTIONAL_NODE_TYPES.filter((c, i) => isRecord(optional[i]?.[c])),
     };
   }
 
@@ -177,7 +185,12 @@ export class BackendMonitor {
     let next: BackendStatus;
     try {
       const stats = await client.systemStats();
-      let lists: Lists = { checkpoints: prev?.checkpoints ?? [], samplers: prev?.samplers ?? [], schedulers: prev?.schedulers ?? [] };
+      let lists: Lists = {
+        checkpoints: prev?.checkpoints ?? [],
+        samplers: prev?.samplers ?? [],
+        schedulers: prev?.schedulers ?? [],
+        ...(prev?.nodes ? { nodes: prev.nodes } : {}),
+      };
       const due = Date.now() - (this.listsAt.get(b.id) ?? 0) >= this.o.listsEveryMs;
       if (!prev?.online || due) {
         const [read] = await Promise.all([
@@ -220,6 +233,7 @@ export class BackendMonitor {
         checkpoints: prev?.checkpoints ?? [],
         samplers: prev?.samplers ?? [],
         schedulers: prev?.schedulers ?? [],
+        ...(prev?.nodes ? { nodes: prev.nodes } : {}),
         ...this.modelSummary(b.id),
       };
     }
@@ -276,7 +290,8 @@ export class BackendMonitor {
         stored.modelsHash !== next.modelsHash ||
         !sameList(stored.checkpoints, next.checkpoints) ||
         !sameList(stored.samplers, next.samplers) ||
-        !sameList(stored.schedulers, next.schedulers);
+        !sameList(stored.schedulers, next.schedulers) ||
+        !sameList(stored.nodes ?? [], next.nodes ?? []);
       if (changed) await this.o.events.append({ type: 'backend.status', data: next });
     } catch (err) {
       this.o.log.warn({ backend: next.id, err: errorMessage(err) }, 'could not publish backend status');

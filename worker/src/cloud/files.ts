@@ -1,6 +1,19 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { assetIdForPath, assetUrls, isPng, pngSize, writePngText, type Asset, type AssetSidecar, type FileStore, type GenerationMeta } from '@orchestrator/shared';
+import type { Logger } from 'pino';
+import {
+  assetIdForPath,
+  assetUrls,
+  claimOutputRelPath,
+  isPng,
+  pngSize,
+  writePngText,
+  type Asset,
+  type AssetSidecar,
+  type FileStore,
+  type GenerationMeta,
+} from '@orchestrator/shared';
+import type { OutputThumbnails } from '../storage/output-thumbnails.js';
 
 /*
  * File helpers for providers whose results arrive as bytes (BFL, v0): sniff the image type, resolve a
@@ -50,30 +63,47 @@ export interface SaveOutputOptions {
   /** OUTPUT_PATH, as this worker reaches it. */
   store: FileStore;
   jobId: string;
-  /** 1-based index of the output within the job. */
+  /** 1-based index of the output within the job, and how many outputs the job has (default 1). */
   index: number;
+  count?: number;
   bytes: Uint8Array;
   type: ImageType;
   meta: GenerationMeta;
   /** Team mode: the job's owner, recorded in the sidecar and the asset. */
   owner?: string | undefined;
+  /** When the job was created (its day names the file; default: now). */
+  jobCreatedAt?: string;
+  /** Where the output's thumbnail goes, made from these bytes (none: the server makes it when asked). */
+  thumbnails?: OutputThumbnails;
+  log?: Logger;
   now?: Date;
 }
 
 /**
- * Writes OUTPUT_PATH/<yyyy-mm-dd>/<jobId>_<n><ext> atomically, our metadata in PNG text chunks when it
- * is a PNG (JPEG/WebP rely on the sidecar), and `<file>.json` beside it, first. Names depend only on the
- * job, so a retry rewrites the same files and gets the same asset ids.
+ * Writes the output atomically under its human name (`<day>/<day>_<prompt-slug>_<seed>_<job>.<ext>`, see
+ * shared/src/output-names.ts), our metadata in PNG text chunks when it is a PNG (JPEG/WebP rely on the
+ * sidecar), and `<file>.json` beside it, first; then its thumbnail. Names depend only on the job, so a
+ * retry rewrites the same files and gets the same asset ids.
  */
 export async function saveOutput(o: SaveOutputOptions): Promise<Asset> {
   const now = o.now ?? new Date();
-  const day = now.toISOString().slice(0, 10);
-  const fileName = `${o.jobId}_${o.index}${o.type.ext}`;
-  const relPath = `${day}/${fileName}`;
+  const relPath = await claimOutputRelPath(o.store, {
+    createdAt: o.jobCreatedAt ?? now,
+    jobId: o.jobId,
+    prompt: o.meta.prompt,
+    seed: o.meta.seed,
+    index: o.index,
+    count: o.count ?? 1,
+    ext: o.type.ext,
+    fallback: 'image',
+  });
+  const fileName = relPath.slice(relPath.lastIndexOf('/') + 1);
   const bytes = o.type.ext === '.png' ? writePngText(o.bytes, { orchestrator: JSON.stringify(o.meta) }) : o.bytes;
   const createdAt = now.toISOString();
   const owner = o.owner ? { owner: o.owner } : {};
   const sidecar: AssetSidecar = { version: 1, createdAt, meta: o.meta, ...owner };
+  // Encoding the thumbnail runs while the file is written (or uploaded).
+  const thumb = o.thumbnails?.begin({ bytes }, o.log);
   await o.store.write(`${relPath}.json`, JSON.stringify(sidecar, null, 2));
   try {
     await o.store.write(relPath, bytes);
@@ -81,6 +111,7 @@ export async function saveOutput(o: SaveOutputOptions): Promise<Asset> {
     await o.store.remove(`${relPath}.json`).catch(() => undefined);
     throw err;
   }
+  await thumb?.finish(relPath);
   const id = assetIdForPath(relPath);
   return { id, type: 'image', fileName, relPath, size: bytes.length, mimeType: o.type.mime, createdAt, ...assetUrls(id), meta: o.meta, ...owner };
 }

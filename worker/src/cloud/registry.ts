@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { AssetStore, Config, FileStore, Provider as ProviderName, QueuedJobData, RedisKeys } from '@orchestrator/shared';
 import type { Provider } from '../providers/provider.js';
+import type { OutputThumbnails } from '../storage/output-thumbnails.js';
 
 /*
  * Cloud providers: queues served by an HTTP API rather than a GPU box, so no backend ownership and no
@@ -16,8 +17,8 @@ export interface CloudDeps {
   redis: Redis;
   keys: RedisKeys;
   assets: AssetStore;
-  /** The server's output and uploads folders, as this worker reaches them. */
-  storage: { output: FileStore; uploads: FileStore };
+  /** The server's output and uploads folders, as this worker reaches them, and where output thumbnails go. */
+  storage: { output: FileStore; uploads: FileStore; thumbnails?: OutputThumbnails };
   workerId: string;
   log: Logger;
   /** Provider-specific tuning from RuntimeOptions.cloud[queue] (tests shorten intervals with it). */

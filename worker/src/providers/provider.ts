@@ -19,6 +19,8 @@ export interface RunContext {
   attempt: number;
   /** Team mode: who submitted the job; its outputs record them as their owner. */
   owner?: string;
+  /** When the job was created (its record's createdAt): the same for every attempt, so output names are too. */
+  createdAt?: string;
   /** The backend a previous attempt used (from the job record), if any. */
   previousBackend?: string;
   /**

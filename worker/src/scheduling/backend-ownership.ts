@@ -48,7 +48,7 @@ return out
 const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** This worker's even share of `total` backends among the sorted live worker ids. */
-export function quotaOf(live: readonly string[], me: string, total: number): number {
+function quotaOf(live: readonly string[], me: string, total: number): number {
   const ids = live.includes(me) ? live : [...live, me].sort();
   const n = ids.length;
   const i = ids.indexOf(me);

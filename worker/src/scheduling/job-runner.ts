@@ -161,6 +161,7 @@ export async function runTakenJob(t: TakenJob, deps: RunnerDeps, signal: AbortSi
           ...(record.backend ? { previousBackend: record.backend } : t.adopted ? { previousBackend: deps.backend.id } : {}),
           log,
           ...(record.owner ? { owner: record.owner } : {}),
+          createdAt: record.createdAt,
           ...(deps.onBackendDone ? { backendDone: deps.onBackendDone } : {}),
           progress: (p) => reporter.report(p),
           preview: (dataUrl) => {

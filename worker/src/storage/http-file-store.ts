@@ -96,6 +96,19 @@ export class HttpFileStore implements FileStore {
     await this.call('DELETE', '/api/storage/output/file', rel, { allow404: true });
   }
 
+  /**
+   * Hands over the thumbnail of the output at `rel` (stored already); the server files it under its cache
+   * key. Tried twice at most, briefly: a thumbnail is never worth holding a job for (the server can make it).
+   */
+  async putThumbnail(rel: string, webp: Uint8Array, recipe: string): Promise<void> {
+    await this.call('PUT', '/api/storage/output/thumb', rel, {
+      body: () => new Blob([new Uint8Array(webp)]),
+      headers: { 'content-type': 'image/webp', 'x-thumbnail-recipe': recipe },
+      attempts: 2,
+      timeoutMs: 10_000, // tens of KB: a server that takes longer is better left to make it itself
+    });
+  }
+
   async replaceDir(relDir: string, files: readonly DirFile[]): Promise<{ refused: string[] }> {
     const payload = JSON.stringify({ files: files.map((f) => ({ name: f.name, data: Buffer.from(f.data).toString('base64') })) });
     const res = await this.call('PUT', '/api/storage/output/dir', relDir, { body: () => payload, headers: { 'content-type': 'application/json' } });
@@ -106,7 +119,15 @@ export class HttpFileStore implements FileStore {
     method: string,
     route: string,
     rel: string,
-    opts: { allow404?: boolean; body?: () => FetchBody; stream?: () => NodeJS.ReadableStream; headers?: Record<string, string> },
+    opts: {
+      allow404?: boolean;
+      body?: () => FetchBody;
+      stream?: () => NodeJS.ReadableStream;
+      headers?: Record<string, string>;
+      /** Give up (throw) after this many tries; default: keep trying until the server answers or close(). */
+      attempts?: number;
+      timeoutMs?: number;
+    },
   ): Promise<Response | null> {
     const safe = safeRelPath(rel);
     if (!safe) throw new StorageRefused(400, `unsafe path: ${rel.slice(0, 200)}`);
@@ -121,7 +142,7 @@ export class HttpFileStore implements FileStore {
         try {
           const url = `${address.url}${route}?path=${encodeURIComponent(safe)}`;
           const headers = { authorization: `Bearer ${address.token}`, ...opts.headers };
-          const timeout = AbortSignal.timeout(this.o.requestTimeoutMs ?? 10 * 60_000);
+          const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.o.requestTimeoutMs ?? 10 * 60_000);
           const body = opts.body?.();
           const res = opts.stream
             ? await streamUpload(url, method, headers, opts.stream(), timeout)
@@ -141,6 +162,7 @@ export class HttpFileStore implements FileStore {
           problem = errorMessage(err);
         }
       }
+      if (opts.attempts !== undefined && attempt >= opts.attempts) throw new Error(`the storage API did not take ${method} ${safe}: ${problem}`);
       if (attempt === 1 || attempt % 10 === 0) this.o.log.warn({ path: safe, attempt, problem }, 'storage API unreachable; will try again');
       await this.sleep(delay);
       delay = Math.min(delay * 2, this.o.retryMaxMs ?? 15_000);

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { LocalFileStore, readStorageMark, type Config, type DirFile, type FileStore, type RedisKeys, type StorageMarkField } from '@orchestrator/shared';
+import { LocalFileStore, THUMBS_FOLDER, readStorageMark, type Config, type DirFile, type FileStore, type RedisKeys, type StorageMarkField } from '@orchestrator/shared';
 import { errorMessage } from '../errors.js';
 import { HttpFileStore, type ServerAddress } from './http-file-store.js';
+import { OutputThumbnails } from './output-thumbnails.js';
+import { DecidingThumbnailSink } from './thumbnail-sink.js';
 
 /*
  * Where this worker's outputs go, decided per folder from the server's mark (server/src/storage/
@@ -88,6 +90,8 @@ export interface WorkerStorage {
   output: FileStore;
   /** The server's uploads folder (input images). */
   uploads: FileStore;
+  /** The thumbnails of outputs, made here and filed beside the server's (see thumbnail-sink.ts). */
+  thumbnails: OutputThumbnails;
   /** How outputs are stored, for the agents view. */
   mode(): StorageMode;
   close(): void;
@@ -106,11 +110,16 @@ export function openWorkerStorage(config: Config, redis: Redis, keys: RedisKeys,
   const remotes = [remote('output'), remote('uploads')] as const;
   const output = new DecidingFileStore(config.outputPath, 'outputMark', { redis, keys, remote: remotes[0], log, pollMs });
   const uploads = new DecidingFileStore(path.join(config.dataPath, 'uploads'), 'uploadsMark', { redis, keys, remote: remotes[1], log, pollMs });
+  const thumbnails = new OutputThumbnails(
+    new DecidingThumbnailSink({ outputStore: () => output.store(), cacheDir: path.join(config.dataPath, THUMBS_FOLDER), redis, keys, remote: remotes[0] }),
+    log,
+  );
   // Decide early (not at the first output) so the agents view shows the mode at once.
   void output.store().catch(() => undefined);
   return {
     output,
     uploads,
+    thumbnails,
     mode: () => output.kind as StorageMode,
     close: () => {
       output.close();

@@ -81,7 +81,7 @@ export async function createHarness(name: string): Promise<Harness> {
   };
   const outputPath = await mkdtemp(join(tmpdir(), `orch-${name}-`));
   // What the server does at boot: workers of this test share its folders.
-  await markStorageFolders(redis, keys.storage, { output: outputPath, uploads: join(outputPath, 'uploads') });
+  await markStorageFolders(redis, keys.storage, { output: outputPath, uploads: join(outputPath, 'uploads'), thumbs: join(outputPath, 'thumbs') });
 
   const env = (comfyUrls: string[], extra: Record<string, string> = {}) => ({
     REDIS_URL,

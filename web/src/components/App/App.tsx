@@ -6,24 +6,30 @@ import { NARROW_QUERY, useMediaQuery } from '../../lib/useMediaQuery';
 import { useLayout, type MobileTab } from '../../state/layout';
 import { Canvas } from '../Canvas/Canvas';
 import { ConfirmDialog } from '../ConfirmDialog/ConfirmDialog';
-import { CreatePanel } from '../CreatePanel/CreatePanel';
+import { ChatPanel } from '../ChatPanel/ChatPanel';
+import { ChatSidebar, CreatePanel } from '../ChatSidebar/ChatSidebar';
 import { DropHint } from '../DropHint/DropHint';
 import { Header } from '../Header/Header';
 import { Inspector } from '../Inspector/Inspector';
 import { PanelBoundary } from '../PanelBoundary/PanelBoundary';
+import { SiteStudioHost } from '../SiteWorkspace/SiteStudioHost';
 import { Toasts } from '../Toasts/Toasts';
 import styles from './App.module.css';
 
 const QueuePanel = lazy(() => import('../QueuePanel/QueuePanel'));
 
 const TABS: { id: MobileTab; label: string }[] = [
+  { id: 'chat', label: 'Chat' },
   { id: 'create', label: 'Create' },
   { id: 'canvas', label: 'Canvas' },
   { id: 'queue', label: 'Queue' },
   { id: 'inspector', label: 'Inspector' },
 ];
 
-/** Desktop: three resizable panels whose sizes are remembered; each fails on its own (PanelBoundary). */
+/**
+ * Desktop: three resizable panels whose sizes are remembered (chat and forms | canvas | inspector);
+ * each fails on its own (PanelBoundary).
+ */
 function DesktopLayout() {
   const panels = useLayout((s) => s.panels);
   const setPanels = useLayout((s) => s.setPanels);
@@ -38,12 +44,10 @@ function DesktopLayout() {
         if (meta.isUserInteraction) setPanels(meta.requestedLayout ?? layout);
       }}
     >
-      <Panel id="create" data-testid="panel-create" defaultSize="25%" minSize="260px" maxSize="45%" className={styles.panel}>
-        <PanelBoundary name="Create">
-          <CreatePanel />
-        </PanelBoundary>
+      <Panel id="create" data-testid="panel-create" defaultSize="25%" minSize="280px" maxSize="45%" className={styles.panel}>
+        <ChatSidebar />
       </Panel>
-      <Separator className={styles.separator} aria-label="Resize the Create panel" />
+      <Separator className={styles.separator} aria-label="Resize the chat panel" />
       <Panel id="canvas" data-testid="panel-canvas" minSize="320px" className={styles.panel}>
         <PanelBoundary name="Canvas">
           <Canvas />
@@ -99,7 +103,13 @@ function NarrowLayout() {
           </button>
         ))}
       </div>
-      {panel('create', <CreatePanel />)}
+      {panel('chat', <ChatPanel />)}
+      {panel(
+        'create',
+        <Suspense fallback={null}>
+          <CreatePanel />
+        </Suspense>,
+      )}
       {panel('canvas', <Canvas onOpenAsset={openInspector} />)}
       {panel(
         'queue',
@@ -124,6 +134,7 @@ export function App() {
       <main className={styles.main}>{narrow ? <NarrowLayout /> : <DesktopLayout />}</main>
       <Toasts />
       <ConfirmDialog />
+      <SiteStudioHost />
       {dragging && <DropHint />}
     </div>
   );

@@ -10,6 +10,7 @@ import { itemAt, loadedEntries, PAGE_SIZE, pagesForRange } from '../../lib/galle
 import { gridGeometry, offsetForIndex, rowTop, toPhysical, toVirtual, visibleRows } from '../../lib/gridGeometry';
 import { applyClick, clickMode, type ClickMode } from '../../lib/selectionRange';
 import { useAssetSelection } from '../../state/assetSelection';
+import { useSiteStudio } from '../../state/siteStudio';
 import { useGalleryUi } from '../../state/gallery';
 import { useSelection } from '../../state/selection';
 import { AssetTile, TILE_CAPTION_PX } from '../AssetTile/AssetTile';
@@ -57,7 +58,13 @@ export function AssetGrid({ filters, total, onPick, ref }: Props) {
   const selectMode = useAssetSelection((s) => s.selectMode);
   const current = useSelection((s) => (s.selected?.kind === 'asset' ? s.selected.id : null));
   const select = useSelection((s) => s.select);
-  const openViewer = useGalleryUi((s) => s.openViewer);
+  const openGalleryViewer = useGalleryUi((s) => s.openViewer);
+  const openSiteStudio = useSiteStudio((s) => s.open);
+  // A site opens big in the site studio; everything else in the viewer.
+  const openViewer = (target: { id: string; index: number }) => {
+    if (assetAt(target.index)?.type === 'site') openSiteStudio(target.id);
+    else openGalleryViewer(target);
+  };
   const openMenu = useGalleryUi((s) => s.openMenu);
   const fit = useGalleryUi((s) => s.tileFit);
   const actions = useAssetActions();

@@ -1,16 +1,36 @@
-import { useCallback } from 'react';
+import { lazy, Suspense, useCallback } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { assetsByIds, findInGallery } from '../../events/galleryCache';
 import { canRerun, useAssetActions } from '../../hooks/useAssetActions';
 import { useAssetSelection } from '../../state/assetSelection';
 import { useGalleryUi } from '../../state/gallery';
+import { useUpscale } from '../../state/upscale';
 import { ContextMenu, type MenuItem } from '../ContextMenu/ContextMenu';
+
+const UpscaleDialog = lazy(() => import('../UpscaleDialog/UpscaleDialog'));
+
+/** Whether an asset can be upscaled: a still image. */
+export const canUpscale = (asset: { type: string; animated?: boolean | undefined }) => asset.type === 'image' && !asset.animated;
 
 /**
  * The actions menu of a gallery item. When the item is part of a larger selection, Download and Delete
  * act on the whole selection; the others always act on the item itself.
  */
 export function AssetMenu() {
+  const upscaling = useUpscale((s) => s.target !== null);
+  return (
+    <>
+      <ItemMenu />
+      {upscaling && (
+        <Suspense fallback={null}>
+          <UpscaleDialog />
+        </Suspense>
+      )}
+    </>
+  );
+}
+
+function ItemMenu() {
   const client = useQueryClient();
   const target = useGalleryUi((s) => s.menu);
   const close = useGalleryUi((s) => s.closeMenu);
@@ -46,6 +66,7 @@ export function AssetMenu() {
     { id: 'regenerate', label: 'Regenerate', disabled: !canRerun(asset), onSelect: () => actions.regenerate(asset) },
     { id: 'use-settings', label: 'Use these settings', disabled: noPrompt && !asset.meta.jobId, onSelect: () => actions.useSettings(asset) },
     { id: 'remix', label: 'Remix…', disabled: noPrompt && !asset.meta.jobId, onSelect: () => actions.remix(asset) },
+    { id: 'upscale', label: 'Upscale…', disabled: !canUpscale(asset), onSelect: () => useUpscale.getState().open(asset) },
     {
       id: 'delete',
       label: batch ? `Delete ${batch.toLocaleString()} items…` : 'Delete…',

@@ -2,6 +2,7 @@ import { memo, useEffect, useState, type CSSProperties } from 'react';
 import type { Asset } from '@orchestrator/shared';
 import { formatDuration } from '../../lib/format';
 import type { TileFit } from '../../state/gallery';
+import { SiteCard } from './SiteCard';
 import styles from './AssetTile.module.css';
 
 /** Height of the caption line under each picture (px); the grid adds it to every row. */
@@ -24,6 +25,12 @@ interface Props {
 const RETRY_MS = 1500;
 
 function Thumb({ asset }: { asset: Asset }) {
+  // A site shows v0's screenshot when there is one, else a card drawn from its title.
+  if (asset.type === 'site' && !asset.screenshot) return <SiteCard title={asset.title ?? asset.meta.prompt ?? 'Site'} />;
+  return <ThumbImage asset={asset} />;
+}
+
+function ThumbImage({ asset }: { asset: Asset }) {
   const [state, setState] = useState<'loading' | 'loaded' | 'retry' | 'failed'>('loading');
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {

@@ -105,7 +105,7 @@ export function Canvas({ onOpenAsset }: Props) {
           {total === 0 && !narrowed && cards.length === 0 && (
             <div className={styles.empty}>
               <p className={styles.emptyTitle}>Nothing here yet</p>
-              <p>Write a prompt under Create and press Generate. Results appear here as soon as they are ready.</p>
+              <p>Send a prompt or a command in the chat (or use the Form). Results appear here as soon as they are ready.</p>
             </div>
           )}
           {total === 0 && narrowed && (

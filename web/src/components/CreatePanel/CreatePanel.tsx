@@ -16,10 +16,10 @@ const WorkflowForm = lazy(() => import('../WorkflowForm/WorkflowForm').then((m) 
 const SiteForm = lazy(() => import('../SiteForm/SiteForm').then((m) => ({ default: m.SiteForm })));
 
 /**
- * The left sidebar. It holds the generation forms and the job list for now; the chat (with slash
- * commands) will take over this panel, with the forms as its tools.
+ * The generation forms and the job list: the left panel's Form tab (beside the chat), and the Create
+ * tab on a phone. `heading: false` when a tab already names it.
  */
-export function CreatePanel() {
+export function CreatePanel({ heading = true }: { heading?: boolean }) {
   const mode = useCreateMode((s) => s.mode);
   const setMode = useCreateMode((s) => s.setMode);
   const health = useHealth();
@@ -41,7 +41,7 @@ export function CreatePanel() {
 
   return (
     <section className={styles.panel} aria-labelledby="create-heading">
-      <header className={styles.header}>
+      <header className={styles.header} hidden={!heading}>
         <h2 id="create-heading" className={styles.heading}>
           Create
         </h2>

@@ -18,6 +18,9 @@ import { AdvancedSettings } from './AdvancedSettings';
 import { EncoderFields } from './EncoderFields';
 import { Field, invalidProps } from './Field';
 import { LoraFields } from './LoraFields';
+import { ControlNetFields } from './ControlNetFields';
+import { ExtrasFields, ipAdapterBlocker } from './ExtrasFields';
+import { ImageStart } from './ImageStart';
 import styles from './GenerateForm.module.css';
 
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
@@ -57,10 +60,16 @@ const FORM_FIELDS = new Set([
   'textEncoders.0',
   'textEncoders.1',
   'textEncoders.2',
+  'denoise',
+  'mask',
+  'inputImage',
 ]);
 
+/** Field groups whose rows place their own errors (`controlNets.1.strength`). */
+const PLACED_GROUPS = ['loras', 'controlNets', 'hiresFix', 'ipAdapter', 'outpaint'];
+
 /** Whether an error has a place in the form (the LoRA rows place theirs too). */
-const placed = (field: string) => FORM_FIELDS.has(field) || field === 'loras' || field.startsWith('loras.') || field === 'jobCount';
+const placed = (field: string) => FORM_FIELDS.has(field) || PLACED_GROUPS.some((g) => field === g || field.startsWith(`${g}.`)) || field === 'jobCount';
 
 /** The first job's request again for each further seed ("N jobs"). */
 function withSeeds(first: ComfyJobRequest, seeds: readonly number[]): JobRequest[] {
@@ -107,7 +116,9 @@ export function GenerateForm() {
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (blocker || create.isPending || validate.isPending) return;
-    const built = buildRequest(form, family);
+    // An IP-Adapter no backend can run now (or for this family) is left out, as the form says.
+    const ipa = ipAdapterBlocker(family, summary.nodes) ? { ...form.ipAdapter, enabled: false } : form.ipAdapter;
+    const built = buildRequest({ ...form, ipAdapter: ipa }, family);
     const count = parseJobCount(draft.jobCount);
     if (!built.ok || count === null) {
       setLocalErrors([...(built.ok ? [] : built.errors), ...(count === null ? [{ path: '/jobCount', message: 'From 1 to 16 jobs' }] : [])]);
@@ -188,7 +199,10 @@ export function GenerateForm() {
           />
         </Field>
       )}
+      <ImageStart family={family} draft={draft} update={update} errors={errors} />
       <LoraFields family={family} draft={draft} update={update} errors={errors} />
+      <ControlNetFields family={family} draft={draft} update={update} errors={errors} canny={summary.nodes.has('Canny')} />
+      <ExtrasFields family={family} draft={draft} update={update} errors={errors} nodes={summary.nodes} />
       <details
         className={styles.advanced}
         open={draft.advancedOpen || advancedHasError}
@@ -200,7 +214,7 @@ export function GenerateForm() {
         <summary className={styles.summary}>
           Advanced
           <span className={styles.summaryInfo}>
-            {draft.randomSeed ? 'random seed' : `seed ${draft.seed}`} · {draft.steps} steps · {draft.width}×{draft.height}
+            {draft.randomSeed ? 'random seed' : `seed ${draft.seed}`} · {draft.steps} steps · {draft.inputImage && draft.keepSize ? 'picture’s size' : `${draft.width}×${draft.height}`}
             {draft.batchSize !== '1' ? ` · ×${draft.batchSize}` : ''}
           </span>
         </summary>

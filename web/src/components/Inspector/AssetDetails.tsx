@@ -8,6 +8,8 @@ import { indexOfId } from '../../lib/galleryPages';
 import { useGalleryUi } from '../../state/gallery';
 import { useLayout } from '../../state/layout';
 import { useSelection } from '../../state/selection';
+import { useUpscale } from '../../state/upscale';
+import { canUpscale } from '../AssetMenu/AssetMenu';
 import { DetailList } from './DetailList';
 import { LoraList } from './LoraList';
 import styles from './Inspector.module.css';
@@ -87,6 +89,16 @@ export function AssetDetails({ asset }: { asset: Asset }) {
         <button
           type="button"
           className={styles.button}
+          data-testid="inspector-upscale"
+          onClick={() => useUpscale.getState().open(asset)}
+          disabled={!canUpscale(asset)}
+          title="Make it larger: an upscale model or a plain resize, as a new job"
+        >
+          Upscale…
+        </button>
+        <button
+          type="button"
+          className={styles.button}
           data-testid="use-settings"
           onClick={() => actions.useSettings(asset)}
           disabled={!canRegenerate}
@@ -116,6 +128,11 @@ export function AssetDetails({ asset }: { asset: Asset }) {
           { label: 'CFG', value: m.cfg },
           { label: 'Sampler', value: m.sampler, mono: true },
           { label: 'Scheduler', value: m.scheduler, mono: true },
+          { label: 'Denoise', value: m.denoise },
+          { label: 'ControlNets', value: m.controlNets, mono: true, long: true },
+          { label: 'Hires fix', value: m.hiresFix },
+          { label: 'Upscale', value: m.upscale, mono: true },
+          { label: 'Slots', value: m.slots ? Object.entries(m.slots).map(([k, v]) => `${k}: ${String(v)}`).join(', ') : undefined, mono: true, long: true },
           { label: 'Backend', value: m.backend },
           {
             label: 'Job id',

@@ -2,7 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { Asset } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
 import { formatDateTime } from '../../lib/format';
-import { useSite, useSiteFile, useSiteFiles, useSiteMessage } from '../../hooks/useSite';
+import { useSite, useSiteFile, useSiteFiles, useSiteMessage, useSitePreview } from '../../hooks/useSite';
+import { useSiteStudio } from '../../state/siteStudio';
 import styles from './SiteDetails.module.css';
 
 /**
@@ -21,6 +22,10 @@ export function SiteDetails({ asset }: { asset: Asset }) {
   const message = useSiteMessage(asset.id);
   const [change, setChange] = useState('');
   const webUrl = site.data?.webUrl ?? asset.site?.webUrl;
+  // The preview through our preview origin (with the design overlay); the demo URL itself only if that is refused.
+  const preview = useSitePreview(asset.id, version?.demoUrl ? version.id : undefined);
+  const previewUrl = preview.data?.url ?? (preview.error ? version?.demoUrl : undefined);
+  const openStudio = useSiteStudio((s) => s.open);
 
   const send = (e: FormEvent) => {
     e.preventDefault();
@@ -36,12 +41,15 @@ export function SiteDetails({ asset }: { asset: Asset }) {
           {errorMessage(site.error)}
         </p>
       )}
-      {version?.demoUrl ? (
+      <button type="button" className={styles.button} data-testid="open-site-studio" onClick={() => openStudio(asset.id)}>
+        Open in site studio (design mode, versions, deploy)
+      </button>
+      {version?.demoUrl && previewUrl ? (
         <iframe
-          key={version.id}
+          key={previewUrl}
           className={styles.preview}
           data-testid="site-preview"
-          src={version.demoUrl}
+          src={previewUrl}
           title={`Preview of ${site.data?.title ?? 'the site'}`}
           sandbox="allow-scripts allow-same-origin allow-forms"
           referrerPolicy="no-referrer"

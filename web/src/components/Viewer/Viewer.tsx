@@ -9,7 +9,10 @@ import { formatDuration } from '../../lib/format';
 import type { GalleryFilters } from '../../lib/galleryFilters';
 import { indexOfId, PAGE_SIZE, pageOf } from '../../lib/galleryPages';
 import { SLIDESHOW_INTERVALS, useGalleryUi, type ViewerTarget } from '../../state/gallery';
+import { useSitePreview } from '../../hooks/useSite';
+import { useSiteStudio } from '../../state/siteStudio';
 import { ClipPlayer } from '../ClipPlayer/ClipPlayer';
+import { SiteCard } from '../AssetTile/SiteCard';
 import { ImageStage, type ImageStageHandle } from './ImageStage';
 import styles from './Viewer.module.css';
 
@@ -52,13 +55,25 @@ function Media({ asset, stageRef, onSwipe, slideshow, onEnded, onUnplayable }: {
       </div>
     );
   }
+  return <SiteStage asset={asset} />;
+}
+
+/** A site: its picture, the site studio, and its live preview in a new tab (never the manifest JSON). */
+function SiteStage({ asset }: { asset: Asset }) {
+  const open = useSiteStudio((s) => s.open);
+  const preview = useSitePreview(asset.id, undefined);
   return (
     <div className={styles.stage}>
       <div className={styles.site}>
-        <img className={styles.sitePreview} src={asset.thumbUrl} alt="" />
-        <a className={styles.tool} href={asset.url} target="_blank" rel="noreferrer">
-          Open the site in a new tab
-        </a>
+        {asset.screenshot ? <img className={styles.sitePreview} src={asset.thumbUrl} alt="" /> : <SiteCard large title={asset.title ?? asset.meta.prompt ?? 'Site'} />}
+        <button type="button" className={styles.tool} data-testid="viewer-open-studio" onClick={() => open(asset.id)}>
+          Open in site studio
+        </button>
+        {preview.data && (
+          <a className={styles.tool} href={preview.data.url} target="_blank" rel="noopener noreferrer" data-testid="viewer-open-site">
+            Open the live site in a new tab
+          </a>
+        )}
       </div>
     </div>
   );

@@ -1,8 +1,11 @@
 import { useMemo, useState, type DragEvent } from 'react';
 import {
   SLOT_LABELS,
+  SLOT_NAME_PATTERN,
   SLOT_PARAMS,
   TEXT_SLOTS,
+  isKnownSlot,
+  slotLabel,
   type SlotParam,
   type WorkflowCheck,
   type WorkflowGraph,
@@ -34,6 +37,19 @@ interface Loaded {
 }
 
 const NUMBER_SLOTS = SLOT_PARAMS.filter((p) => !TEXT_SLOTS.includes(p));
+const OWN = '__own';
+const NAME_RE = new RegExp(SLOT_NAME_PATTERN);
+
+/** A slot name of the input's own: its input name made a valid slot name, unique among the others. */
+function ownName(input: WorkflowInput, taken: ReadonlySet<string>): string {
+  const base = /^[A-Za-z]/.test(input.input) ? input.input.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 48) : `slot_${input.input.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 48);
+  if (!taken.has(base) && !isKnownSlot(base)) return base;
+  const withNode = `${base}_${input.nodeId.replace(/[^A-Za-z0-9_]/g, '_')}`.slice(0, 64);
+  for (let i = 2; ; i++) {
+    const name = i === 2 ? withNode : `${withNode}_${i}`;
+    if (!taken.has(name) && !isKnownSlot(name)) return name;
+  }
+}
 const keyOf = (nodeId: string, input: string) => `${nodeId}\u0000${input}`;
 const stem = (fileName: string) => fileName.replace(/\.[^.]+$/, '').slice(0, 100) || 'Imported workflow';
 
@@ -120,7 +136,7 @@ export function WorkflowEditor({ target, onClose, onSaved }: Props) {
 function SlotEditor({ source, target, onClose, onSaved }: Props & { source: Loaded }) {
   const save = useSaveWorkflow();
   const [name, setName] = useState(source.name);
-  const [slots, setSlots] = useState<Map<string, SlotParam>>(() => new Map(source.slots.map((s) => [keyOf(s.nodeId, s.input), s.param])));
+  const [slots, setSlots] = useState<Map<string, string>>(() => new Map(source.slots.map((s) => [keyOf(s.nodeId, s.input), s.param])));
   const [filter, setFilter] = useState('');
   const [markedOnly, setMarkedOnly] = useState(false);
 
@@ -133,18 +149,24 @@ function SlotEditor({ source, target, onClose, onSaved }: Props & { source: Load
     });
   }, [source, filter, markedOnly, slots]);
 
-  const mark = (input: WorkflowInput, param: SlotParam | '') => {
+  const mark = (input: WorkflowInput, choice: string) => {
     setSlots((prev) => {
       const next = new Map(prev);
-      if (param === '') next.delete(keyOf(input.nodeId, input.input));
-      else next.set(keyOf(input.nodeId, input.input), param);
+      const key = keyOf(input.nodeId, input.input);
+      if (choice === '') next.delete(key);
+      else if (choice === OWN) {
+        const current = next.get(key);
+        if (current === undefined || isKnownSlot(current)) next.set(key, ownName(input, new Set(next.values())));
+      } else next.set(key, choice);
       return next;
     });
   };
+  const rename = (input: WorkflowInput, name: string) => setSlots((prev) => new Map(prev).set(keyOf(input.nodeId, input.input), name));
   const marked = new Set(slots.values());
+  const badName = [...marked].find((n) => !NAME_RE.test(n));
 
   const submit = () => {
-    if (save.isPending) return;
+    if (save.isPending || badName !== undefined) return;
     const slotList: WorkflowSlot[] = [...slots.entries()].map(([key, param]) => {
       const [nodeId, input] = key.split('\u0000') as [string, string];
       return { param, nodeId, input };
@@ -167,7 +189,8 @@ function SlotEditor({ source, target, onClose, onSaved }: Props & { source: Load
       <CheckSummary check={source.check} />
       <p className={styles.muted}>
         Mark the inputs a run should fill in; the others keep the value shown. Marked:{' '}
-        {marked.size === 0 ? 'none' : [...marked].map((p) => SLOT_LABELS[p]).join(', ')}.
+        {marked.size === 0 ? 'none' : [...marked].map((p) => slotLabel(p)).join(', ')}. Any value can be a slot of its own: the run form then
+        offers it with the type, range and choices the backend reports for that input.
         {!marked.has('prompt') && source.kind === 'image' && ' No prompt slot: every run uses the text saved in the graph.'}
       </p>
       <div className={styles.tools}>
@@ -185,8 +208,10 @@ function SlotEditor({ source, target, onClose, onSaved }: Props & { source: Load
         </div>
         {rows.map((i) => {
           const key = keyOf(i.nodeId, i.input);
-          const options = typeof i.value === 'string' ? TEXT_SLOTS : typeof i.value === 'number' ? NUMBER_SLOTS : [];
+          const options: readonly SlotParam[] = typeof i.value === 'string' ? TEXT_SLOTS : typeof i.value === 'number' ? NUMBER_SLOTS : [];
           const id = `slot-${i.nodeId}-${i.input}`;
+          const current = slots.get(key);
+          const own = current !== undefined && !isKnownSlot(current);
           return (
             <div key={key} className={`${styles.row} ${slots.has(key) ? styles.marked : ''}`} role="row" data-testid="workflow-input">
               <span role="cell" className={styles.node} title={i.title ?? i.classType}>
@@ -203,20 +228,43 @@ function SlotEditor({ source, target, onClose, onSaved }: Props & { source: Load
                 <label htmlFor={id} className="visually-hidden">
                   Slot for {i.classType} #{i.nodeId} {i.input}
                 </label>
-                <select id={id} value={slots.get(key) ?? ''} onChange={(e) => mark(i, e.target.value as SlotParam | '')} disabled={options.length === 0}>
+                <select id={id} value={own ? OWN : (current ?? '')} onChange={(e) => mark(i, e.target.value)}>
                   <option value="">—</option>
                   {options.map((p) => (
                     <option key={p} value={p}>
                       {SLOT_LABELS[p]}
                     </option>
                   ))}
+                  <option value={OWN}>Its own slot…</option>
                 </select>
+                {own && (
+                  <>
+                    <label htmlFor={`${id}-name`} className="visually-hidden">
+                      Name of the slot for {i.classType} #{i.nodeId} {i.input}
+                    </label>
+                    <input
+                      id={`${id}-name`}
+                      className={styles.slotName}
+                      value={current}
+                      maxLength={64}
+                      onChange={(e) => rename(i, e.target.value)}
+                      aria-invalid={!NAME_RE.test(current) || undefined}
+                      title="Letters, digits and _; starts with a letter"
+                      data-testid="slot-name"
+                    />
+                  </>
+                )}
               </span>
             </div>
           );
         })}
         {rows.length === 0 && <p className={styles.muted}>No inputs match.</p>}
       </div>
+      {badName !== undefined && (
+        <p className={styles.error} role="alert">
+          Slot name “{badName}”: use letters, digits and _, starting with a letter.
+        </p>
+      )}
       {save.error && (
         <p className={styles.error} role="alert">
           {errorMessage(save.error)}
@@ -226,7 +274,7 @@ function SlotEditor({ source, target, onClose, onSaved }: Props & { source: Load
         <button type="button" className={styles.button} onClick={onClose}>
           Cancel
         </button>
-        <button type="button" className={`${styles.button} ${styles.primary}`} onClick={submit} disabled={save.isPending} data-testid="workflow-save">
+        <button type="button" className={`${styles.button} ${styles.primary}`} onClick={submit} disabled={save.isPending || badName !== undefined} data-testid="workflow-save">
           {save.isPending ? 'Saving…' : 'Save workflow'}
         </button>
       </div>

@@ -1,7 +1,6 @@
 import { useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { checked, ComfyJobRequest, SLOT_LABELS, type SlotParam, type WorkflowDetails } from '@orchestrator/shared';
+import { checked, ComfyJobRequest, slotSpecs, slotValueProblem, type SlotSpec, type WorkflowDetails } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
-import { useBackends } from '../../hooks/useBackends';
 import { useCreateJob, useValidateJob } from '../../hooks/useJobActions';
 import { useDeleteWorkflow, useWorkflow, useWorkflowList } from '../../hooks/useWorkflows';
 import { startDownload } from '../../lib/download';
@@ -19,17 +18,20 @@ import { WorkflowProblems } from '../WorkflowProblems/WorkflowProblems';
 import styles from './WorkflowForm.module.css';
 
 const comfyRequest = checked(ComfyJobRequest);
-const TOP_LEVEL: readonly SlotParam[] = ['prompt', 'negativePrompt', 'model', 'image'];
+/** Slots that are fields of the request itself (the rest travel in `slots`, by name). */
+const TOP_LEVEL: readonly string[] = ['prompt', 'negativePrompt', 'model', 'image'];
 
-/** The value each slot holds in the saved graph: what a run uses when the field is left empty. */
-function slotDefaults(w: WorkflowDetails): Map<SlotParam, string> {
-  const out = new Map<SlotParam, string>();
-  for (const s of w.slots) {
-    if (out.has(s.param)) continue;
-    const input = w.inputs.find((i) => i.nodeId === s.nodeId && i.input === s.input);
-    if (input) out.set(s.param, String(input.value));
-  }
-  return out;
+/** The specs the server sent, else (an older server) the ones the graph's values suggest. */
+function specsOf(w: WorkflowDetails): SlotSpec[] {
+  return w.slotSpecs ?? slotSpecs(w.graph, w.slots);
+}
+
+/** A typed field's text as the slot's value; undefined when left empty (the saved value is used). */
+function parseSlot(spec: SlotSpec, text: string): string | number | boolean | undefined {
+  if (spec.kind === 'boolean') return text === '' ? undefined : text === 'true';
+  if (text.trim() === '') return undefined;
+  if (spec.kind === 'int' || spec.kind === 'float') return Number(text);
+  return spec.kind === 'text' ? text : text.trim();
 }
 
 /** Runs a saved custom workflow: one field per slot the user marked when importing it. */
@@ -113,42 +115,51 @@ export function WorkflowForm() {
 }
 
 function RunForm({ workflow }: { workflow: WorkflowDetails }) {
-  const { summary } = useBackends();
   const create = useCreateJob();
   const validate = useValidateJob();
-  const defaults = useMemo(() => slotDefaults(workflow), [workflow]);
-  const params = useMemo(() => [...new Set(workflow.slots.map((s) => s.param))], [workflow]);
+  const specs = useMemo(() => specsOf(workflow), [workflow]);
   // What was typed is kept per workflow and survives a reload.
   const draft = workflowRunDraft(useModeDrafts((s) => s.workflows), workflow.id);
   const updateDraft = useModeDrafts((s) => s.updateWorkflow);
-  const values: Partial<Record<SlotParam, string>> = draft.values;
+  const values = draft.values;
   const randomize = draft.randomSeed;
-  const image = draft.image;
   const setRandomize = (randomSeed: boolean) => updateDraft(workflow.id, { randomSeed });
-  const setImage = (next: InputImage | null) => updateDraft(workflow.id, { image: next });
+  const imageOf = (name: string): InputImage | null => (name === 'image' ? draft.image : (draft.images?.[name] ?? null));
+  const setImage = (name: string, next: InputImage | null) =>
+    updateDraft(workflow.id, name === 'image' ? { image: next } : { images: { ...draft.images, [name]: next } });
   const [problem, setProblem] = useState<string | null>(null);
   const [problems, setProblems] = useState<WorkflowProblem[]>([]);
 
-  const set = (p: SlotParam, v: string) => updateDraft(workflow.id, { values: { ...draft.values, [p]: v } });
-  const valueOf = (p: SlotParam) => values[p] ?? '';
+  const set = (name: string, v: string) => updateDraft(workflow.id, { values: { ...draft.values, [name]: v } });
+  const valueOf = (name: string) => values[name] ?? '';
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (create.isPending || validate.isPending) return;
+    const has = (name: string) => specs.some((s) => s.name === name);
     const prompt = valueOf('prompt').trim();
-    if (params.includes('prompt') && !prompt) return setProblem('Write a prompt: this workflow takes one.');
-    if (params.includes('image') && !image) return setProblem('Choose an input image: upload one or use the selected gallery image.');
-    const numbers: Record<string, number | string> = {};
-    for (const p of params) {
-      if (TOP_LEVEL.includes(p) || p === 'seed') continue;
-      const text = valueOf(p).trim();
-      if (text === '') continue;
-      numbers[p] = p === 'sampler' || p === 'scheduler' ? text : Number(text);
+    if (has('prompt') && !prompt) return setProblem('Write a prompt: this workflow takes one.');
+    const slots: Record<string, string | number | boolean> = {};
+    for (const spec of specs) {
+      if (TOP_LEVEL.includes(spec.name) || spec.name === 'seed') continue;
+      if (spec.kind === 'image') {
+        const img = imageOf(spec.name);
+        if (!img) return setProblem(`Choose an image for “${spec.label}”: upload one or use the selected gallery image.`);
+        slots[spec.name] = img.id;
+        continue;
+      }
+      const value = parseSlot(spec, valueOf(spec.name));
+      if (value === undefined) continue;
+      // Checked here against the same spec the server checks, so the form can say which field is wrong.
+      const wrong = slotValueProblem(spec, value);
+      if (wrong) return setProblem(wrong);
+      slots[spec.name] = value;
     }
-    if (params.includes('seed')) {
+    if (has('image') && !draft.image) return setProblem('Choose an input image: upload one or use the selected gallery image.');
+    let seed: number | undefined;
+    if (has('seed')) {
       const typed = valueOf('seed').trim();
-      const seed = randomize || typed === '' ? randomSeed() : Number(typed);
-      numbers.seed = seed;
+      seed = randomize || typed === '' ? randomSeed() : Number(typed);
       if (randomize) set('seed', String(seed));
     }
     const negative = valueOf('negativePrompt');
@@ -158,15 +169,17 @@ function RunForm({ workflow }: { workflow: WorkflowDetails }) {
       kind: workflow.kind,
       workflow: workflow.id,
       ...(prompt ? { prompt } : {}),
-      ...(params.includes('negativePrompt') && negative.trim() ? { negativePrompt: negative } : {}),
+      ...(has('negativePrompt') && negative.trim() ? { negativePrompt: negative } : {}),
       ...(model ? { model } : {}),
-      ...(image ? { inputImage: image.id } : {}),
-      ...(Object.keys(numbers).length > 0 ? { params: numbers } : {}),
+      ...(has('image') && draft.image ? { inputImage: draft.image.id } : {}),
+      ...(seed !== undefined ? { params: { seed } } : {}),
+      ...(Object.keys(slots).length > 0 ? { slots } : {}),
     };
     if (!comfyRequest.check(request)) {
       const first = comfyRequest.errors(request)[0];
-      const field = first?.path.split('/').pop() as SlotParam | undefined;
-      return setProblem(first ? `${field && SLOT_LABELS[field] ? SLOT_LABELS[field] : first.path}: ${first.message}` : 'Invalid request');
+      const name = first?.path.split('/').pop();
+      const label = specs.find((s) => s.name === name)?.label;
+      return setProblem(first ? `${label ?? first.path}: ${first.message}` : 'Invalid request');
     }
     setProblem(null);
     setProblems([]);
@@ -186,79 +199,99 @@ function RunForm({ workflow }: { workflow: WorkflowDetails }) {
     }
   };
 
-  const field = (p: SlotParam) => {
-    const id = `wf-${p}`;
-    const placeholder = defaults.get(p) ?? '';
-    switch (p) {
-      case 'prompt':
-      case 'negativePrompt':
-        return (
-          <Field key={p} id={id} label={SLOT_LABELS[p]}>
-            <textarea id={id} rows={p === 'prompt' ? 4 : 2} value={valueOf(p)} placeholder={p === 'prompt' ? 'Describe what to generate' : placeholder} onChange={(e) => set(p, e.target.value)} />
-          </Field>
-        );
+  const field = (spec: SlotSpec) => {
+    const id = `wf-${spec.name}`;
+    const saved = spec.value === undefined ? '' : String(spec.value);
+    const label = spec.label;
+    const range = [spec.min !== undefined ? `${spec.min}` : '', spec.max !== undefined ? `${spec.max}` : ''].filter(Boolean).join('–');
+    if (spec.name === 'seed') {
+      return (
+        <Field key={spec.name} id={id} label={label}>
+          <div className={formStyles.inline}>
+            <input id={id} inputMode="numeric" value={valueOf('seed')} placeholder={randomize ? 'random' : saved} onChange={(e) => set('seed', e.target.value)} disabled={randomize} />
+            <label className={formStyles.check}>
+              <input type="checkbox" checked={randomize} onChange={(e) => setRandomize(e.target.checked)} /> Random
+            </label>
+          </div>
+        </Field>
+      );
+    }
+    switch (spec.kind) {
       case 'image':
         return (
-          <Field key={p} id={id} label={SLOT_LABELS[p]}>
-            <ImageInput id={id} value={image} onChange={setImage} />
+          <Field key={spec.name} id={id} label={label}>
+            <ImageInput id={id} value={imageOf(spec.name)} onChange={(next) => setImage(spec.name, next)} />
           </Field>
         );
+      case 'text':
+        return (
+          <Field key={spec.name} id={id} label={label}>
+            {spec.multiline || spec.name === 'prompt' || spec.name === 'negativePrompt' ? (
+              <textarea
+                id={id}
+                rows={spec.name === 'prompt' ? 4 : 2}
+                value={valueOf(spec.name)}
+                placeholder={spec.name === 'prompt' ? 'Describe what to generate' : saved}
+                onChange={(e) => set(spec.name, e.target.value)}
+                data-testid={`slot-${spec.name}`}
+              />
+            ) : (
+              <input id={id} value={valueOf(spec.name)} placeholder={saved} onChange={(e) => set(spec.name, e.target.value)} data-testid={`slot-${spec.name}`} />
+            )}
+          </Field>
+        );
+      case 'combo':
       case 'model':
         return (
-          <Field key={p} id={id} label={SLOT_LABELS[p]} hint="empty: as saved">
-            <input id={id} list={`${id}-list`} value={valueOf(p)} placeholder={placeholder} onChange={(e) => set(p, e.target.value)} />
-            <datalist id={`${id}-list`}>
-              {summary.models.map((m) => (
-                <option key={m.name} value={m.name} />
+          <Field key={spec.name} id={id} label={label}>
+            <select id={id} value={valueOf(spec.name)} onChange={(e) => set(spec.name, e.target.value)} data-testid={`slot-${spec.name}`}>
+              <option value="">{saved ? `${saved} (as saved)` : 'as saved'}</option>
+              {(spec.options ?? []).filter((o) => o !== saved).map((o) => (
+                <option key={o} value={o}>
+                  {o}
+                </option>
               ))}
-            </datalist>
-          </Field>
-        );
-      case 'sampler':
-      case 'scheduler': {
-        const options = p === 'sampler' ? summary.samplers : summary.schedulers;
-        return (
-          <Field key={p} id={id} label={SLOT_LABELS[p]}>
-            <select id={id} value={valueOf(p)} onChange={(e) => set(p, e.target.value)}>
-              <option value="">{placeholder ? `${placeholder} (as saved)` : 'as saved'}</option>
-              {options
-                .filter((o) => o !== placeholder)
-                .map((o) => (
-                  <option key={o} value={o}>
-                    {o}
-                  </option>
-                ))}
             </select>
           </Field>
         );
-      }
-      case 'seed':
+      case 'boolean':
         return (
-          <Field key={p} id={id} label={SLOT_LABELS[p]}>
-            <div className={formStyles.inline}>
-              <input id={id} inputMode="numeric" value={valueOf(p)} placeholder={randomize ? 'random' : placeholder} onChange={(e) => set(p, e.target.value)} disabled={randomize} />
-              <label className={formStyles.check}>
-                <input type="checkbox" checked={randomize} onChange={(e) => setRandomize(e.target.checked)} /> Random
-              </label>
-            </div>
+          <Field key={spec.name} id={id} label={label}>
+            <select id={id} value={valueOf(spec.name)} onChange={(e) => set(spec.name, e.target.value)} data-testid={`slot-${spec.name}`}>
+              <option value="">{saved ? `${saved === 'true' ? 'on' : 'off'} (as saved)` : 'as saved'}</option>
+              <option value="true">on</option>
+              <option value="false">off</option>
+            </select>
           </Field>
         );
       default:
         return (
-          <Field key={p} id={id} label={SLOT_LABELS[p]}>
-            <input id={id} inputMode="decimal" value={valueOf(p)} placeholder={placeholder} onChange={(e) => set(p, e.target.value)} />
+          <Field key={spec.name} id={id} label={label} hint={range || undefined}>
+            <input
+              id={id}
+              type="number"
+              inputMode={spec.kind === 'int' ? 'numeric' : 'decimal'}
+              min={spec.min}
+              max={spec.max}
+              step={spec.step ?? (spec.kind === 'int' ? 1 : 'any')}
+              value={valueOf(spec.name)}
+              placeholder={saved}
+              onChange={(e) => set(spec.name, e.target.value)}
+              data-testid={`slot-${spec.name}`}
+            />
           </Field>
         );
     }
   };
 
-  const wide = params.filter((p) => TOP_LEVEL.includes(p));
-  const small = params.filter((p) => !TOP_LEVEL.includes(p));
+  const wide = specs.filter((s) => TOP_LEVEL.includes(s.name) || s.kind === 'image' || (s.kind === 'text' && s.multiline));
+  const small = specs.filter((s) => !wide.includes(s));
   return (
     <form className={formStyles.form} onSubmit={submit} onKeyDown={onKeyDown} aria-label={`Run the workflow ${workflow.name}`} noValidate>
-      {params.length === 0 && <p className={styles.empty}>No slots are marked: every run repeats the saved graph (with a new seed only if one is marked). Use “Edit slots”.</p>}
+      {specs.length === 0 && <p className={styles.empty}>No slots are marked: every run repeats the saved graph (with a new seed only if one is marked). Use “Edit slots”.</p>}
       {wide.map(field)}
       {small.length > 0 && <div className={formStyles.advancedGrid}>{small.map(field)}</div>}
+      {specs.some((s) => !s.checked) && <p className={styles.empty}>No backend was online to type every slot: those fields take what the saved value suggests.</p>}
       {workflow.check.checked && workflow.check.problems.length > 0 && problems.length === 0 && (
         <WorkflowProblems problems={workflow.check.problems} title="The backend cannot run the saved graph as it is:" />
       )}

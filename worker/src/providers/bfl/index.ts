@@ -26,6 +26,7 @@ export const fluxCloudProvider: CloudProviderEntry = {
       tasks: new BflTaskStore(redis, (jobId) => keys.cloudTask('bfl', jobId)),
       roots: { assets, output: storage.output, uploads: storage.uploads },
       store: storage.output,
+      ...(storage.thumbnails ? { thumbnails: storage.thumbnails } : {}),
       tuning: (options ?? {}) as FluxCloudOptions,
     });
     const account = { key: keys.semaphore('bfl'), limit: config.bflConcurrency };

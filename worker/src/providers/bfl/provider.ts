@@ -2,6 +2,7 @@ import { fluxRequestProblem, type Asset, type FileStore, type FluxJobRequest, ty
 import { HandedBack, JobCancelled, JobFailure, RetryLater, isShutdownAbort, type JobFailureCode } from '../../errors.js';
 import { imageSize, saveOutput, sniffImage } from '../../cloud/files.js';
 import type { Provider, RunContext, RunResult } from '../provider.js';
+import type { OutputThumbnails } from '../../storage/output-thumbnails.js';
 import { BflError, type BflHttpClient, type PollResult } from './http-client.js';
 import { loadInputImage, type InputImageRoots } from './input-image.js';
 import { bflRequestBody, fluxModel } from './request-body.js';
@@ -89,6 +90,8 @@ export interface BflProviderDeps {
   roots: InputImageRoots;
   /** OUTPUT_PATH, as this worker reaches it. */
   store: FileStore;
+  /** Where output thumbnails go (none: the server makes them lazily). */
+  thumbnails?: OutputThumbnails;
   tuning?: Partial<BflTuning>;
 }
 
@@ -251,6 +254,18 @@ export class BflProvider implements Provider {
       ...(size ? size : p.width && p.height ? { width: p.width, height: p.height } : {}),
       ...(request.inputImage !== undefined ? { inputImage: request.inputImage } : {}),
     };
-    return saveOutput({ store: this.d.store, jobId, index: 1, bytes, type, meta, owner: ctx.owner });
+    return saveOutput({
+      store: this.d.store,
+      jobId,
+      index: 1,
+      count: 1,
+      bytes,
+      type,
+      meta,
+      owner: ctx.owner,
+      ...(ctx.createdAt ? { jobCreatedAt: ctx.createdAt } : {}),
+      ...(this.d.thumbnails ? { thumbnails: this.d.thumbnails } : {}),
+      log: ctx.log,
+    });
   }
 }

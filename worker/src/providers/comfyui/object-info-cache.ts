@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
+import { ObjectInfoCache as SharedObjectInfoCache } from '@orchestrator/shared';
 
 /*
  * Each backend's `/object_info`, fetched once and kept for a while, for checking graphs before they are
- * submitted. Unreachable or malformed answers are not cached: the caller goes on unchecked and the
- * backend's own validation still applies.
+ * submitted (the cache itself: shared/src/object-info-cache.ts). Unreachable or malformed answers are
+ * not cached: the caller goes on unchecked and the backend's own validation still applies.
  */
 
 export interface ObjectInfoCacheOptions {
@@ -11,38 +12,24 @@ export interface ObjectInfoCacheOptions {
   timeoutMs?: number;
 }
 
-interface Entry {
-  at: number;
-  info: Promise<Record<string, unknown> | null>;
-}
-
 export class ObjectInfoCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly cache: SharedObjectInfoCache<{ baseUrl: string; log: Logger }>;
   private readonly ttlMs: number;
   private readonly timeoutMs: number;
 
   constructor(o: ObjectInfoCacheOptions = {}) {
     this.ttlMs = o.ttlMs ?? 60_000;
     this.timeoutMs = o.timeoutMs ?? 10_000;
+    this.cache = new SharedObjectInfoCache(({ baseUrl, log }) => this.fetch(baseUrl, log), { ttlMs: this.ttlMs });
   }
 
   /** The cached object_info of the backend at `baseUrl`; `maxAgeMs` forces a refetch of an older one. */
   get(baseUrl: string, log: Logger, maxAgeMs = this.ttlMs): Promise<Record<string, unknown> | null> {
-    const now = Date.now();
-    const hit = this.entries.get(baseUrl);
-    if (hit && maxAgeMs > 0 && now - hit.at <= maxAgeMs) return hit.info;
-    const info = this.fetch(baseUrl, log);
-    const entry = { at: now, info };
-    this.entries.set(baseUrl, entry);
-    void info.then((v) => {
-      if (v === null && this.entries.get(baseUrl) === entry) this.entries.delete(baseUrl);
-    });
-    return info;
+    return this.cache.get(baseUrl, { baseUrl, log }, maxAgeMs);
   }
 
   age(baseUrl: string): number {
-    const hit = this.entries.get(baseUrl);
-    return hit ? Date.now() - hit.at : Infinity;
+    return this.cache.age(baseUrl);
   }
 
   private async fetch(baseUrl: string, log: Logger): Promise<Record<string, unknown> | null> {

@@ -21,6 +21,8 @@ export interface TrackerHooks {
   /** The prompt left the backend's pending queue. */
   started(): void;
   node(nodeId: string): void;
+  /** Nodes whose outputs ComfyUI serves from its cache (they will not run). */
+  cached?(nodeIds: string[]): void;
   progress(value: number, max: number, nodeId: string | undefined): void;
   preview(mimeType: string, bytes: Buffer): void;
 }
@@ -168,6 +170,9 @@ export class PromptTracker {
           this.o.hooks.progress(d.value, d.max, typeof d.node === 'string' ? d.node : undefined);
         }
         break;
+      case 'execution_cached':
+        if (Array.isArray(d.nodes)) this.o.hooks.cached?.(d.nodes.map(String));
+        break;
       case 'execution_error':
         this.finish({ kind: 'error', data: d });
         break;
@@ -175,7 +180,7 @@ export class PromptTracker {
         this.finish({ kind: 'interrupted', data: d });
         break;
       default:
-        break; // execution_cached, executed, progress_state, execution_success, unknown types
+        break; // executed, progress_state, execution_success, unknown types
     }
   }
 

@@ -1,9 +1,15 @@
 import type { Logger } from 'pino';
 import {
+  MAX_RESOLUTION,
   MissingTemplateParam,
   TemplateChoiceError,
+  UPSCALE_DEFAULT_FACTOR,
+  UPSCALE_MODEL_TEMPLATE,
   alignComboValues,
   buildWorkflow,
+  imageSources,
+  isBuiltInWorkflow,
+  upscaledSize,
   summarizeWorkflowProblems,
   templateFromWorkflow,
   validateWorkflowAgainstObjectInfo,
@@ -17,6 +23,7 @@ import {
 } from '@orchestrator/shared';
 import { HandedBack, JobCancelled, JobFailure, PromptLost, isShutdownAbort } from '../../errors.js';
 import type { Provider, RunContext, RunResult } from '../provider.js';
+import type { OutputThumbnails } from '../../storage/output-thumbnails.js';
 import type { BackendRef, ComfyConnections } from './connections.js';
 import { executionFailure, httpFailure, interruptedFailure, validationFailure } from './errors.js';
 import { ComfyHttpError, type ComfyHttpClient, type HistoryEntry } from './http-client.js';
@@ -24,6 +31,8 @@ import { saveOutputs } from './outputs.js';
 import { ProgressTranslator } from './progress.js';
 import { PromptTracker, outcomeFromHistory, type PromptOutcome, type TrackerOptions } from './prompt-tracker.js';
 import { resolveInputImage, uploadToBackend } from './input-image.js';
+import { imageSize } from '../../cloud/files.js';
+import { webpSize } from './output-meta.js';
 import { ObjectInfoCache } from './object-info-cache.js';
 import { prepareWorkflow, templatedMeta, type PreparedWorkflow } from './templated.js';
 
@@ -34,8 +43,11 @@ import { prepareWorkflow, templatedMeta, type PreparedWorkflow } from './templat
  */
 
 export interface ComfyProviderOptions {
-  /** The server's output and uploads folders, as this worker reaches them (outputs go to the first; input images come from both). */
-  storage: { output: FileStore; uploads: FileStore };
+  /**
+   * The server's output and uploads folders, as this worker reaches them (outputs go to the first; input
+   * images come from both), and where the thumbnails of outputs go (none: the server makes them lazily).
+   */
+  storage: { output: FileStore; uploads: FileStore; thumbnails?: OutputThumbnails };
   /** Gallery records, to find an asset used as an input image. */
   assets?: Pick<AssetStore, 'get'>;
   /** Saved custom workflows, for jobs that name one. */
@@ -83,6 +95,17 @@ function filledGraph(bound: Bound): ApiGraph {
   }
 }
 
+/** The graph that ran: the backend's own record of it, else the one the template builds. */
+function graphOf(bound: Bound, entry: HistoryEntry): ApiGraph | undefined {
+  const ran = historyGraph(entry);
+  if (ran) return ran as ApiGraph;
+  try {
+    return buildWorkflow(bound.template, bound.values);
+  } catch {
+    return undefined;
+  }
+}
+
 function historyGraph(entry: HistoryEntry): Record<string, unknown> | undefined {
   const g = entry.prompt?.[2];
   return typeof g === 'object' && g !== null ? (g as Record<string, unknown>) : undefined;
@@ -113,7 +136,7 @@ export class ComfyUiProvider implements Provider {
   /** The template of the saved workflow the request names; undefined for the built-in ones. */
   private async customTemplate(request: ComfyJobRequest): Promise<WorkflowTemplate | undefined> {
     const id = request.workflow;
-    if (id === undefined || id === 'txt2img') return undefined;
+    if (id === undefined || isBuiltInWorkflow(id)) return undefined;
     const saved = this.o.workflows ? await this.o.workflows.get(id) : null;
     if (!saved) throw new JobFailure('unknown_workflow', `The saved workflow "${id}" no longer exists (deleted after the job was queued)`);
     try {
@@ -132,13 +155,41 @@ export class ComfyUiProvider implements Provider {
     }
   }
 
-  /** Image-to-video: the input image goes to the backend first; LoadImage gets the name it was stored as. */
-  private async uploadInput(bound: Bound, client: ComfyHttpClient): Promise<void> {
-    if (!bound.template.bindings.image) return;
-    const id = bound.request.inputImage;
-    if (!id) throw new JobFailure('invalid_input', `${bound.template.title} needs an input image (inputImage: an upload or asset id)`);
-    const image = await resolveInputImage(id, { ...this.o.storage, ...(this.o.assets ? { assets: this.o.assets } : {}) });
-    bound.values.image = await uploadToBackend(client, `orchestrator-${id}`, image);
+  /**
+   * The images the graph loads (input image, mask, control images, IP-Adapter reference, a custom
+   * workflow's image slots) go to the backend first; each LoadImage gets the name it was stored as.
+   */
+  private async uploadImages(bound: Bound, client: ComfyHttpClient): Promise<void> {
+    const sources = { ...this.o.storage, ...(this.o.assets ? { assets: this.o.assets } : {}) };
+    for (const source of imageSources(bound.request, bound.template)) {
+      if (!source.id) throw new JobFailure('invalid_input', `${bound.template.title} needs an image for ${source.field} (an upload or asset id)`);
+      const image = await resolveInputImage(source.id, sources);
+      if (source.param === 'image') this.sizeUpscale(bound, image.bytes);
+      bound.values[source.param] = await uploadToBackend(client, `orchestrator-${source.id}`, image);
+    }
+  }
+
+  /** An upscale through a model to `factor` × the picture: ImageScale's width and height, within ComfyUI's limit. */
+  private sizeUpscale(bound: Bound, bytes: Buffer): void {
+    if (bound.request.workflow !== 'upscale') return;
+    // A model without a factor keeps the model's own scale; a plain resize defaults to ×2.
+    const up = bound.request.params?.upscale;
+    const factor = up?.factor ?? (up?.model === undefined ? UPSCALE_DEFAULT_FACTOR : undefined);
+    if (factor === undefined) return;
+    const size = imageSize(bytes) ?? webpSize(bytes);
+    if (!size) {
+      // A plain resize needs no size; a model's exact factor does.
+      if (bound.template.id !== UPSCALE_MODEL_TEMPLATE.id) return;
+      throw new JobFailure('invalid_input', 'The image to upscale is not a PNG, JPEG or WebP whose size can be read');
+    }
+    const target = upscaledSize(size.width, size.height, factor);
+    if (target.width > MAX_RESOLUTION || target.height > MAX_RESOLUTION) {
+      throw new JobFailure('invalid_input', `${size.width}×${size.height} × ${factor} is ${target.width}×${target.height}; ComfyUI takes at most ${MAX_RESOLUTION} pixels a side`);
+    }
+    if (bound.template.id === UPSCALE_MODEL_TEMPLATE.id) {
+      bound.values.width = target.width;
+      bound.values.height = target.height;
+    }
   }
 
   /**
@@ -192,7 +243,8 @@ export class ComfyUiProvider implements Provider {
     const owned = item.clientId === socket.clientId;
     log.info({ owned }, 'prompt still on the backend; following it');
     const bindings = this.bindings(jobId, request, target, custom, item.graph);
-    const graph = item.graph ?? buildWorkflow(bindings.template, { image: '', ...bindings.values });
+    const uploaded = Object.fromEntries(imageSources(request, bindings.template).map((s) => [s.param, '']));
+    const graph = item.graph ?? buildWorkflow(bindings.template, { ...uploaded, ...bindings.values });
     const progress = new ProgressTranslator(graph, ctx.progress, ctx.preview, this.o.previewIntervalMs);
     if (!owned) ctx.progress({ percent: 0, message: 'following the prompt a previous worker submitted' });
     const tracker = this.tracker(client, target, jobId, owned, progress, log);
@@ -205,10 +257,10 @@ export class ComfyUiProvider implements Provider {
     const client = this.o.connections.client(backend);
     const socket = this.o.connections.socket(backend);
     const bindings = this.bindings(jobId, request, backend, custom);
-    await this.uploadInput(bindings, client);
+    await this.uploadImages(bindings, client);
     const graph = filledGraph(bindings);
     await this.precheck(graph, client, ctx.log);
-    const meta = templatedMeta(jobId, request, bindings, backend.id);
+    const meta = templatedMeta(jobId, request, bindings, backend.id, graph);
     if (!(await socket.waitConnected(this.o.connectWaitMs))) {
       ctx.log.warn('socket not connected; submitting anyway and polling /history');
     }
@@ -290,8 +342,11 @@ export class ComfyUiProvider implements Provider {
           store: this.o.storage.output,
           jobId,
           entry: outcome.entry,
-          meta: templatedMeta(jobId, bindings.request, bindings, backend.id),
+          meta: templatedMeta(jobId, bindings.request, bindings, backend.id, graphOf(bindings, outcome.entry)),
           owner: ctx.owner,
+          ...(ctx.createdAt ? { jobCreatedAt: ctx.createdAt } : {}),
+          ...(this.o.storage.thumbnails ? { thumbnails: this.o.storage.thumbnails } : {}),
+          log: ctx.log,
           ...(bindings.template.kind === 'video' ? { video: { frames: Number(bindings.values.frames), fps: Number(bindings.values.fps) } } : {}),
         });
         ctx.log.info({ files: assets.map((a) => a.relPath) }, 'outputs saved');

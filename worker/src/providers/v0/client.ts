@@ -55,6 +55,14 @@ export interface V0Chat extends V0ChatSummary {
   modelConfiguration?: { modelId?: string };
 }
 
+/** deployments.create's answer (DeploymentDetail). */
+export interface V0Deployment {
+  id: string;
+  webUrl: string;
+  inspectorUrl?: string;
+  projectId?: string;
+}
+
 export interface V0VersionPage {
   data: V0Version[];
   nextCursor?: string;
@@ -165,6 +173,18 @@ export class V0Client {
 
   async getVersion(chatId: string, versionId: string, signal?: AbortSignal): Promise<V0Version> {
     return versionOf(await this.call('GET', `/chats/${encodeURIComponent(chatId)}/versions/${encodeURIComponent(versionId)}`, signal));
+  }
+
+  /** deployments.create: deploys a version to Vercel. One POST, never repeated after a 5xx (it may have started). */
+  async createDeployment(chatId: string, versionId: string, signal?: AbortSignal): Promise<V0Deployment> {
+    const json = await this.call('POST', '/deployments', signal, { chatId, versionId });
+    if (!isObject(json) || typeof json.id !== 'string' || typeof json.webUrl !== 'string') throw badResponse('no deployment id or webUrl');
+    return {
+      id: json.id,
+      webUrl: json.webUrl,
+      ...(typeof json.inspectorUrl === 'string' ? { inspectorUrl: json.inspectorUrl } : {}),
+      ...(typeof json.projectId === 'string' ? { projectId: json.projectId } : {}),
+    };
   }
 
   /**

@@ -2,6 +2,7 @@ import { LocalFileStore, type Config, type FileStore } from '@orchestrator/share
 import type { CloudProviderEntry } from '../../cloud/registry.js';
 import { JobFailure } from '../../errors.js';
 import type { Provider } from '../provider.js';
+import type { OutputThumbnails } from '../../storage/output-thumbnails.js';
 import { V0Client, type V0ClientOptions } from './client.js';
 import { V0Provider, type V0Tuning } from './provider.js';
 import { DEFAULT_SITE_LIMITS, SiteWriter, type SiteLimits } from './site-writer.js';
@@ -18,6 +19,8 @@ export interface V0ProviderOptions {
   limits?: Partial<SiteLimits>;
   /** OUTPUT_PATH as this worker reaches it (default: the local folder). */
   store?: FileStore;
+  /** Where the site's thumbnail goes (none: the server makes it when asked). */
+  thumbnails?: OutputThumbnails;
 }
 
 /** A provider that fails every job with a clear message (the key is missing). */
@@ -34,6 +37,7 @@ export function createV0Provider(config: Config, deps: V0ProviderOptions = {}): 
     writer: new SiteWriter(deps.store ?? new LocalFileStore(config.outputPath), { ...DEFAULT_SITE_LIMITS, ...deps.limits }),
     tasks: deps.tasks ?? new MemoryV0TaskStore(),
     ...(deps.tuning ? { tuning: deps.tuning } : {}),
+    ...(deps.thumbnails ? { thumbnails: deps.thumbnails } : {}),
   });
 }
 
@@ -48,6 +52,6 @@ export const v0CloudProvider: CloudProviderEntry = {
   create({ config, redis, keys, storage, options }) {
     // RuntimeOptions.cloud.v0 is flat tuning, like the flux queue's: `{ v0: { pollInitialMs: 50 } }`.
     const tuning = (options ?? {}) as Partial<V0Tuning>;
-    return { provider: createV0Provider(config, { tuning, store: storage.output, tasks: new RedisV0TaskStore(redis, (jobId) => keys.cloudTask('v0', jobId)) }) };
+    return { provider: createV0Provider(config, { tuning, store: storage.output, ...(storage.thumbnails ? { thumbnails: storage.thumbnails } : {}), tasks: new RedisV0TaskStore(redis, (jobId) => keys.cloudTask('v0', jobId)) }) };
   },
 };

@@ -72,5 +72,6 @@ function pickSaved(v: V0SiteVersion): Partial<V0SiteVersion> {
     ...(v.refusedFiles ? { refusedFiles: v.refusedFiles } : {}),
     ...(v.message ? { message: v.message } : {}),
     ...(v.jobId ? { jobId: v.jobId } : {}),
+    ...(v.deployment ? { deployment: v.deployment } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import {
   buildSiteAsset,
   isV0Id,
+  v0ErrorRule,
   v0RequestProblem,
   type Asset,
   type QueuedJobData,
@@ -9,13 +10,14 @@ import {
 } from '@orchestrator/shared';
 import { HandedBack, JobCancelled, JobFailure } from '../../errors.js';
 import type { Provider, RunContext, RunResult } from '../provider.js';
-import type { V0Chat, V0Client, V0Version } from './client.js';
+import { V0ApiError, type V0Chat, type V0Client, type V0Version } from './client.js';
 import { toJobError, uncertainSubmit } from './errors.js';
 import { mergeVersions, newManifest, versionEntry, type ManifestSeed } from './manifest.js';
 import { DEFAULT_POLL_TUNING, waitForVersion, type PollTuning } from './poll.js';
 import type { SiteWriter } from './site-writer.js';
 import { V0Generation, stopGeneration } from './stop.js';
 import type { V0TaskStore } from './task-store.js';
+import type { OutputThumbnails } from '../../storage/output-thumbnails.js';
 
 /*
  * One site job on v0: create a chat (async) or send a follow-up message to one, wait for the new
@@ -42,6 +44,8 @@ export interface V0ProviderDeps {
   tasks: V0TaskStore;
   tuning?: Partial<V0Tuning>;
   now?: () => Date;
+  /** Where the site's thumbnail (its newest screenshot's) goes before the job completes (none: the server makes it when asked). */
+  thumbnails?: OutputThumbnails;
 }
 
 /** Metadata key on chats we create: finds the chat of a job whose worker died before recording it. */
@@ -63,7 +67,9 @@ export class V0Provider implements Provider {
     if (problem) throw new JobFailure('invalid_job', `Invalid job at ${problem.path}: ${problem.message}`);
     const generation = new V0Generation();
     try {
-      const asset = request.import
+      const asset = request.deploy
+        ? await this.deploy(job.id, request.deploy, ctx)
+        : request.import
         ? await this.importChat(job.id, request.import.chatId, ctx)
         : request.followUp
           ? await this.followUp(job.id, request, ctx, generation)
@@ -144,6 +150,34 @@ export class V0Provider implements Provider {
     return this.finish(chat, version, { jobId, ...ownerOf(ctx) }, request.prompt, ctx);
   }
 
+  /** Deploys a saved version to Vercel (v0's deployments API); the deployment's URL goes on the version in the manifest. */
+  private async deploy(jobId: string, target: { chatId: string; versionId: string }, ctx: RunContext): Promise<Asset> {
+    const { client, writer } = this.d;
+    const { chatId, versionId } = target;
+    if (!(await writer.readManifest(chatId))?.versions.some((v) => v.id === versionId)) {
+      throw new JobFailure('not_found', `Version ${versionId} of v0 chat ${chatId} is not saved here: import the chat first`);
+    }
+    ctx.progress({ percent: 5, message: 'Asking v0 to deploy this version to Vercel…' });
+    const d = await client.createDeployment(chatId, versionId, ctx.signal).catch((err: unknown) => {
+      // v0's own words say what is wrong with a deployment (no Vercel integration, a plan limit): say them first.
+      if (err instanceof V0ApiError && err.status >= 400 && err.status < 500 && err.status !== 429 && err.v0Message && !ctx.signal.aborted) {
+        throw new JobFailure(v0ErrorRule(err.status).code, `v0 refused the deployment: ${err.v0Message}`, { status: err.status, ...(err.v0Type ? { type: err.v0Type } : {}) });
+      }
+      throw uncertainSubmit(err, ctx.signal, 'deploying the version on v0');
+    });
+    ctx.log.info({ chatId, versionId, deploymentId: d.id }, 'v0 deployment created');
+    ctx.progress({ percent: 95, message: `Deployed: ${d.webUrl}` });
+    return writer.withChat(chatId, async () => {
+      const manifest = await writer.readManifest(chatId);
+      if (!manifest) throw new JobFailure('not_found', `The site of v0 chat ${chatId} was deleted while deploying (deployment ${d.webUrl})`);
+      const now = this.now();
+      const deployment = { id: d.id, url: d.webUrl, ...(d.inspectorUrl ? { inspectorUrl: d.inspectorUrl } : {}), deployedAt: now.toISOString(), jobId };
+      const next = { ...manifest, updatedAt: now.toISOString(), versions: manifest.versions.map((v) => (v.id === versionId ? { ...v, deployment } : v)) };
+      const size = await writer.writeManifest(next);
+      return buildSiteAsset(next, { size, jobId });
+    });
+  }
+
   /** Saves an existing chat: waits out a pending version, then lists its versions and saves the newest few. */
   private async importChat(jobId: string, chatId: string, ctx: RunContext): Promise<Asset> {
     const { client, writer } = this.d;
@@ -216,14 +250,27 @@ export class V0Provider implements Provider {
     });
   }
 
-  private writeManifest(chat: V0Chat, seed: ManifestSeed, entries: V0SiteVersion[]): Promise<Asset> {
+  private async writeManifest(chat: V0Chat, seed: ManifestSeed, entries: V0SiteVersion[]): Promise<Asset> {
     const { writer } = this.d;
-    return writer.withChat(chat.id, async () => {
+    const asset = await writer.withChat(chat.id, async () => {
       const now = this.now();
       const manifest = mergeVersions((await writer.readManifest(chat.id)) ?? newManifest(chat, seed, now), entries, now);
       const size = await writer.writeManifest(manifest);
       return buildSiteAsset(manifest, { size, jobId: seed.jobId });
     });
+    await this.siteThumbnail(asset, entries);
+    return asset;
+  }
+
+  /**
+   * The site's thumbnail is its newest screenshot's: made and filed before the job completes when this job
+   * saved that screenshot (never failing the job: the server makes it when asked otherwise).
+   */
+  private async siteThumbnail(asset: Asset, entries: V0SiteVersion[]): Promise<void> {
+    const shot = asset.screenshot;
+    if (!shot || !this.d.thumbnails || !entries.some((e) => e.screenshot === shot)) return;
+    const bytes = await this.d.writer.readFile(shot).catch(() => null);
+    if (bytes) await this.d.thumbnails.begin({ bytes }).finish(shot);
   }
 
   /** The chat an earlier attempt of this job created, found by the metadata we set on it. */

@@ -132,6 +132,11 @@ export class SiteWriter {
     return relPath;
   }
 
+  /** A file this writer saved (a screenshot, to make its thumbnail from), or null. */
+  readFile(relPath: string): Promise<Buffer | null> {
+    return this.store.read(relPath);
+  }
+
   /** The chat whose site has this asset id (ids are hashes of the manifest path), or null. */
   async chatIdOfAsset(assetId: string): Promise<string | null> {
     const names = await this.store.list(SITES_DIR).catch(() => [] as string[]);

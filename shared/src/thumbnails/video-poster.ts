@@ -3,6 +3,8 @@ import { spawn } from 'node:child_process';
 /*
  * Video posters come from ffmpeg, which a machine may not have (it is a system package, not an npm
  * dependency). Whether it runs is found out once, at the first video, by running `ffmpeg -version`.
+ * The server's thumbnails and the worker's thumbnails of its own video outputs both take the first frame
+ * this way, so a poster is the same whoever made it.
  */
 
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
@@ -67,7 +69,7 @@ export class VideoPosters {
   async firstFrame(realPath: string): Promise<Buffer | null> {
     if (!(await this.isAvailable())) return null;
     // `file:` keeps ffmpeg from reading a protocol out of the name; one thread per job because the
-    // thumbnail pool already runs one job per core.
+    // server's thumbnail pool already runs one job per core.
     const args = ['-nostdin', '-hide_banner', '-loglevel', 'error', '-threads', '1', '-ss', '0', '-i', `file:${realPath}`];
     args.push('-frames:v', '1', '-f', 'image2pipe', '-vcodec', 'png', '-');
     const res = await run(this.ffmpegPath!, args, this.timeoutMs, MAX_FRAME_BYTES);

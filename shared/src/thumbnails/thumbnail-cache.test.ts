@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { assetIdForPath } from '../assets.js';
+import { siteAssetId } from '../sites.js';
+import { thumbAssetIdFor, thumbCacheEntry, thumbCacheKey, writeThumbnail } from './thumbnail-cache.js';
+
+/* The cache rule the server, the worker and the storage API share. */
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'orch-thumb-cache-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('thumbAssetIdFor', () => {
+  it("is the output's own asset id, and the site's for a site's screenshot", () => {
+    expect(thumbAssetIdFor('2030-01-01/2030-01-01_fox_1_0a1b2c3d.png')).toBe(assetIdForPath('2030-01-01/2030-01-01_fox_1_0a1b2c3d.png'));
+    expect(thumbAssetIdFor('sites/chat_Abc-1/.screenshots/ver9.png')).toBe(siteAssetId('chat_Abc-1'));
+    // Anything else under sites/ is a file of its own.
+    expect(thumbAssetIdFor('sites/chat1/app/page.png')).toBe(assetIdForPath('sites/chat1/app/page.png'));
+    expect(thumbAssetIdFor('sites/chat1/.screenshots/a/b.png')).toBe(assetIdForPath('sites/chat1/.screenshots/a/b.png'));
+  });
+});
+
+describe('thumbCacheEntry / writeThumbnail', () => {
+  it('keys a thumbnail by the path, size and mtime of its file, so a changed file gets a new one', () => {
+    const a = thumbCacheKey('x/y.png', 10, 1000.5);
+    expect(a).toMatch(/^[0-9a-f]{40}$/);
+    expect(thumbCacheKey('x/y.png', 10, 1000.5)).toBe(a);
+    expect(thumbCacheKey('x/y.png', 11, 1000.5)).not.toBe(a);
+    expect(thumbCacheKey('x/y.png', 10, 1000.25)).not.toBe(a);
+    expect(thumbCacheKey('x/z.png', 10, 1000.5)).not.toBe(a);
+    const entry = thumbCacheEntry(dir, 'abcdef0123456789', 'x/y.png', { size: 10, mtimeMs: 1000.5 });
+    expect(entry.file).toBe(path.join(dir, 'ab', `abcdef0123456789-${a}.webp`));
+  });
+
+  it('writes atomically and keeps only the current version of an asset (no temp file left)', async () => {
+    const id = '0011223344556677';
+    const first = thumbCacheEntry(dir, id, 'a.png', { size: 1, mtimeMs: 1 });
+    const second = thumbCacheEntry(dir, id, 'a.png', { size: 2, mtimeMs: 2 });
+    const other = thumbCacheEntry(dir, '0011aaaaaaaaaaaa', 'b.png', { size: 1, mtimeMs: 1 });
+    await writeThumbnail(first.file, id, new Uint8Array([1]));
+    await writeThumbnail(other.file, '0011aaaaaaaaaaaa', new Uint8Array([3]));
+    await writeThumbnail(second.file, id, new Uint8Array([2]));
+    expect((await readdir(path.join(dir, '00'))).sort()).toEqual([path.basename(second.file), path.basename(other.file)].sort());
+  });
+});
