@@ -15,7 +15,7 @@ import { startStack, waitFor, type Stack } from '../harness/stack.js';
 import { startFakeBfl, type FakeBfl } from '../fakes/bfl/index.js';
 import { encodePng } from '../fakes/comfyui/png.js';
 
-const REAL_COMFY_PNG = '/work/shared/protocols/real-comfyui-0.3.64/sd15-txt2img-saved-by-comfyui.png';
+const REAL_COMFY_PNG = new URL('../fixtures/real-comfyui-0.3.64/sd15-txt2img-saved-by-comfyui.png', import.meta.url);
 
 let stack: Stack;
 let browser: Browser;

@@ -77,8 +77,8 @@ describe('every family × feature validates against /object_info', () => {
   }
 });
 
-/** The whole /object_info of a real ComfyUI 0.3.64 (../shared/protocols/real-comfyui-0.3.64). */
-const REAL_INFO = JSON.parse(readFileSync(new URL('../../../../shared/protocols/real-comfyui-0.3.64/object_info.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+/** The whole /object_info of a real ComfyUI 0.3.64 (a copy of ../shared/protocols/real-comfyui-0.3.64 in test/fixtures, so CI has it). */
+const REAL_INFO = JSON.parse(readFileSync(new URL('../../../test/fixtures/real-comfyui-0.3.64/object_info.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 /** Nodes whose modules failed to import on the captured machine (see its README), and a custom node pack's. */
 const NOT_IN_REAL_DUMP = new Set(['Canny', 'UpscaleModelLoader', 'ImageUpscaleWithModel', 'IPAdapterUnifiedLoader', 'IPAdapter']);
 /** Inputs whose choices are that machine's files (models, the input folder): not the template's concern. */

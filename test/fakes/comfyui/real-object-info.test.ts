@@ -1,5 +1,5 @@
 // The fake's /object_info entries against the whole /object_info of a real ComfyUI 0.3.64
-// (shared/protocols/real-comfyui-0.3.64/object_info.json): every node the fake simulates must be the
+// (test/fixtures/real-comfyui-0.3.64/object_info.json, a copy of ../shared/protocols/…): every node the fake simulates must be the
 // real node, spec for spec — encoding (legacy list-first vs V3 COMBO), defaults, ranges, steps,
 // tooltips, input order, outputs, display name, category and module. Only the option lists that
 // come from the machine's files (model folders, the input directory) may differ.
@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NODE_DEFS, nodeInfo, type CatalogueEnv, type NodeDef } from './nodes.js';
 
-const REAL_PATH = new URL('../../../../shared/protocols/real-comfyui-0.3.64/object_info.json', import.meta.url);
+const REAL_PATH = new URL('../../fixtures/real-comfyui-0.3.64/object_info.json', import.meta.url);
 const REAL = JSON.parse(readFileSync(REAL_PATH, 'utf8')) as Record<string, Record<string, unknown>>;
 
 /**
