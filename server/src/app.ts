@@ -57,6 +57,7 @@ import { AgentService } from './scheduling/agent-service.js';
 import { QueueReconciler } from './scheduling/queue-reconciler.js';
 import { StorageIdentity } from './storage/storage-identity.js';
 import { storageRoutes } from './routes/storage.js';
+import { objectFilesFor } from './storage/object-files.js';
 import { chatRoutes } from './routes/chat.js';
 import { ChatStore } from './chat/chat-store.js';
 import { ChatCommandRunner } from './chat/command-runner.js';
@@ -200,7 +201,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
       timeWindow: 60_000,
       allowList: (request) => !isSubmission(request.method, request.url),
       errorResponseBuilder: (_request, context) =>
-        new HttpError(429, 'rate_limited', `More than ${context.max} submissions in a minute: try again in ${Math.ceil(context.ttl / 1000)} s`),
+        new HttpError('rate_limited', `More than ${context.max} submissions in a minute: try again in ${Math.ceil(context.ttl / 1000)} s`),
     });
   }
 
@@ -235,6 +236,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const workflows = new WorkflowService({ redis, keyPrefix: config.keyPrefix, backends, checker });
   // Before the job service: submits fill a request's missing family from the catalogue.
   const models = new ModelCatalog({ modelsPath: config.modelsPath, redis, keyPrefix: config.keyPrefix, backends, log: app.log, ...options.models });
+  // STORAGE=s3: outputs, thumbnails, trash and uploads live in the bucket (null: on this disk, as always).
+  const objects = objectFilesFor(config);
   const jobs = new JobService({
     models,
     redis,
@@ -246,9 +249,9 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     checker,
     workflows,
     places: queue,
-    imageExists: imageExistence(config, redis),
+    imageExists: imageExistence(config, redis, objects),
   });
-  const gallery = new GalleryIndexing({ redis, keyPrefix: config.keyPrefix, outputPath: config.outputPath, dataPath: config.dataPath, log: app.log, ...options.gallery });
+  const gallery = new GalleryIndexing({ redis, keyPrefix: config.keyPrefix, outputPath: config.outputPath, dataPath: config.dataPath, log: app.log, ...options.gallery, objects });
   const assets = new AssetService(redis, config.keyPrefix, config.outputPath, { gallery, jobs });
   app.decorate('gallery', gallery);
   const health = new HealthService(redis, config, backends, queues);
@@ -261,6 +264,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     await queues.close();
     await closeRedis(blocking);
     await closeRedis(redis);
+    objects?.close();
   });
   const storage = new StorageIdentity(redis, config);
   app.addHook('onListen', async () => {
@@ -284,8 +288,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     ...options.events,
   });
   await app.register(assetRoutes, { assets });
-  await app.register(trashRoutes, { trash: gallery.trash, thumbsDir: path.join(config.dataPath, 'thumbs') });
-  await app.register(assetFileRoutes, { redis, config });
+  await app.register(trashRoutes, { trash: gallery.trash, thumbsDir: path.join(config.dataPath, 'thumbs'), objects });
+  await app.register(assetFileRoutes, { redis, config, objects });
   await app.register(modelRoutes, { models });
   await app.register(backendRoutes, { backends });
   await app.register(healthRoutes, { health });
@@ -293,13 +297,13 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     comfyuiUrls: config.comfyuiUrls,
     ...(options.comfyuiProxyTimeoutMs ? { timeoutMs: options.comfyuiProxyTimeoutMs } : {}),
   });
-  await app.register(legacyRoutes, { assets, models, backends, health });
-  await app.register(siteRoutes, { jobs, config });
-  await app.register(uploadRoutes, { dataPath: config.dataPath, ...options.uploads });
+  await app.register(legacyRoutes, { assets, models, backends, health, objects });
+  await app.register(siteRoutes, { jobs, config, objects });
+  await app.register(uploadRoutes, { dataPath: config.dataPath, ...options.uploads, objects });
   await app.register(workflowRoutes, { workflows });
   await app.register(storageRoutes, { identity: storage, config });
   const chatStore = new ChatStore(redis, config.keyPrefix, options.chat?.maxMessages ?? CHAT_MAX_MESSAGES);
-  const chatRunner = new ChatCommandRunner({ store: chatStore, jobs, jobRecords: jobStore, agents, models, sites: new SiteService(config, jobs), log: app.log });
+  const chatRunner = new ChatCommandRunner({ store: chatStore, jobs, jobRecords: jobStore, agents, models, sites: new SiteService(config, jobs, objects), log: app.log });
   await app.register(chatRoutes, { chat: new ChatService(chatStore, chatRunner, app.log) });
   app.get('/api/asyncapi.json', { schema: { hide: true } }, async (request) => asyncApiDocument(VERSION, request.headers.host ?? `${config.host}:${config.port}`));
   await app.register(metricsRoutes, { metrics: new MetricsService({ redis, keyPrefix: config.keyPrefix, hub, queues, queue }) });

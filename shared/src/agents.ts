@@ -83,8 +83,8 @@ export const WorkerInfo = Type.Object({
   providers: Type.Array(Type.Enum(PROVIDERS)),
   /** Backends it owns now. */
   backends: Type.Array(Type.String()),
-  /** Where its outputs go: the server's own disk (shared), the server's storage API, or not known yet. */
-  storage: Type.Optional(Type.Enum(['shared disk', 'uploads to server', 'undecided'])),
+  /** Where its outputs go: the server's own disk (shared), the server's storage API, the bucket (STORAGE=s3), or not known yet. */
+  storage: Type.Optional(Type.Enum(['shared disk', 'uploads to server', 'object storage', 'undecided'])),
   startedAt: Type.String(),
 });
 export type WorkerInfo = Static<typeof WorkerInfo>;

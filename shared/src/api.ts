@@ -1,8 +1,9 @@
 import Type, { type Static, type TSchema } from 'typebox';
+import { ERROR_CODE_NAMES } from './error-codes.js';
 
 /** Every error the API returns: `{error, message, details?}`, never a stack trace. */
 export const ApiError = Type.Object({
-  error: Type.String({ description: 'machine-readable code, e.g. not_found, validation_failed' }),
+  error: Type.Enum(ERROR_CODE_NAMES, { description: 'machine-readable code (shared/src/error-codes.ts gives each its one HTTP status), e.g. not_found, validation_failed' }),
   message: Type.String({ description: 'written for the person reading it' }),
   details: Type.Optional(Type.Unknown()),
 });

@@ -12,6 +12,8 @@ export * from './backends.js';
 export * from './backend-url.js';
 export * from './events.js';
 export * from './api.js';
+export * from './error-codes.js';
+export * from './outbound-http.js';
 export * from './responses.js';
 export * from './keys.js';
 export * from './png-text.js';

@@ -61,6 +61,25 @@ export interface Config {
   readonly previewUrl: string | undefined;
   /** Host names (and `.suffix` wildcards) the preview proxy may fetch site demos from. */
   readonly previewDemoHosts: readonly string[];
+  /** Where outputs, sidecars, thumbnails, site files and uploads live: this machine's disk (default) or an S3 bucket. */
+  readonly storage: StorageConfig;
+}
+
+/** `local`: OUTPUT_PATH and DATA_PATH/uploads on disk. `s3`: one bucket, the same relative paths under `output/` and `uploads/`. */
+export type StorageConfig = { readonly kind: 'local' } | S3StorageConfig;
+
+export interface S3StorageConfig {
+  readonly kind: 's3';
+  /** http(s) URL of an S3-compatible service (MinIO, R2); unset: AWS for the region. */
+  readonly endpoint: string | undefined;
+  readonly bucket: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  /** Path-style URLs (`endpoint/bucket/key`), as MinIO and most self-hosted services want. */
+  readonly forcePathStyle: boolean;
+  /** `stream`: the server streams files from the bucket; `presigned`: it redirects to a short-lived signed URL. */
+  readonly publicReads: 'stream' | 'presigned';
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -100,6 +119,14 @@ const EnvSchema = Type.Object({
   PREVIEW_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   PREVIEW_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
   PREVIEW_DEMO_HOSTS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:*\\[\\], -]*$' })),
+  STORAGE: Type.Optional(Type.Enum(['local', 's3'])),
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+/?$' })),
+  S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
+  S3_REGION: Type.Optional(Type.String({ pattern: '^[a-z0-9-]{1,32}$' })),
+  S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+  S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  S3_FORCE_PATH_STYLE: Type.Optional(Type.Enum(['true', 'false', '1', '0'])),
+  S3_PUBLIC_READS: Type.Optional(Type.Enum(['stream', 'presigned'])),
 });
 
 const envValidator = Compile(EnvSchema);
@@ -131,6 +158,14 @@ const EXPECTED: Record<string, string> = {
   PREVIEW_PORT: 'a port number such as 3003 (0: any free port)',
   PREVIEW_URL: 'an origin such as http://studio.lan:3003 (no path)',
   PREVIEW_DEMO_HOSTS: 'a comma list of host names or .suffixes, e.g. .vusercontent.net,localhost',
+  STORAGE: 'local (this machine\'s disk, the default) or s3 (a bucket: set S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)',
+  S3_ENDPOINT: 'the http(s):// URL of an S3-compatible service, such as http://minio:9000 (no path)',
+  S3_BUCKET: 'a bucket name: 3-63 lower-case letters, digits, . and -',
+  S3_REGION: 'a region such as us-east-1',
+  S3_ACCESS_KEY_ID: 'an access key id',
+  S3_SECRET_ACCESS_KEY: 'a secret access key',
+  S3_FORCE_PATH_STYLE: 'true or false',
+  S3_PUBLIC_READS: 'stream (the server streams files from the bucket, the default) or presigned (it redirects to a short-lived signed URL)',
 };
 
 export class ConfigError extends Error {
@@ -181,7 +216,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
   if (!envValidator.Check(relevant)) {
     const first = [...envValidator.Errors(relevant)][0];
     const key = first?.instancePath.replace(/^\//, '') || 'environment';
-    const shown = key in relevant && !/KEY|TOKEN|PASSWORD/.test(key) ? ` (got "${relevant[key]}")` : '';
+    const shown = key in relevant && !/KEY|TOKEN|PASSWORD|SECRET/.test(key) ? ` (got "${relevant[key]}")` : '';
     throw new ConfigError(`Invalid ${key}${shown}: expected ${EXPECTED[key] ?? first?.message ?? 'a valid value'}`);
   }
   const e = relevant as Record<keyof typeof EnvSchema.properties, string | undefined>;
@@ -225,6 +260,29 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     previewPort,
     previewUrl: e.PREVIEW_URL?.replace(/\/+$/, ''),
     previewDemoHosts: Object.freeze(commaList(e.PREVIEW_DEMO_HOSTS ?? '.vusercontent.net').map((h) => h.toLowerCase())),
+    storage: parseStorage(e),
+  });
+}
+
+const S3_REQUIRED = ['S3_BUCKET', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
+
+function parseStorage(e: Partial<Record<keyof typeof EnvSchema.properties, string>>): StorageConfig {
+  if (e.STORAGE !== 's3') {
+    const stray = Object.keys(e).filter((k) => k.startsWith('S3_'));
+    if (stray.length > 0 && e.STORAGE === undefined) throw new ConfigError(`${stray[0]} is set but STORAGE is not: set STORAGE=s3 to keep files in a bucket (or remove the S3_ keys)`);
+    return Object.freeze({ kind: 'local' as const });
+  }
+  const missing = S3_REQUIRED.filter((k) => e[k] === undefined);
+  if (missing.length > 0) throw new ConfigError(`STORAGE=s3 needs ${missing.join(', ')} (missing)`);
+  return Object.freeze({
+    kind: 's3' as const,
+    endpoint: e.S3_ENDPOINT?.replace(/\/+$/, ''),
+    bucket: e.S3_BUCKET!,
+    region: e.S3_REGION!,
+    accessKeyId: e.S3_ACCESS_KEY_ID!,
+    secretAccessKey: e.S3_SECRET_ACCESS_KEY!,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE === 'true' || e.S3_FORCE_PATH_STYLE === '1',
+    publicReads: (e.S3_PUBLIC_READS as 'stream' | 'presigned' | undefined) ?? 'stream',
   });
 }
 
@@ -238,6 +296,12 @@ export const SECRET_LOG_PATHS = [
   'config.workerToken',
   'adminPassword',
   'config.adminPassword',
+  'secretAccessKey',
+  'storage.secretAccessKey',
+  'config.storage.secretAccessKey',
+  'accessKeyId',
+  'storage.accessKeyId',
+  'config.storage.accessKeyId',
   'password',
   'req.headers.cookie',
   'res.headers["set-cookie"]',

@@ -13,6 +13,7 @@ export * from './storage/file-store.js';
 export * from './storage/disk-full.js';
 export * from './storage/local-file-store.js';
 export * from './storage/storage-mark.js';
+export * from './storage/s3-file-store.js';
 export * from './output-names.js';
 export * from './thumbnails/thumbnail-recipe.js';
 export * from './thumbnails/thumbnail-cache.js';

@@ -32,7 +32,7 @@ export const CancelResponse = Type.Object({
 });
 export type CancelResponse = Static<typeof CancelResponse>;
 
-/** POST /api/jobs/validate (a 422 `workflow_invalid` comes as an ApiError). */
+/** POST /api/jobs/validate (a 422 `invalid_workflow` comes as an ApiError). */
 export const ValidateResponse = Type.Object({
   ok: Type.Literal(true),
   checked: Type.Boolean({ description: 'false when no online backend answered /object_info: nothing was checked' }),

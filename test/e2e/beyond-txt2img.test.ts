@@ -252,7 +252,7 @@ describe('upscale', () => {
     const wide = await runJob({ provider: 'comfyui', kind: 'image', prompt: 'a long strip', inputImage: await upload(picture(2100, 8)), params: { steps: 1 } });
     const tooLarge = await api(`/api/assets/${wide.assets![0]!.id}/upscale`, json({ factor: 8 }));
     expect(tooLarge.status).toBe(400);
-    expect(await tooLarge.json()).toMatchObject({ error: 'too_large', message: expect.stringContaining('2096×8 × 8 is 16768×64') });
+    expect(await tooLarge.json()).toMatchObject({ error: 'validation_failed', message: expect.stringContaining('2096×8 × 8 is 16768×64'), details: [{ path: 'body/factor' }] });
   });
 });
 

@@ -63,8 +63,8 @@ describe('LoRAs and model folders', () => {
     expect(svd.status).toBe(400);
     expect(await svd.json()).toMatchObject({ error: 'template_unsupported', message: expect.stringMatching(/does not take LoRAs/) });
     const missing = await post({ provider: 'comfyui', kind: 'image', prompt: 'x', params: { loras: [{ name: 'nope.safetensors', strength: 1 }] } });
-    expect(missing.status).toBe(422);
-    expect(await missing.json()).toMatchObject({ error: 'workflow_invalid', details: [{ classType: 'LoraLoader', input: 'lora_name' }] });
+    expect(missing.status).toBe(400);
+    expect(await missing.json()).toMatchObject({ error: 'invalid_workflow', details: [{ classType: 'LoraLoader', input: 'lora_name' }] });
     const noImage = await post({ provider: 'comfyui', kind: 'video', model: 'svd_xt.safetensors' });
     expect(noImage.status).toBe(400);
     expect(await noImage.json()).toMatchObject({ error: 'input_image_required' });

@@ -90,8 +90,8 @@ describe('custom workflows', () => {
     const patched = await api(`/api/workflows/${saved.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ slots }) });
     expect(patched.status, await patched.clone().text()).toBe(200);
     const res = await api('/api/jobs', json({ provider: 'comfyui', kind: 'image', workflow: saved.id, prompt: 'x', params: { sampler: 'nope' } }));
-    expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ error: 'workflow_invalid', message: expect.stringMatching(/^KSampler \(#\d+\) input "sampler_name": value 'nope' is not in the list/) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_workflow', message: expect.stringMatching(/^KSampler \(#\d+\) input "sampler_name": value 'nope' is not in the list/) });
     const noPrompt = await api('/api/jobs', json({ provider: 'comfyui', kind: 'image', workflow: saved.id }));
     expect(noPrompt.status).toBe(400);
     expect(await noPrompt.json()).toMatchObject({ error: 'prompt_required' });

@@ -128,6 +128,18 @@ function configEnv(config: Config): Record<string, string> {
     ...(config.bflApiKey ? { BFL_API_KEY: config.bflApiKey, BFL_API_URL: config.bflApiUrl } : {}),
     ...(config.v0ApiKey ? { V0_API_KEY: config.v0ApiKey, V0_API_URL: config.v0ApiUrl } : {}),
     ...(config.workerToken ? { WORKER_TOKEN: config.workerToken } : {}),
+    ...(config.storage.kind === 's3'
+      ? {
+          STORAGE: 's3',
+          S3_BUCKET: config.storage.bucket,
+          S3_REGION: config.storage.region,
+          S3_ACCESS_KEY_ID: config.storage.accessKeyId,
+          S3_SECRET_ACCESS_KEY: config.storage.secretAccessKey,
+          S3_FORCE_PATH_STYLE: String(config.storage.forcePathStyle),
+          S3_PUBLIC_READS: config.storage.publicReads,
+          ...(config.storage.endpoint ? { S3_ENDPOINT: config.storage.endpoint } : {}),
+        }
+      : {}),
   };
 }
 

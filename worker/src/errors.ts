@@ -1,33 +1,12 @@
-import { diskFullCode } from '@orchestrator/shared';
+import { diskFullCode, type JobErrorCode } from '@orchestrator/shared';
 
 /*
  * The small set of errors a job can end with. Each carries the `code` that lands in the job record's
  * `error.code`; the message is written for the person reading it in the UI.
  */
 
-export type JobFailureCode =
-  | 'invalid_job'
-  | 'validation_failed'
-  | 'execution_error'
-  | 'interrupted'
-  | 'no_outputs'
-  | 'backend_error'
-  | 'internal_error'
-  | 'unknown_workflow'
-  | 'invalid_workflow'
-  // cloud providers (BFL FLUX, v0)
-  | 'request_moderated'
-  | 'content_moderated'
-  | 'provider_auth'
-  | 'out_of_credits'
-  | 'provider_error'
-  | 'provider_timeout'
-  | 'submit_uncertain'
-  | 'result_expired'
-  | 'invalid_input'
-  // the output could not be written: no room on the disk (ENOSPC, EDQUOT, EFBIG), ours or the server's
-  | 'disk_full'
-  | 'provider_forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'rate_limited'; // v0 (shared V0_ERRORS)
+/** The codes a job can end with: the shared registry's (shared/src/error-codes.ts). */
+export type JobFailureCode = JobErrorCode;
 
 /** A classified, final failure: the job is marked failed and never retried blindly. */
 export class JobFailure extends Error {

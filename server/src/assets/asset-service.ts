@@ -144,7 +144,8 @@ export class AssetService {
     if (factor !== undefined && width && height) {
       const size = upscaledSize(width, height, factor);
       if (size.width > MAX_RESOLUTION || size.height > MAX_RESOLUTION) {
-        throw badRequest('too_large', `${width}×${height} × ${factor} is ${size.width}×${size.height}; ComfyUI takes at most ${MAX_RESOLUTION} pixels a side`, { field: 'factor' });
+        const problem = `${width}×${height} × ${factor} is ${size.width}×${size.height}; ComfyUI takes at most ${MAX_RESOLUTION} pixels a side`;
+        throw badRequest('validation_failed', problem, [{ path: 'body/factor', message: problem }]);
       }
     }
     const upscale: UpscaleParams = { ...(body.model !== undefined ? { model: body.model } : {}), ...(body.factor !== undefined ? { factor: body.factor } : {}) };

@@ -26,8 +26,8 @@ const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
 const MAX_FAILURES = 5;
 const FAILURE_WINDOW_SEC = 15 * 60;
 
-export const unauthorized = () => new HttpError(401, 'unauthorized', 'Log in first, or send Authorization: Bearer <API token>');
-export const forbidden = (what: string) => new HttpError(403, 'forbidden', what);
+export const unauthorized = () => new HttpError('unauthorized', 'Log in first, or send Authorization: Bearer <API token>');
+export const forbidden = (what: string) => new HttpError('forbidden', what);
 
 /** A cookie's value; a malformed one (bad percent-encoding) counts as no cookie. */
 export function cookieValue(header: string | undefined, name: string): string | undefined {
@@ -87,7 +87,7 @@ export class AuthService {
 
   /** Checks the password (throttled per name and address); returns a session cookie value. */
   async login(username: string, password: string, address: string): Promise<{ cookie: string; user: UserView }> {
-    if (!this.teamMode) throw new HttpError(400, 'no_login', 'This server runs in local mode (no login): set AUTH=on for team mode');
+    if (!this.teamMode) throw new HttpError('no_login', 'This server runs in local mode (no login): set AUTH=on for team mode');
     const key = `${username.toLowerCase()}|${address}`;
     const before = await this.store.failures(key);
     if (before.count >= MAX_FAILURES) throw tooMany(before.ttlSec);
@@ -97,7 +97,7 @@ export class AuthService {
       const after = await this.store.failed(key, FAILURE_WINDOW_SEC);
       this.log.info({ user: username, address }, 'failed login');
       if (after.count >= MAX_FAILURES) throw tooMany(after.ttlSec);
-      throw new HttpError(401, 'invalid_credentials', 'Wrong user name or password');
+      throw new HttpError('invalid_credentials', 'Wrong user name or password');
     }
     await this.store.clearFailures(key);
     return { cookie: await this.store.createSession(user.name, SESSION_TTL_MS), user: userView(user) };
@@ -126,7 +126,7 @@ export class AuthService {
   }
 
   async createToken(p: Principal, name: string, scope: TokenScope): Promise<TokenCreated> {
-    if (p.via === 'local') throw new HttpError(400, 'no_login', 'API tokens are for team mode (AUTH=on); in local mode no token is needed');
+    if (p.via === 'local') throw new HttpError('no_login', 'API tokens are for team mode (AUTH=on); in local mode no token is needed');
     if (accessRank(scope) > accessRank(p.user.role)) throw forbidden(`A ${p.user.role} cannot make a token with scope ${scope}`);
     if (p.via === 'token' && accessRank(scope) > p.rank) throw forbidden('A token cannot make a token with more rights than itself');
     const { token, record } = await this.store.createToken(p.user.name, name, scope);
@@ -174,6 +174,6 @@ export class AuthService {
 }
 
 function tooMany(ttlSec: number): HttpError {
-  const err = new HttpError(429, 'too_many_attempts', `Too many failed logins: try again in ${Math.ceil(ttlSec / 60)} min`, { retryAfterSec: ttlSec });
+  const err = new HttpError('rate_limited', `Too many failed logins: try again in ${Math.ceil(ttlSec / 60)} min`, { retryAfterSec: ttlSec });
   return err;
 }

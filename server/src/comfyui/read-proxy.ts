@@ -36,7 +36,7 @@ export async function fetchFromBackend(configuredUrl: string, p: ProxiedPath, ti
     });
   } catch (err) {
     const timedOut = (err as Error).name === 'TimeoutError';
-    throw new HttpError(502, 'backend_unreachable', timedOut ? `The backend did not answer within ${timeoutMs} ms` : 'The backend is not reachable', {
+    throw new HttpError('backend_unreachable', timedOut ? `The backend did not answer within ${timeoutMs} ms` : 'The backend is not reachable', {
       url: baseUrl,
     });
   }
@@ -45,19 +45,19 @@ export async function fetchFromBackend(configuredUrl: string, p: ProxiedPath, ti
   try {
     body = JSON.parse(text);
   } catch {
-    throw new HttpError(502, 'backend_error', `The backend answered ${res.status} with something that is not JSON`);
+    throw new HttpError('backend_error', `The backend answered ${res.status} with something that is not JSON`);
   }
   if (!res.ok) {
     // A 404 for an unknown node or prompt is the backend's answer, not a failure of ours.
-    if (res.status === 404) throw new HttpError(404, 'not_found', 'The backend has no such item');
-    throw new HttpError(502, 'backend_error', `The backend answered ${res.status}`, { status: res.status });
+    if (res.status === 404) throw new HttpError('not_found', 'The backend has no such item');
+    throw new HttpError('backend_error', `The backend answered ${res.status}`, { status: res.status });
   }
   return { status: res.status, body };
 }
 
 /** The body as text, refusing more than MAX_BYTES (object_info is a few MB; anything far bigger is wrong). */
 async function readBounded(res: Response): Promise<string> {
-  const tooLarge = () => new HttpError(502, 'backend_error', 'The backend answer is too large to forward');
+  const tooLarge = () => new HttpError('backend_error', 'The backend answer is too large to forward');
   if (Number(res.headers.get('content-length') ?? '0') > MAX_BYTES) {
     await res.body?.cancel().catch(() => undefined);
     throw tooLarge();
@@ -79,7 +79,7 @@ async function readBounded(res: Response): Promise<string> {
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;
-    throw new HttpError(502, 'backend_error', 'The backend connection broke while answering');
+    throw new HttpError('backend_error', 'The backend connection broke while answering');
   }
   return Buffer.concat(chunks).toString('utf8');
 }

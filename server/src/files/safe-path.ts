@@ -2,8 +2,8 @@ import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { HttpError } from '../errors.js';
 
-const forbidden = () => new HttpError(403, 'forbidden', 'That path is outside the output folder');
-const missing = () => new HttpError(404, 'not_found', 'No such file');
+const forbidden = () => new HttpError('forbidden', 'That path is outside the output folder');
+const missing = () => new HttpError('not_found', 'No such file');
 
 function isInside(root: string, p: string): boolean {
   return p.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
@@ -15,7 +15,7 @@ function isInside(root: string, p: string): boolean {
  * nothing is there. The returned path is real, so the caller opens exactly what was checked.
  */
 export async function resolveInside(root: string, rel: string): Promise<string> {
-  if (rel.includes('\0')) throw new HttpError(400, 'invalid_path', 'The file name contains a NUL byte');
+  if (rel.includes('\0')) throw new HttpError('invalid_path', 'The file name contains a NUL byte');
   if (rel === '' || path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel) || rel.startsWith('\\')) throw forbidden();
   let realRoot: string;
   try {

@@ -54,7 +54,7 @@ function matchesEtag(header: string, etag: string): boolean {
 }
 
 /** RFC 9110 §13.1.2-3: If-None-Match wins over If-Modified-Since. */
-function notModified(request: FastifyRequest, etag: string, mtime: Date): boolean {
+export function notModified(request: FastifyRequest, etag: string, mtime: Date): boolean {
   const inm = request.headers['if-none-match'];
   if (inm !== undefined) return matchesEtag(inm, etag);
   const ims = request.headers['if-modified-since'];
@@ -64,7 +64,7 @@ function notModified(request: FastifyRequest, etag: string, mtime: Date): boolea
 }
 
 /** If-Range: the range applies only while the file is the one the client has (strong match). */
-function rangeStillValid(request: FastifyRequest, etag: string, mtime: Date): boolean {
+export function rangeStillValid(request: FastifyRequest, etag: string, mtime: Date): boolean {
   const ifRange = request.headers['if-range'];
   if (typeof ifRange !== 'string') return true;
   const value = ifRange.trim();
@@ -78,11 +78,11 @@ export async function sendFile(request: FastifyRequest, reply: FastifyReply, rea
   try {
     handle = await open(realPath, 'r');
   } catch {
-    throw new HttpError(404, 'not_found', 'No such file');
+    throw new HttpError('not_found', 'No such file');
   }
   try {
     const stat = await handle.stat();
-    if (!stat.isFile()) throw new HttpError(404, 'not_found', 'No such file');
+    if (!stat.isFile()) throw new HttpError('not_found', 'No such file');
     const size = stat.size;
     let type = opts.mediaType && INLINE_MEDIA_TYPES.has(opts.mediaType) ? opts.mediaType : null;
     if (!type) {

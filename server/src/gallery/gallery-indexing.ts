@@ -13,6 +13,8 @@ import { Rescanner, type RescanResult } from './rescan.js';
 import { Trash } from './trash.js';
 import { GalleryWatcher } from './watcher.js';
 import { skippedFolders } from './scan-rules.js';
+import { rescanBucket } from './object-rescan.js';
+import type { ObjectFiles } from '../storage/object-files.js';
 
 export interface GalleryIndexingOptions {
   redis: Redis;
@@ -27,6 +29,8 @@ export interface GalleryIndexingOptions {
   /** Watcher timings (tests shorten them). */
   debounceMs?: number;
   stableMs?: number;
+  /** STORAGE=s3: the files are in the bucket; nothing on this disk is watched or scanned, the rescan lists the bucket. */
+  objects?: ObjectFiles | null;
 }
 
 export class GalleryIndexing {
@@ -42,11 +46,11 @@ export class GalleryIndexing {
 
   constructor(private readonly o: GalleryIndexingOptions) {
     this.indexer = new GalleryIndexer(o.redis, o.keyPrefix, o.outputPath);
-    this.trash = new Trash(o.redis, o.keyPrefix, path.join(o.dataPath, 'trash'), this.indexer);
+    this.trash = new Trash(o.redis, o.keyPrefix, path.join(o.dataPath, 'trash'), this.indexer, o.objects ? { output: o.objects.output, trash: o.objects.trash, thumbs: o.objects.thumbs } : null);
     this.rescanner = new Rescanner(o.redis, o.keyPrefix, this.indexer);
     this.skip = skippedFolders(o.outputPath, o.dataPath);
     this.watcher =
-      o.watch === false
+      o.watch === false || o.objects
         ? null
         : new GalleryWatcher(this.indexer, { skip: this.skip, log: o.log, debounceMs: o.debounceMs, stableMs: o.stableMs, onDirGone: () => this.requestRescan() });
   }
@@ -89,6 +93,7 @@ export class GalleryIndexing {
 
   /** Runs a rescan now (tests; an admin action). */
   async rescanNow(): Promise<RescanResult> {
+    if (this.o.objects) return rescanBucket(this.o.redis, this.o.keyPrefix, this.indexer, this.o.objects.output, this.abort.signal);
     return this.rescanner.run({ skip: this.skip, signal: this.abort.signal, log: this.o.log });
   }
 

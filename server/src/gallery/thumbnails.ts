@@ -81,7 +81,7 @@ export class ThumbnailService {
     }
     const realPath = await resolveInside(this.options.outputPath, relPath);
     const st = await stat(realPath).catch(() => null);
-    if (!st?.isFile()) throw new HttpError(404, 'not_found', 'No such file');
+    if (!st?.isFile()) throw new HttpError('not_found', 'No such file');
     const entry = thumbCacheEntry(this.options.cacheDir, asset.id, relPath, st);
     return { kind: 'file', assetId: asset.id, realPath, decoder, key: entry.key, version: entry.version, cacheFile: entry.file };
   }

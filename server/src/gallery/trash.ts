@@ -8,7 +8,7 @@ import { copyFile, cp, link, lstat, mkdir, readFile, readdir, rename, rm, unlink
 import { constants } from 'node:fs';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
-import { redisKeys, type Asset, type GalleryKeys } from '@orchestrator/shared';
+import { redisKeys, s3ThumbRelPath, type Asset, type GalleryKeys, type S3FileStore } from '@orchestrator/shared';
 import type { GalleryIndexer } from './indexer.js';
 import { SIDECAR_SUFFIX } from './scan-rules.js';
 
@@ -75,8 +75,65 @@ export class Trash {
     keyPrefix: string,
     readonly root: string,
     private readonly indexer: GalleryIndexer,
+    /** STORAGE=s3: the bucket's output folder and its trash folder (same layout: `<id>-<ms>/trash.json`, `files/`). */
+    private readonly objects: { output: S3FileStore; trash: S3FileStore; thumbs: S3FileStore } | null = null,
   ) {
     this.keys = redisKeys(keyPrefix).gallery;
+  }
+
+  /** STORAGE=s3: moves the asset's objects (file and sidecar; a site's whole folder) under `trash/<id>-<ms>/files/`. */
+  private async trashObjects(o: { output: S3FileStore; trash: S3FileStore }, id: string, asset: Asset, now: Date): Promise<'deleted'> {
+    const dir = `${id}-${now.getTime()}`;
+    const entry: TrashEntry = { id, trashedAt: now.toISOString(), asset, dir };
+    let moved = 0;
+    if (asset.type === 'site') {
+      const siteDir = path.posix.dirname(asset.relPath);
+      for await (const obj of o.output.walk(siteDir)) {
+        if (await o.output.moveTo(obj.rel, o.trash, `${dir}/files/${path.posix.basename(siteDir)}/${obj.rel.slice(siteDir.length + 1)}`)) moved++;
+      }
+    } else {
+      const base = path.posix.basename(asset.relPath);
+      if (await o.output.moveTo(asset.relPath, o.trash, `${dir}/files/${base}`)) moved++;
+      if (moved > 0) await o.output.moveTo(asset.relPath + SIDECAR_SUFFIX, o.trash, `${dir}/files/${base}${SIDECAR_SUFFIX}`);
+    }
+    await this.indexer.store.remove(id);
+    if (moved === 0) return 'deleted'; // the file was already gone: nothing to keep
+    await o.trash.write(`${dir}/trash.json`, JSON.stringify({ version: 1, ...entry }));
+    await this.record(entry);
+    return 'deleted';
+  }
+
+  /** STORAGE=s3: puts the objects back and the record into the index (as it was when trashed). */
+  private async restoreObjects(o: { output: S3FileStore; trash: S3FileStore }, entry: TrashEntry): Promise<'restored' | 'missing' | 'conflict'> {
+    const { asset } = entry;
+    if (!ownFolder(entry.id, entry.dir)) return 'missing';
+    const files = `${entry.dir}/files`;
+    if (asset.type === 'site') {
+      const siteDir = path.posix.dirname(asset.relPath);
+      const from = `${files}/${path.posix.basename(siteDir)}`;
+      if ((await o.output.list(siteDir)).length > 0) return 'conflict';
+      let moved = 0;
+      for await (const obj of o.trash.walk(from)) {
+        if (await o.trash.moveTo(obj.rel, o.output, `${siteDir}/${obj.rel.slice(from.length + 1)}`)) moved++;
+      }
+      if (moved === 0) {
+        await this.forget(entry);
+        return 'missing';
+      }
+    } else {
+      const from = `${files}/${path.posix.basename(asset.relPath)}`;
+      if ((await o.trash.stat(from)) === null) {
+        await this.forget(entry);
+        return 'missing';
+      }
+      if ((await o.output.stat(asset.relPath)) !== null) return 'conflict';
+      await o.trash.moveTo(from, o.output, asset.relPath);
+      await o.trash.moveTo(from + SIDECAR_SUFFIX, o.output, asset.relPath + SIDECAR_SUFFIX);
+    }
+    await this.forget(entry);
+    await o.trash.remove(`${entry.dir}/trash.json`);
+    await this.indexer.store.write(asset, { signature: '' });
+    return 'restored';
   }
 
   /** Moves the asset to the trash and drops it from the index. 'missing' when there is no such asset. */
@@ -87,6 +144,7 @@ export class Trash {
       await this.indexer.store.remove(id); // a record pointing outside OUTPUT_PATH: drop it, touch nothing
       return 'deleted';
     }
+    if (this.objects) return this.trashObjects(this.objects, id, asset, now);
     const abs = this.indexer.reader.abs(asset.relPath);
     const src = asset.type === 'site' ? path.dirname(abs) : abs;
     const dir = `${id}-${now.getTime()}`;
@@ -117,6 +175,7 @@ export class Trash {
     const entry = JSON.parse(raw) as TrashEntry;
     const { asset } = entry;
     if (!safeRel(asset.relPath)) return 'missing';
+    if (this.objects) return this.restoreObjects(this.objects, entry);
     const abs = this.indexer.reader.abs(asset.relPath);
     const target = asset.type === 'site' ? path.dirname(abs) : abs;
     const from = path.join(this.root, entry.dir, 'files', path.basename(target));
@@ -150,7 +209,13 @@ export class Trash {
     if (!raw) return 'missing';
     const entry = JSON.parse(raw) as TrashEntry;
     // The folder name is ours (`<id>-<ms>`), but the record is data from Redis: never follow another.
-    if (ownFolder(id, entry.dir)) {
+    if (ownFolder(id, entry.dir) && this.objects) {
+      const trash = this.objects.trash;
+      const rels: string[] = [];
+      for await (const obj of trash.walk(entry.dir)) rels.push(obj.rel);
+      await trash.removeMany(rels);
+      await this.objects.thumbs.remove(s3ThumbRelPath(id));
+    } else if (ownFolder(id, entry.dir)) {
       await rm(path.join(this.root, entry.dir), { recursive: true, force: true });
     }
     await this.forget(entry);
@@ -181,9 +246,20 @@ export class Trash {
     const raw = await this.redis.get(this.keys.trashItem(id));
     if (!raw) return null;
     const entry = JSON.parse(raw) as TrashEntry;
-    if (entry.asset.type === 'site' || !safeRel(entry.asset.relPath) || !ownFolder(id, entry.dir)) return null;
+    // STORAGE=s3: a trashed object has no path on this disk (the trash view shows a placeholder).
+    if (this.objects || entry.asset.type === 'site' || !safeRel(entry.asset.relPath) || !ownFolder(id, entry.dir)) return null;
     const file = path.join(this.root, entry.dir, 'files', path.basename(entry.asset.relPath));
     return (await exists(file)) ? { path: file, asset: entry.asset } : null;
+  }
+
+  /** STORAGE=s3: the trashed object of an asset in the bucket's trash folder (for a preview), or null. */
+  async trashedObject(id: string): Promise<{ rel: string; asset: Asset } | null> {
+    const raw = await this.redis.get(this.keys.trashItem(id));
+    if (!raw || !this.objects) return null;
+    const entry = JSON.parse(raw) as TrashEntry;
+    if (entry.asset.type === 'site' || !safeRel(entry.asset.relPath) || !ownFolder(id, entry.dir)) return null;
+    const rel = `${entry.dir}/files/${path.posix.basename(entry.asset.relPath)}`;
+    return (await this.objects.trash.stat(rel)) ? { rel, asset: entry.asset } : null;
   }
 
   async get(id: string): Promise<TrashedAsset | null> {
@@ -206,14 +282,15 @@ export class Trash {
   async rescan(): Promise<number> {
     let dirs: string[];
     try {
-      dirs = await readdir(this.root);
+      dirs = this.objects ? await this.objects.trash.list('') : await readdir(this.root);
     } catch {
       return 0;
     }
     let added = 0;
     for (const dir of dirs) {
       try {
-        const e = JSON.parse(await readFile(path.join(this.root, dir, 'trash.json'), 'utf8')) as TrashEntry;
+        const raw = this.objects ? ((await this.objects.trash.read(`${dir}/trash.json`))?.toString('utf8') ?? '') : await readFile(path.join(this.root, dir, 'trash.json'), 'utf8');
+        const e = JSON.parse(raw) as TrashEntry;
         if (typeof e.id !== 'string' || !e.asset || e.dir !== dir) continue;
         const current = await this.redis.zscore(this.keys.trash, e.id);
         if (current !== null && Number(current) >= Date.parse(e.trashedAt)) continue;

@@ -16,11 +16,16 @@ import { resolveInside } from '../files/safe-path.js';
 
 export interface ZipEntry {
   name: string;
-  realPath: string;
+  /** The file on disk, or (STORAGE=s3) `open` gives its bytes. */
+  realPath?: string;
+  open?: () => Promise<Readable>;
   size: number;
   mtime: Date;
   compress: boolean;
 }
+
+/** A file found for the zip, or why it is missing. */
+export type ZipFileFound = { realPath?: string; open?: () => Promise<Readable>; size: number; mtime: Date } | string;
 
 export interface ZipPlan {
   entries: ZipEntry[];
@@ -64,15 +69,20 @@ async function fileAt(outputPath: string, relPath: string): Promise<{ realPath: 
 
 /** Resolves every asset's file (and sidecar) inside OUTPUT_PATH, in the order the ids were asked for. */
 export async function planZip(ids: string[], found: Asset[], outputPath: string, opts: { sidecars: boolean }): Promise<ZipPlan> {
+  return planZipWith(ids, found, (rel) => fileAt(outputPath, rel), opts);
+}
+
+/** The same, each file found by `locate` (STORAGE=s3: in the bucket). */
+export async function planZipWith(ids: string[], found: Asset[], locate: (relPath: string) => Promise<ZipFileFound>, opts: { sidecars: boolean }): Promise<ZipPlan> {
   const byId = new Map(found.map((a) => [a.id, a]));
-  type Found = Awaited<ReturnType<typeof fileAt>> | null;
+  type Found = ZipFileFound | null;
   const resolved: [Found, Found][] = [];
   // A few at a time: a thousand realpath+stat calls at once would crowd libuv's four threads.
   for (let i = 0; i < ids.length; i += 16) {
     const batch = ids.slice(i, i + 16).map(async (id) => {
       const asset = byId.get(id);
       if (!asset) return [null, null] as [Found, Found];
-      return Promise.all<[Promise<Found>, Promise<Found> | null]>([fileAt(outputPath, asset.relPath), opts.sidecars ? fileAt(outputPath, `${asset.relPath}.json`) : null]);
+      return Promise.all<[Promise<Found>, Promise<Found> | null]>([locate(asset.relPath), opts.sidecars ? locate(`${asset.relPath}.json`) : null]);
     });
     resolved.push(...(await Promise.all(batch)));
   }
@@ -104,11 +114,28 @@ export interface ZipHooks {
 export function zipStream(plan: ZipPlan, hooks: ZipHooks = {}): Readable {
   const zip = new yazl.ZipFile();
   const out = zip.outputStream as PassThrough; // yazl's is a PassThrough; its typings say less
-  let current: ReadStream | null = null;
+  let current: ReadStream | Readable | null = null;
   for (const entry of plan.entries) {
     zip.addReadStreamLazy(entry.name, { mtime: entry.mtime, size: entry.size, compress: entry.compress }, (done) => {
       if (out.destroyed) return; // aborted: leave the rest unopened
-      const rs = createReadStream(entry.realPath);
+      if (entry.open) {
+        entry.open().then(
+          (rs) => {
+            if (out.destroyed) return void rs.destroy();
+            current = rs;
+            hooks.onOpen?.();
+            rs.once('error', (err) => out.destroy(err));
+            rs.once('close', () => {
+              if (current === rs) current = null;
+              hooks.onClose?.();
+            });
+            done(null, rs);
+          },
+          (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
+        );
+        return;
+      }
+      const rs = createReadStream(entry.realPath!);
       current = rs;
       hooks.onOpen?.();
       // yazl pipes without forwarding errors: a file that fails mid-read must end the response.

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DISK_FULL_STATUS, NO_NUL_PATTERN, NUL_MESSAGE, diskFullCode, type ApiError } from '@orchestrator/shared';
+import { NO_NUL_PATTERN, NUL_MESSAGE, diskFullCode, errorStatus, type ApiError, type ErrorCode } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
 import { isRedisDown } from '../redis.js';
 
@@ -11,15 +11,15 @@ interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
-/** Fastify's own 4xx errors, renamed to our codes. */
-const FRAMEWORK_CODES: Record<string, { status: number; error: string; message?: string }> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The request body is not valid JSON' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, error: 'invalid_json', message: 'The request body is empty but content-type is application/json' },
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'body_too_large', message: 'The request body is larger than this server accepts' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, error: 'unsupported_media_type', message: 'Unsupported content-type: send application/json' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, error: 'invalid_content_length', message: 'Content-Length does not match the body' },
-  FST_ERR_BAD_URL: { status: 400, error: 'bad_url', message: 'The URL is not validly encoded' },
-  FST_ERR_MAX_PARAM_LENGTH: { status: 414, error: 'uri_too_long', message: 'A path segment is too long' },
+/** Fastify's own 4xx errors, renamed to our codes (their statuses are the registry's). */
+const FRAMEWORK_CODES: Record<string, { error: ErrorCode; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { error: 'invalid_json', message: 'The request body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { error: 'invalid_json', message: 'The request body is empty but content-type is application/json' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { error: 'too_large', message: 'The request body is larger than this server accepts' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { error: 'unsupported_media_type', message: 'Unsupported content-type: send application/json' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { error: 'invalid_content_length', message: 'Content-Length does not match the body' },
+  FST_ERR_BAD_URL: { error: 'bad_url', message: 'The URL is not validly encoded' },
+  FST_ERR_MAX_PARAM_LENGTH: { error: 'uri_too_long', message: 'A path segment is too long' },
 };
 
 const unionBranch = (issue: ValidationIssue) => /^#\/anyOf\/(\d+)(\/|$)/.exec(issue.schemaPath ?? '')?.[1];
@@ -91,7 +91,7 @@ export function validationDetails(context: string | undefined, all: ValidationIs
   return out;
 }
 
-function send(reply: FastifyReply, status: number, body: ApiError): void {
+function send(reply: FastifyReply, body: ApiError, status = errorStatus(body.error)): void {
   // A handler that already hijacked the socket (SSE/WS) cannot answer any more.
   if (reply.sent || reply.raw.headersSent) return;
   void reply.code(status).type('application/json; charset=utf-8').send(body);
@@ -99,40 +99,41 @@ function send(reply: FastifyReply, status: number, body: ApiError): void {
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof HttpError) {
-    send(reply, err.statusCode, { error: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
+    send(reply, { error: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
     return;
   }
   if (Array.isArray(err.validation)) {
     const details = validationDetails(err.validationContext, err.validation as ValidationIssue[]);
     const first = details[0];
     const message = first ? `Invalid request: ${first.path} ${first.message}` : 'Invalid request';
-    send(reply, 400, { error: 'validation_failed', message, details });
+    send(reply, { error: 'validation_failed', message, details });
     return;
   }
   const known = err.code ? FRAMEWORK_CODES[err.code] : undefined;
   if (known) {
-    send(reply, known.status, { error: known.error, message: known.message ?? err.message });
+    send(reply, { error: known.error, message: known.message });
     return;
   }
   const noRoom = diskFullCode(err);
   if (noRoom) {
     // The disk, not a bug: said as such (a worker writing through the storage API fails its job `disk_full` on this status).
     request.log.error({ err: { message: err.message, code: noRoom } }, 'no room on disk');
-    send(reply, DISK_FULL_STATUS, { error: 'disk_full', message: "The server's disk has no room for this: free some space and try again" });
+    send(reply, { error: 'disk_full', message: "The server's disk has no room for this: free some space and try again" });
     return;
   }
   if (isRedisDown(err)) {
     request.log.warn({ err: { message: err.message } }, 'redis unavailable');
-    send(reply, 503, { error: 'redis_unavailable', message: 'The job store (Redis) is not reachable right now; try again shortly' });
+    send(reply, { error: 'redis_unavailable', message: 'The job store (Redis) is not reachable right now; try again shortly' });
     return;
   }
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500) {
-    send(reply, status, { error: 'bad_request', message: err.message });
+    // A framework 4xx we have no code for keeps its own status (the one exception to the registry's).
+    send(reply, { error: 'bad_request', message: err.message }, status);
     return;
   }
   request.log.error({ err }, 'unexpected error');
-  send(reply, 500, { error: 'internal_error', message: 'Something went wrong on the server; it has been logged' });
+  send(reply, { error: 'internal_error', message: 'Something went wrong on the server; it has been logged' });
 }
 
 /** `frameworkErrors` option: errors Fastify raises before routing (bad URL encoding, long params). */
@@ -141,5 +142,5 @@ export function frameworkErrorHandler(err: FastifyError, request: FastifyRequest
 }
 
 export function apiNotFound(request: FastifyRequest, reply: FastifyReply): void {
-  send(reply, 404, { error: 'not_found', message: `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}` });
+  send(reply, { error: 'not_found', message: `No route ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}` });
 }

@@ -15,7 +15,7 @@ export function largeBodyGate(slots: number, thresholdBytes: number): { onReques
       if (!(declared > thresholdBytes)) return;
       if (inUse >= slots) {
         reply.header('retry-after', '2');
-        throw new HttpError(503, 'busy', `The server is reading ${inUse} large requests already; try again in a moment`);
+        throw new HttpError('busy', `The server is reading ${inUse} large requests already; try again in a moment`);
       }
       inUse++;
       holders.add(request);

@@ -53,7 +53,7 @@ export function requestGuard(config: Config): RequestGuard {
     check(request) {
       const host = request.headers.host;
       if (host !== undefined && !hostAllowed(hostName(host))) {
-        throw new HttpError(421, 'host_not_allowed', `This server does not answer for "${hostName(host).slice(0, 100)}": add it to ALLOWED_HOSTS`);
+        throw new HttpError('host_not_allowed', `This server does not answer for "${hostName(host).slice(0, 100)}": add it to ALLOWED_HOSTS`);
       }
       const path = request.url.split('?')[0]!;
       if (SAFE_METHODS.has(request.method) && !EVENT_CHANNELS.includes(path)) return;
@@ -61,11 +61,11 @@ export function requestGuard(config: Config): RequestGuard {
       if (origin !== undefined) {
         const own = host !== undefined && (origin.toLowerCase() === `http://${host.toLowerCase()}` || origin.toLowerCase() === `https://${host.toLowerCase()}`);
         if (own || origins.has(origin.replace(/\/+$/, '').toLowerCase())) return;
-        throw new HttpError(403, 'origin_forbidden', `Pages from ${origin.slice(0, 100)} may not use this API: add the origin to ALLOWED_ORIGINS if you trust it`);
+        throw new HttpError('origin_forbidden', `Pages from ${origin.slice(0, 100)} may not use this API: add the origin to ALLOWED_ORIGINS if you trust it`);
       }
       const site = request.headers['sec-fetch-site'];
       if (site === 'cross-site' || site === 'same-site') {
-        throw new HttpError(403, 'origin_forbidden', 'A page of another site may not use this API');
+        throw new HttpError('origin_forbidden', 'A page of another site may not use this API');
       }
     },
   };

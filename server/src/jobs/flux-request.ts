@@ -41,7 +41,7 @@ export function fluxRequestResolver(config: Config, redis: Redis): (request: Job
     const problem = fluxRequestProblem(request);
     if (problem) {
       const where = `body${problem.path}`;
-      throw new HttpError(400, 'validation_failed', `Invalid request: ${where} ${problem.message}`, [{ path: where, message: problem.message }]);
+      throw new HttpError('validation_failed', `Invalid request: ${where} ${problem.message}`, [{ path: where, message: problem.message }]);
     }
     const id = request.inputImage;
     if (id !== undefined) {

@@ -48,7 +48,7 @@ export interface JobServiceDeps {
   /** Checks and defaults for other providers' requests (flux, v0), keyed by provider; may throw HttpError. */
   resolvers?: Partial<Record<Provider, (request: JobRequest) => Promise<JobRequest>>>;
   now?: () => Date;
-  /** Pre-submit check of ComfyUI graphs against a backend's object_info (422 workflow_invalid). */
+  /** Pre-submit check of ComfyUI graphs against a backend's object_info (400 invalid_workflow). */
   checker?: WorkflowChecker;
   /** The model catalogue: fills a ComfyUI request's missing `family` with the detected one. */
   models?: ModelLookup;

@@ -70,10 +70,10 @@ describe('resolveComfyModel', () => {
     expect((await resolveComfyModel({ ...request, model: 'odd.safetensors' }, views(['odd.safetensors']), { catalogue: broken })).family).toBeUndefined();
   });
 
-  it('checks nothing when no backend has reported yet, and still names no_backend without one configured', async () => {
+  it('checks nothing when no backend has reported yet, and still names provider_not_configured without one configured', async () => {
     const unseen = [toView({ id: 'comfyui-1', url: URL_1 }, null, Date.now())];
     expect(await resolveComfyModel({ ...request, model: 'anything.safetensors' }, unseen)).toMatchObject({ model: 'anything.safetensors' });
-    await expect(resolveComfyModel(request, [])).rejects.toMatchObject({ code: 'no_backend' });
+    await expect(resolveComfyModel(request, [])).rejects.toMatchObject({ code: 'provider_not_configured' });
   });
 });
 

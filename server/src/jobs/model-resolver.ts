@@ -34,7 +34,7 @@ function knownModels(views: BackendView[], models: readonly BackendModels[]): Ma
 /** A ComfyUI job needs at least one backend in COMFYUI_URLS, online or not. */
 export function assertBackendsConfigured(views: readonly BackendView[]): void {
   if (views.length === 0) {
-    throw badRequest('no_backend', 'No ComfyUI backend is configured: set COMFYUI_URLS (e.g. http://127.0.0.1:8188) and restart');
+    throw badRequest('provider_not_configured', 'No ComfyUI backend is configured: set COMFYUI_URLS (e.g. http://127.0.0.1:8188) and restart');
   }
 }
 

@@ -65,7 +65,7 @@ export class WorkflowChecker {
     return null;
   }
 
-  /** Throws the 422 the routes answer with when the graph has problems. */
+  /** Throws the 400 invalid_workflow the routes answer with when the graph has problems. */
   async assertValid(request: ComfyJobRequest, views: BackendView[], template?: WorkflowTemplate): Promise<WorkflowCheckResult> {
     const result = await this.check(request, views, template);
     if (result.problems.length > 0) throw workflowInvalid(result.problems);
@@ -111,5 +111,5 @@ function fallback(view: BackendView): { fallbackModel?: string } {
 }
 
 export function workflowInvalid(problems: WorkflowProblem[]): HttpError {
-  return new HttpError(422, 'workflow_invalid', summarizeWorkflowProblems(problems), problems);
+  return new HttpError('invalid_workflow', summarizeWorkflowProblems(problems), problems);
 }

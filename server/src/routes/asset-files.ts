@@ -1,15 +1,20 @@
+import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import Type from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
-import { ASSET_ID_PATTERN, AssetStore, type Asset, type Config } from '@orchestrator/shared';
+import { ASSET_ID_PATTERN, AssetStore, makeThumbnail, s3ThumbRelPath, type Asset, type Config } from '@orchestrator/shared';
 import { HttpError, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { contentDisposition, sendFile } from '../files/send-file.js';
-import { PoolFullError } from '../gallery/thumbnail-pool.js';
+import { PoolFullError, WorkPool } from '../gallery/thumbnail-pool.js';
 import { ThumbnailService } from '../gallery/thumbnails.js';
-import { planZip, zipStream } from '../gallery/zip-download.js';
+import { planZip, planZipWith, zipStream } from '../gallery/zip-download.js';
+import { placeholder } from '../gallery/thumbnail-placeholder.js';
+import { sendObject, type ObjectFiles } from '../storage/object-files.js';
 import { errorResponses } from './schemas.js';
 
 export interface AssetFileDeps {
@@ -17,6 +22,8 @@ export interface AssetFileDeps {
   config: Config;
   /** Tests inject their own (ffmpeg path, pool sizes); by default one is made for DATA_PATH/thumbs. */
   thumbnails?: ThumbnailService;
+  /** STORAGE=s3: files are read from the bucket instead of OUTPUT_PATH. */
+  objects?: ObjectFiles | null;
 }
 
 const MAX_ZIP_IDS = 1000;
@@ -90,7 +97,7 @@ function etagMatches(header: string | undefined, etag: string): boolean {
   return header !== undefined && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
 
-export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (app, { redis, config, thumbnails: injected }) => {
+export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (app, { redis, config, thumbnails: injected, objects }) => {
   const store = new AssetStore(redis, config.keyPrefix);
   const thumbnails = injected ?? new ThumbnailService({ outputPath: config.outputPath, cacheDir: path.join(config.dataPath, 'thumbs') });
 
@@ -105,8 +112,9 @@ export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (
     { schema: { tags: ['assets'], summary: 'Asset file', description: FILE_DESCRIPTION, params: AssetIdParams, querystring: FileQuery, response: errorResponses(400, 403, 404, 416) } },
     async (request, reply) => {
       const asset = await getAsset(request.params.id);
-      const realPath = await resolveInside(config.outputPath, asset.relPath);
       const disposition = request.query.download ? 'attachment' : 'inline';
+      if (objects) return sendObject(request, reply, objects, objects.output, asset.relPath, { mediaType: asset.mimeType, downloadName: asset.fileName, disposition });
+      const realPath = await resolveInside(config.outputPath, asset.relPath);
       return sendFile(request, reply, realPath, { mediaType: asset.mimeType, downloadName: asset.fileName, disposition });
     },
   );
@@ -116,6 +124,7 @@ export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (
     { schema: { tags: ['assets'], summary: 'Asset thumbnail', description: THUMB_DESCRIPTION, params: AssetIdParams, querystring: ThumbQuery, response: errorResponses(400, 403, 404, 503) } },
     async (request, typedReply) => {
       const reply = typedReply as FastifyReply; // a binary body, which the error-only response schema does not type
+      if (objects) return sendObjectThumb(request.headers['if-none-match'], reply, await getAsset(request.params.id), objects);
       const source = await thumbnails.locate(await getAsset(request.params.id));
       if (source.kind === 'file') {
         const etag = `"${source.key.slice(0, 32)}"`;
@@ -145,11 +154,50 @@ export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (
     },
   );
 
+  /**
+   * STORAGE=s3: the thumbnail the worker filed in the bucket's `thumbs/`, or one made now from an image
+   * (then filed there); a placeholder for what cannot be made here (a video without one, a site).
+   */
+  // Cold thumbnails made here (objects the worker filed none for): bounded like the disk's, one per object at a time.
+  const objectThumbs = new WorkPool<Buffer | null>({ concurrency: Math.max(1, availableParallelism()), maxQueued: 64 });
+  async function sendObjectThumb(ifNoneMatch: string | undefined, reply: FastifyReply, asset: Asset, files: ObjectFiles): Promise<FastifyReply> {
+    const rel = s3ThumbRelPath(asset.id);
+    let body = await files.thumbs.read(rel);
+    if (!body && asset.type === 'image') {
+      try {
+        body = await objectThumbs.run(rel, async () => {
+          const bytes = await files.output.read(asset.relPath);
+          const made = bytes ? await makeThumbnail(bytes).catch(() => null) : null;
+          if (made) await files.thumbs.write(rel, made);
+          return made;
+        });
+      } catch (err) {
+        if (!(err instanceof PoolFullError)) throw err;
+        reply.header('retry-after', '2').header('cache-control', 'no-store');
+        return reply.code(503).send({ error: 'thumbnails_busy', message: 'Too many thumbnails are being made right now; try again shortly' });
+      }
+    }
+    if (!body) {
+      const shown = await placeholder(asset.type === 'video' ? 'video' : asset.type === 'site' ? 'site' : 'unreadable');
+      return reply.type('image/webp').header('x-thumbnail', 'placeholder').header('cache-control', REVALIDATE).send(shown);
+    }
+    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+    if (etagMatches(ifNoneMatch, etag)) return reply.code(304).header('etag', etag).header('cache-control', REVALIDATE).send();
+    return reply.type('image/webp').header('x-thumbnail', 'image').header('etag', etag).header('cache-control', REVALIDATE).header('content-length', String(body.length)).send(body);
+  }
+
   async function sendZip(reply: FastifyReply, requested: string[], sidecars: boolean): Promise<FastifyReply> {
     const ids = [...new Set(requested)];
-    const plan = await planZip(ids, await store.getMany(ids), config.outputPath, { sidecars });
+    const found = await store.getMany(ids);
+    const plan = objects
+      ? await planZipWith(ids, found, async (rel) => {
+          const info = await objects.output.stat(rel);
+          if (!info) return 'file not found';
+          return { size: info.size, mtime: info.mtime, open: async () => (await objects.output.open(rel)) ?? Readable.from([]) };
+        }, { sidecars })
+      : await planZip(ids, found, config.outputPath, { sidecars });
     if (plan.entries.length === 0) {
-      throw new HttpError(404, 'not_found', 'None of the requested assets has a file to download', { missing: plan.missing.slice(0, 20) });
+      throw new HttpError('not_found', 'None of the requested assets has a file to download', { missing: plan.missing.slice(0, 20) });
     }
     reply
       .type('application/zip')

@@ -113,7 +113,7 @@ export const assetRoutes: FastifyPluginAsyncTypebox<{ assets: AssetService }> = 
           "(factor default 2). 409 for a video or site; 400 when the result would pass ComfyUI's 16384 px a side.",
         params: AssetIdParams,
         body: UpscaleBody,
-        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 409, 415, 422) },
+        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 409, 415) },
       },
       preValidation: optionalBody,
     },

@@ -61,7 +61,7 @@ const cases: Case[] = [
   { name: 'unknown provider', req: { method: 'POST', url: '/api/jobs', payload: { ...valid, provider: 'dalle' } }, status: 400, error: 'validation_failed' },
   { name: 'array body', req: { method: 'POST', url: '/api/jobs', payload: '[]', headers: json }, status: 400, error: 'validation_failed' },
   { name: 'empty body', req: { method: 'POST', url: '/api/jobs', headers: json, payload: '' }, status: 400, error: 'validation_failed' },
-  { name: 'oversized body', req: { method: 'POST', url: '/api/jobs', payload: { ...valid, prompt: 'x'.repeat(10_000) } }, status: 413, error: 'body_too_large' },
+  { name: 'oversized body', req: { method: 'POST', url: '/api/jobs', payload: { ...valid, prompt: 'x'.repeat(10_000) } }, status: 413, error: 'too_large' },
   { name: 'text/plain body', req: { method: 'POST', url: '/api/jobs', headers: { 'content-type': 'text/plain' }, payload: 'hello' }, status: 415, error: 'unsupported_media_type' },
   { name: 'form body', req: { method: 'POST', url: '/api/jobs', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'a=1' }, status: 415, error: 'unsupported_media_type' },
   { name: 'unknown model', req: { method: 'POST', url: '/api/jobs', payload: { ...valid, model: 'missing.safetensors' } }, status: 400, error: 'model_unavailable' },

@@ -52,25 +52,25 @@ describe('POST /api/jobs/validate', () => {
     expect(video.json()).toEqual({ ok: true, checked: true });
   });
 
-  it('answers 422 workflow_invalid naming node and input, and POST /api/jobs refuses the same request', async () => {
+  it('answers 400 invalid_workflow naming node and input, and POST /api/jobs refuses the same request', async () => {
     await writeBackend(true);
     const bad = { ...image, params: { sampler: 'no_such_sampler' } };
     const res = await post('/api/jobs/validate', bad);
-    expect(res.statusCode).toBe(422);
+    expect(res.statusCode).toBe(400);
     expect(res.json()).toMatchObject({
-      error: 'workflow_invalid',
+      error: 'invalid_workflow',
       message: expect.stringMatching(/^KSampler \(#3\) input "sampler_name": value 'no_such_sampler' is not in the list/),
       details: [{ nodeId: '3', classType: 'KSampler', input: 'sampler_name', message: expect.any(String) }],
     });
     const submitted = await post('/api/jobs', bad);
-    expect(submitted.statusCode).toBe(422);
-    expect(submitted.json()).toMatchObject({ error: 'workflow_invalid', details: [{ nodeId: '3', input: 'sampler_name' }] });
+    expect(submitted.statusCode).toBe(400);
+    expect(submitted.json()).toMatchObject({ error: 'invalid_workflow', details: [{ nodeId: '3', input: 'sampler_name' }] });
   });
 
   it('checks a FLUX request against the FLUX loaders: a checkpoint is not a diffusion model', async () => {
     await writeBackend(true);
     const res = await post('/api/jobs/validate', { ...image, family: 'flux', modelFolder: 'diffusion_models' });
-    expect(res.statusCode).toBe(422);
+    expect(res.statusCode).toBe(400);
     expect(res.json<{ details: unknown[] }>().details).toEqual([
       { nodeId: '12', classType: 'UNETLoader', input: 'unet_name', message: expect.stringContaining("value 'sd_xl_base_1.0.safetensors' is not in the list ('flux1-dev.safetensors')") },
     ]);

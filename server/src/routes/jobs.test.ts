@@ -110,13 +110,13 @@ describe('POST /api/jobs', () => {
     expect(ok.statusCode).toBe(202);
   });
 
-  it('answers 400 no_backend pointing at COMFYUI_URLS when no ComfyUI backend is configured', async () => {
+  it('answers 400 provider_not_configured pointing at COMFYUI_URLS when no ComfyUI backend is configured', async () => {
     const { config: bare, outputPath: out } = await testConfig('jobs-bare');
     const other = await buildServer(bare, { logger: false });
     try {
       const res = await other.inject({ method: 'POST', url: '/api/jobs', payload: request });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ error: 'no_backend' });
+      expect(res.json()).toMatchObject({ error: 'provider_not_configured' });
       expect(res.json<{ message: string }>().message).toContain('COMFYUI_URLS');
     } finally {
       await other.close();

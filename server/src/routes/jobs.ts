@@ -23,7 +23,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         tags: ['jobs'],
         summary: 'Submit a job',
         body: JobRequest,
-        response: { 202: JobAccepted, ...errorResponses(400, 413, 415, 422) },
+        response: { 202: JobAccepted, ...errorResponses(400, 413, 415) },
       },
     },
     async (request, reply) => {
@@ -40,10 +40,10 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         summary: 'Check a job request without submitting it',
         description:
           'ComfyUI requests are built into their template and checked against the object_info of an online backend: ' +
-          '200 `{ok: true, checked}` (checked false when no backend could be asked), or 422 `workflow_invalid` whose details ' +
+          '200 `{ok: true, checked}` (checked false when no backend could be asked), or 400 `invalid_workflow` whose details ' +
           'list `{nodeId, classType, input, message}`.',
         body: JobRequest,
-        response: { 200: ValidateResponse, ...errorResponses(400, 413, 415, 422) },
+        response: { 200: ValidateResponse, ...errorResponses(400, 413, 415) },
       },
     },
     async (request) => {

@@ -7,6 +7,7 @@ import type { ModelCatalog } from '../models/model-catalog.js';
 import type { HealthService } from '../health/health-service.js';
 import { HttpError, notFound } from '../errors.js';
 import { sendFile } from '../files/send-file.js';
+import { sendObject, type ObjectFiles } from '../storage/object-files.js';
 import { ModelDetailsQuery, ModelListQuery, listModels } from './models.js';
 import { DEFAULT_LIMIT, Limit, errorResponses } from './schemas.js';
 
@@ -15,6 +16,8 @@ export interface LegacyDeps {
   models: ModelCatalog;
   backends: BackendRegistry;
   health: HealthService;
+  /** STORAGE=s3: files are served from the bucket. */
+  objects?: ObjectFiles | null;
 }
 
 const tags = ['legacy'];
@@ -23,7 +26,7 @@ const tags = ['legacy'];
  * The endpoints the earlier version documented, kept as thin aliases of the new routes so old
  * scripts and bookmarks keep working.
  */
-export const legacyRoutes: FastifyPluginAsyncTypebox<LegacyDeps> = async (app, { assets, models, backends, health }) => {
+export const legacyRoutes: FastifyPluginAsyncTypebox<LegacyDeps> = async (app, { assets, models, backends, health, objects }) => {
   app.get(
     '/api/canvas/list',
     {
@@ -52,10 +55,11 @@ export const legacyRoutes: FastifyPluginAsyncTypebox<LegacyDeps> = async (app, {
     },
     async (request, reply) => {
       const name = request.params.filename;
-      if (name.includes('\0')) throw new HttpError(400, 'invalid_path', 'The file name contains a NUL byte');
+      if (name.includes('\0')) throw new HttpError('invalid_path', 'The file name contains a NUL byte');
       // A name, not a path: anything with a separator or dot-segment never reaches the index.
-      if (/[/\\]/.test(name) || name === '.' || name === '..') throw new HttpError(403, 'forbidden', 'That path is outside the output folder');
+      if (/[/\\]/.test(name) || name === '.' || name === '..') throw new HttpError('forbidden', 'That path is outside the output folder');
       const asset = await assets.byFileName(name);
+      if (objects) return sendObject(request, reply, objects, objects.output, asset.relPath, { mediaType: asset.mimeType, downloadName: asset.fileName });
       const real = await assets.filePath(asset);
       return sendFile(request, reply, real, { mediaType: asset.mimeType, downloadName: asset.fileName });
     },

@@ -19,6 +19,7 @@ import { SiteService } from '../sites/site-service.js';
 import { errorResponses } from './schemas.js';
 import { legacySiteRoutes } from './sites-legacy.js';
 import { GenerationFields, Message, accepted } from './sites-schemas.js';
+import type { ObjectFiles } from '../storage/object-files.js';
 
 /*
  * Sites made with v0: list the user's v0 chats and import one, send a change to a site, read a site's
@@ -31,6 +32,8 @@ export interface SiteRoutesOptions {
   config: Pick<Config, 'outputPath' | 'v0ApiKey' | 'v0ApiUrl' | 'host' | 'previewPort' | 'previewUrl' | 'previewDemoHosts' | 'allowedHosts' | 'publicUrl'>;
   /** Upstream timeout of the preview proxy (tests). */
   previewTimeoutMs?: number;
+  /** STORAGE=s3: saved sites are in the bucket. */
+  objects?: ObjectFiles | null;
 }
 
 const tags = ['sites'];
@@ -41,8 +44,8 @@ const VersionParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PAT
 const FileParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PATTERN }), versionId: V0Id });
 
 
-export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, { jobs, config, previewTimeoutMs }) => {
-  const sites = new SiteService(config, jobs);
+export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, { jobs, config, previewTimeoutMs, objects }) => {
+  const sites = new SiteService(config, jobs, objects ?? null);
   // The preview origin: a second listener, opened when the API listens (never for inject-only tests).
   const preview = new PreviewProxy({
     config,
@@ -68,12 +71,12 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
       },
     },
     async (request) => {
-      if (preview.failed) throw new HttpError(503, 'preview_unavailable', `Site previews are off: the preview port (PREVIEW_PORT=${config.previewPort}) could not be opened; see the server log`);
+      if (preview.failed) throw new HttpError('preview_unavailable', `Site previews are off: the preview port (PREVIEW_PORT=${config.previewPort}) could not be opened; see the server log`);
       const manifest = await sites.manifest(request.params.assetId);
       const wanted = request.query.version;
       const v = wanted ? sites.version(manifest, wanted) : [...manifest.versions].reverse().find((x) => x.demoUrl);
-      if (!v?.demoUrl) throw new HttpError(404, 'not_found', wanted ? `Version ${wanted} has no preview (v0 gave it no demo URL)` : 'This site has no version with a preview yet');
-      if (!preview.demoAllowed(v.demoUrl)) throw new HttpError(403, 'forbidden', "This version's demo host is not one the preview may fetch from: add it to PREVIEW_DEMO_HOSTS");
+      if (!v?.demoUrl) throw new HttpError('not_found', wanted ? `Version ${wanted} has no preview (v0 gave it no demo URL)` : 'This site has no version with a preview yet');
+      if (!preview.demoAllowed(v.demoUrl)) throw new HttpError('forbidden', "This version's demo host is not one the preview may fetch from: add it to PREVIEW_DEMO_HOSTS");
       const secure = request.protocol === 'https';
       const parentOrigin = `${request.protocol}://${request.host}`;
       const url = preview.urlFor({ assetId: request.params.assetId, versionId: v.id, demoUrl: v.demoUrl, parentOrigin, requestHostname: request.hostname, secure });

@@ -57,7 +57,7 @@ const DirBody = Type.Object(
 function checkedPath(rel: string, forWrite: boolean): string {
   const safe = safeRelPath(rel);
   if (!safe) throw badRequest('invalid_path', 'path must be relative, `/`-separated, without `.` or `..` segments');
-  if (forWrite && safe.split('/')[0] === '.orchestrator') throw new HttpError(403, 'forbidden', 'That folder belongs to the server');
+  if (forWrite && safe.split('/')[0] === '.orchestrator') throw new HttpError('forbidden', 'That folder belongs to the server');
   return safe;
 }
 
@@ -66,7 +66,7 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
   const thumbsDir = path.join(config.dataPath, THUMBS_FOLDER);
   app.addHook('onRequest', async (request) => {
     if (!identity.verify(request.headers.authorization)) {
-      throw new HttpError(401, 'unauthorized', 'The storage API is for workers: send Authorization: Bearer <worker token>');
+      throw new HttpError('unauthorized', 'The storage API is for workers: send Authorization: Bearer <worker token>');
     }
   });
   // Uploads stay streams: the handler pipes them to disk.
@@ -89,7 +89,7 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
       const rel = checkedPath(request.query.path, false);
       const store = stores[request.params.root];
       const file = (await store.size(rel)) === null ? null : await store.resolve(rel);
-      if (!file) throw new HttpError(404, 'not_found', 'No such file');
+      if (!file) throw new HttpError('not_found', 'No such file');
       return sendFile(request, reply, file, { mediaType: 'application/octet-stream' });
     },
   );
@@ -122,12 +122,12 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
     },
     async (request) => {
       const rel = checkedPath(request.query.path, true);
-      if (request.headers['content-type'] !== 'application/octet-stream') throw new HttpError(415, 'unsupported_media_type', 'Send the file as application/octet-stream');
+      if (request.headers['content-type'] !== 'application/octet-stream') throw new HttpError('unsupported_media_type', 'Send the file as application/octet-stream');
       const sha256 = request.headers['x-content-sha256'];
       try {
         return await stores.output.writeStream(rel, request.body as Readable, { maxBytes: MAX_FILE_BYTES, ...(typeof sha256 === 'string' ? { sha256 } : {}) });
       } catch (err) {
-        if (err instanceof StreamCheckError) throw err.code === 'too_large' ? new HttpError(413, 'payload_too_large', err.message) : badRequest(err.code, err.message);
+        if (err instanceof StreamCheckError) throw new HttpError(err.code, err.message);
         throw err;
       }
     },
@@ -153,14 +153,14 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
     },
     async (request) => {
       const rel = checkedPath(request.query.path, true);
-      if (request.headers['content-type']?.split(';')[0]!.trim().toLowerCase() !== 'image/webp') throw new HttpError(415, 'unsupported_media_type', 'Send the thumbnail as image/webp');
+      if (request.headers['content-type']?.split(';')[0]!.trim().toLowerCase() !== 'image/webp') throw new HttpError('unsupported_media_type', 'Send the thumbnail as image/webp');
       const recipe = request.headers['x-thumbnail-recipe'];
-      if (recipe !== THUMB_RECIPE) throw new HttpError(409, 'thumbnail_recipe_mismatch', `This server makes thumbnails as ${THUMB_RECIPE}, not ${String(recipe ?? 'unnamed')}`);
+      if (recipe !== THUMB_RECIPE) throw new HttpError('thumbnail_recipe_mismatch', `This server makes thumbnails as ${THUMB_RECIPE}, not ${String(recipe ?? 'unnamed')}`);
       const body = request.body as Buffer;
       if (!isWebp(body)) throw badRequest('not_webp', 'The body is not a WebP image');
       const file = (await stores.output.size(rel)) === null ? null : await stores.output.resolve(rel);
       const st = file ? await stat(file).catch(() => null) : null;
-      if (!st?.isFile()) throw new HttpError(404, 'not_found', 'No such output: store the file first');
+      if (!st?.isFile()) throw new HttpError('not_found', 'No such output: store the file first');
       const assetId = thumbAssetIdFor(rel); // a site's screenshot is the site's thumbnail
       const entry = thumbCacheEntry(thumbsDir, assetId, rel, st);
       await writeThumbnail(entry.file, assetId, body);
@@ -180,7 +180,7 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
     },
     async (request) => {
       const rel = checkedPath(request.query.path, true);
-      if ((await stores.output.size(rel)) === null) throw new HttpError(404, 'not_found', 'No such file');
+      if ((await stores.output.size(rel)) === null) throw new HttpError('not_found', 'No such file');
       await stores.output.remove(rel);
       return { removed: true };
     },

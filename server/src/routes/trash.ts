@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { TrashEmptied, TrashPurged } from '@orchestrator/shared';
+import { TrashEmptied, TrashPurged, s3ThumbRelPath } from '@orchestrator/shared';
 import { forbidden } from '../auth/auth-service.js';
 import { mayManage } from '../auth/principal.js';
 import { notFound } from '../errors.js';
@@ -9,6 +9,7 @@ import { sendFile } from '../files/send-file.js';
 import type { Trash } from '../gallery/trash.js';
 import { TrashPreviews } from '../gallery/trash-previews.js';
 import { errorResponses } from './schemas.js';
+import { sendObject, type ObjectFiles } from '../storage/object-files.js';
 import { AssetIdParams } from './asset-schemas.js';
 
 /*
@@ -19,13 +20,15 @@ export interface TrashRouteDeps {
   trash: Trash;
   /** Where the gallery caches thumbnails (DATA_PATH/thumbs). */
   thumbsDir: string;
+  /** STORAGE=s3: previews come from the bucket (the thumbnail stays in `thumbs/` while the asset is trashed). */
+  objects?: ObjectFiles | null;
 }
 
 const tags = ['assets'];
 /** Purged thumbnails are deleted a few at a time (an emptied trash may hold thousands). */
 const DROP_CONCURRENCY = 8;
 
-export const trashRoutes: FastifyPluginAsyncTypebox<TrashRouteDeps> = async (app, { trash, thumbsDir }) => {
+export const trashRoutes: FastifyPluginAsyncTypebox<TrashRouteDeps> = async (app, { trash, thumbsDir, objects }) => {
   const previews = new TrashPreviews(thumbsDir);
 
   app.delete(
@@ -86,6 +89,13 @@ export const trashRoutes: FastifyPluginAsyncTypebox<TrashRouteDeps> = async (app
     async (request, typedReply) => {
       const reply = typedReply as FastifyReply; // a binary body, which the error-only response schema does not type
       const { id } = request.params;
+      if (objects) {
+        const thumb = (await trash.get(id)) ? await objects.thumbs.read(s3ThumbRelPath(id)) : null;
+        if (thumb) return reply.type('image/webp').header('cache-control', 'private, max-age=60').send(thumb);
+        const trashed = await trash.trashedObject(id);
+        if (!trashed || !trashed.asset.mimeType.startsWith('image/')) throw notFound('trash thumbnail', id);
+        return sendObject(request, reply, objects, objects.trash, trashed.rel, { mediaType: trashed.asset.mimeType });
+      }
       const cached = await previews.cached(id);
       if (cached) return reply.type('image/webp').header('cache-control', 'private, max-age=60').send(cached);
       const trashed = await trash.trashedFile(id);

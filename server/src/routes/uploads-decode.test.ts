@@ -109,7 +109,7 @@ describe('uploads are checked by decoding their header', () => {
     expect(ok.json()).toMatchObject({ size: MAX_INPUT_IMAGE_BYTES, width: 32, height: 32 });
     // …one byte more is not: a 24 MB upload no longer gets in only to fail the job that uses it.
     const over = await upload(Buffer.concat([atLimit, Buffer.alloc(1)]));
-    expect([over.statusCode, over.json().error]).toEqual([413, 'file_too_large']);
+    expect([over.statusCode, over.json().error]).toEqual([413, 'too_large']);
     expect(MAX_INPUT_IMAGE_BYTES).toBe(20 * 1024 * 1024);
   });
 });

@@ -97,10 +97,10 @@ describe('POST /api/uploads', () => {
     // Just over the cap: the body's length is within the envelope allowance, so the parser's cap catches it.
     const res = await upload([file(Buffer.concat([png, Buffer.alloc(MAX)]))]);
     expect(res.statusCode, res.body).toBe(413);
-    expect(res.json()).toMatchObject({ error: 'file_too_large' });
+    expect(res.json()).toMatchObject({ error: 'too_large' });
     // Far over: refused from Content-Length before reading the body.
     const announced = await upload([file(Buffer.concat([png, Buffer.alloc(2 * MAX)]))]);
-    expect([announced.statusCode, announced.json().error]).toEqual([413, 'file_too_large']);
+    expect([announced.statusCode, announced.json().error]).toEqual([413, 'too_large']);
     expect(await readdir(uploadsDir())).toEqual(before);
   });
 

@@ -4,6 +4,7 @@ import multipart from '@fastify/multipart';
 import { MAX_INPUT_IMAGE_BYTES, MAX_INPUT_IMAGE_PIXELS, Upload } from '@orchestrator/shared';
 import { HttpError, badRequest } from '../errors.js';
 import { sendFile } from '../files/send-file.js';
+import { sendObject, type ObjectFiles } from '../storage/object-files.js';
 import { UploadStore, tooLarge, unsupportedType, type FilePart } from '../uploads/upload-store.js';
 import { UPLOAD_ID_PATTERN } from '../uploads/upload-schema.js';
 import { errorResponses } from './schemas.js';
@@ -17,6 +18,8 @@ const UploadIdParams = Type.Object({ id: Type.String({ pattern: UPLOAD_ID_PATTER
 
 export interface UploadRouteOptions {
   dataPath: string;
+  /** STORAGE=s3: uploads are kept in the bucket's `uploads/` (so a worker on any machine reads them). */
+  objects?: ObjectFiles | null;
   /** Lower limits than the shared ones (tests). */
   maxBytes?: number;
   maxPixels?: number;
@@ -36,7 +39,7 @@ function multipartError(err: unknown, maxBytes: number): unknown {
 export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRouteOptions> = async (app, opts) => {
   const maxBytes = Math.min(opts.maxBytes ?? UPLOAD_MAX_BYTES, UPLOAD_MAX_BYTES);
   const maxPixels = Math.min(opts.maxPixels ?? MAX_INPUT_IMAGE_PIXELS, MAX_INPUT_IMAGE_PIXELS);
-  const store = new UploadStore(opts.dataPath, maxPixels);
+  const store = new UploadStore(opts.dataPath, maxPixels, opts.objects?.uploads ?? null);
   await store.init();
   // Scoped to this plugin: only these routes parse multipart, with tight limits on everything but the file.
   await app.register(multipart, { limits: { fileSize: maxBytes, files: 2, fields: 10, fieldSize: 1024, parts: 12, headerPairs: 50 } });
@@ -91,6 +94,10 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRouteOptions> = async
       },
     },
     async (request, reply) => {
+      if (opts.objects) {
+        const { rel, record } = await store.object(request.params.id);
+        return sendObject(request, reply, opts.objects, opts.objects.uploads, rel, { mediaType: record.type, downloadName: `${record.id}` });
+      }
       const { path, record } = await store.file(request.params.id);
       return sendFile(request, reply, path, { mediaType: record.type, downloadName: `${record.id}` });
     },

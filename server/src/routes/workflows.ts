@@ -29,7 +29,7 @@ const IdParams = Type.Object({ id: Type.String({ pattern: WORKFLOW_ID_PATTERN, d
 const ImportQuery = Type.Object({ name: Type.Optional(Text({ minLength: 1, maxLength: 100 })) }, { additionalProperties: false });
 
 const unsupported = () =>
-  new HttpError(415, 'unsupported_media_type', 'Send the workflow as application/json (an API-format graph) or image/png (a PNG ComfyUI saved)');
+  new HttpError('unsupported_media_type', 'Send the workflow as application/json (an API-format graph) or image/png (a PNG ComfyUI saved)');
 
 /** The graph of an import body: parsed JSON, or the bytes of a PNG / JSON file sent as-is. */
 function graphOf(body: unknown): { graph: WorkflowGraph; source: 'json' | 'png' } {
@@ -40,7 +40,7 @@ function graphOf(body: unknown): { graph: WorkflowGraph; source: 'json' | 'png' 
       if (text.startsWith('{')) return { graph: workflowGraphFromJson(text), source: 'json' };
       throw unsupported();
     }
-    if (body === undefined) throw new HttpError(400, 'missing_body', 'No workflow: send its JSON or the PNG as the request body');
+    if (body === undefined) throw new HttpError('missing_body', 'No workflow: send its JSON or the PNG as the request body');
     return { graph: normalizeWorkflowGraph(body), source: 'json' };
   } catch (err) {
     throw importFailure(err);

@@ -34,7 +34,7 @@ export class AgentService {
   async set(name: string, enabled: boolean): Promise<Agent> {
     const names = this.names(await this.queue.snapshot());
     if (!names.includes(name)) {
-      throw new HttpError(404, 'unknown_agent', `No agent named "${name}"; agents: ${names.join(', ')}`, { agents: names });
+      throw new HttpError('unknown_agent', `No agent named "${name}"; agents: ${names.join(', ')}`, { agents: names });
     }
     await this.queues.schedule.setAgent(name, enabled);
     this.queue.invalidate();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FastifyBaseLogger } from 'fastify';
-import { ANY_LANE, PROVIDERS, isFinal, laneOf, priorityLevel, redisKeys, type JobStore, type Lane, type Provider, type RedisKeys } from '@orchestrator/shared';
+import { ANY_LANE, PROVIDERS, isFinal, jobError, laneOf, priorityLevel, redisKeys, type JobStore, type Lane, type Provider, type RedisKeys } from '@orchestrator/shared';
 import type { JobQueues } from '../jobs/queues.js';
 
 /*
@@ -123,7 +123,7 @@ export class QueueReconciler {
           ...j,
           status: 'cancelled',
           finishedAt: new Date().toISOString(),
-          error: { code: 'removed_externally', message: 'The job was removed from its queue by another tool (e.g. Bull Board)' },
+          error: jobError('removed_externally', 'The job was removed from its queue by another tool (e.g. Bull Board)'),
         }));
       }
       return;
@@ -157,7 +157,7 @@ export class QueueReconciler {
           ...j,
           status: 'failed',
           finishedAt: new Date().toISOString(),
-          error: { code: 'internal_error', message: `The job could not be run: ${b.failedReason || 'its queue failed it'}` },
+          error: jobError('internal_error', `The job could not be run: ${b.failedReason || 'its queue failed it'}`),
         }));
         this.o.log.warn({ jobId: b.id, reason: b.failedReason }, 'job failed in its queue; recorded');
       }

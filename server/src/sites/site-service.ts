@@ -22,6 +22,7 @@ import { mayManage, type Principal } from '../auth/principal.js';
 import { HttpError, badRequest, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import type { JobService } from '../jobs/job-service.js';
+import type { ObjectFiles } from '../storage/object-files.js';
 import { designEditMessage } from './design-edits.js';
 import { listV0Chats, type V0ChatListItem } from './v0-chats.js';
 
@@ -47,6 +48,8 @@ export class SiteService {
   constructor(
     private readonly config: Pick<Config, 'outputPath' | 'v0ApiKey' | 'v0ApiUrl'>,
     private readonly jobs: JobService,
+    /** STORAGE=s3: saved sites are read from the bucket's `output/` (same layout). */
+    private readonly objects: ObjectFiles | null = null,
   ) {}
 
   private requireKey(): string {
@@ -61,8 +64,12 @@ export class SiteService {
     const chats = await listV0Chats({ baseUrl: this.config.v0ApiUrl, apiKey, limit, offset });
     const items = await Promise.all(
       chats.map(async (c) => {
-        const saved = isV0Id(c.id) ? await stat(path.join(this.config.outputPath, siteManifestRelPath(c.id))).catch(() => null) : null;
-        return { ...c, assetId: isV0Id(c.id) ? siteAssetId(c.id) : '', imported: saved?.isFile() ?? false };
+        const saved = !isV0Id(c.id)
+          ? false
+          : this.objects
+            ? (await this.objects.output.stat(siteManifestRelPath(c.id))) !== null
+            : ((await stat(path.join(this.config.outputPath, siteManifestRelPath(c.id))).catch(() => null))?.isFile() ?? false);
+        return { ...c, assetId: isV0Id(c.id) ? siteAssetId(c.id) : '', imported: saved };
       }),
     );
     return { items, ...(chats.length >= limit ? { nextOffset: offset + limit } : {}) };
@@ -70,7 +77,7 @@ export class SiteService {
 
   /** The chat of a site asset (asset ids hash the manifest path, so the folders are asked). */
   async chatIdOf(assetId: string): Promise<string> {
-    const names = await readdir(path.join(this.config.outputPath, SITES_DIR)).catch(() => [] as string[]);
+    const names = this.objects ? await this.objects.output.list(SITES_DIR) : await readdir(path.join(this.config.outputPath, SITES_DIR)).catch(() => [] as string[]);
     const chatId = names.find((n) => isV0Id(n) && siteAssetId(n) === assetId);
     if (!chatId) throw notFound('site', assetId);
     return chatId;
@@ -78,6 +85,10 @@ export class SiteService {
 
   async manifestOfChat(chatId: string): Promise<V0SiteManifest | null> {
     if (!isV0Id(chatId)) return null;
+    if (this.objects) {
+      const raw = await this.objects.output.read(siteManifestRelPath(chatId));
+      return raw === null ? null : parseSiteManifest(raw.toString('utf8'));
+    }
     const real = await resolveInside(this.config.outputPath, siteManifestRelPath(chatId)).catch(() => null);
     const raw = real ? await readFile(real, 'utf8').catch(() => null) : null;
     return raw === null ? null : parseSiteManifest(raw);
@@ -90,12 +101,12 @@ export class SiteService {
   }
 
   notSaved(chatId: string): HttpError {
-    return new HttpError(404, 'not_found', `v0 chat ${chatId} is not saved here: import it first (POST /api/sites/import)`);
+    return new HttpError('not_found', `v0 chat ${chatId} is not saved here: import it first (POST /api/sites/import)`);
   }
 
   version(manifest: V0SiteManifest, versionId: string): V0SiteVersion {
     const v = manifest.versions.find((x) => x.id === versionId);
-    if (!v) throw new HttpError(404, 'not_found', `Site ${manifest.chatId} has no version "${versionId}"`);
+    if (!v) throw new HttpError('not_found', `Site ${manifest.chatId} has no version "${versionId}"`);
     return v;
   }
 
@@ -104,14 +115,20 @@ export class SiteService {
     const v = this.version(manifest, versionId);
     const safe = safeSiteFileName(name);
     if (safe === null) throw badRequest('invalid_path', 'That file name is not allowed (absolute, "..", or control characters)');
-    if (!v.files.includes(safe)) throw new HttpError(404, 'not_found', `Version ${versionId} has no saved file "${safe.slice(0, 200)}"`);
+    if (!v.files.includes(safe)) throw new HttpError('not_found', `Version ${versionId} has no saved file "${safe.slice(0, 200)}"`);
     const dir = siteVersionRelDir(manifest.chatId, versionId);
+    if (this.objects) {
+      const info = await this.objects.output.stat(`${dir}/${safe}`);
+      if (!info) throw new HttpError('not_found', 'No such file');
+      if (info.size > MAX_TEXT_FILE_BYTES) throw new HttpError('too_large', 'The file is too large to show as text');
+      return (await this.objects.output.read(`${dir}/${safe}`))?.toString('utf8') ?? '';
+    }
     const real = await resolveInside(this.config.outputPath, `${dir}/${safe}`);
     const realDir = await resolveInside(this.config.outputPath, dir);
-    if (!real.startsWith(realDir + path.sep)) throw new HttpError(403, 'forbidden', 'That path is outside the site folder');
+    if (!real.startsWith(realDir + path.sep)) throw new HttpError('forbidden', 'That path is outside the site folder');
     const st = await stat(real);
-    if (!st.isFile()) throw new HttpError(404, 'not_found', 'No such file');
-    if (st.size > MAX_TEXT_FILE_BYTES) throw new HttpError(413, 'file_too_large', 'The file is too large to show as text');
+    if (!st.isFile()) throw new HttpError('not_found', 'No such file');
+    if (st.size > MAX_TEXT_FILE_BYTES) throw new HttpError('too_large', 'The file is too large to show as text');
     return readFile(real, 'utf8');
   }
 
@@ -124,7 +141,7 @@ export class SiteService {
       const content = await this.fileText(manifest, versionId, name).catch(() => null);
       if (content === null) continue;
       total += Buffer.byteLength(content);
-      if (total > MAX_ARTIFACT_BYTES) throw new HttpError(413, 'too_large', 'This version is too large to return at once; fetch its files one by one');
+      if (total > MAX_ARTIFACT_BYTES) throw new HttpError('too_large', 'This version is too large to return at once; fetch its files one by one');
       out.push({ name, content });
     }
     return out;
@@ -153,7 +170,7 @@ export class SiteService {
     this.requireKey();
     const manifest = await this.manifest(assetId);
     const v = this.version(manifest, versionId);
-    if (v.status !== 'completed') throw new HttpError(409, 'conflict', `Version ${versionId} is ${v.status}: only a completed version can be deployed`);
+    if (v.status !== 'completed') throw new HttpError('conflict', `Version ${versionId} is ${v.status}: only a completed version can be deployed`);
     this.mayChange(manifest, by);
     return this.submit({ prompt: `Deploy version ${versionId} of v0 chat ${manifest.chatId}`, deploy: { chatId: manifest.chatId, versionId } }, by);
   }
@@ -165,11 +182,11 @@ export class SiteService {
     if (problem) throw badRequest('validation_failed', `Invalid design edit at ${problem.path}: ${problem.message}`, [problem]);
     const manifest = await this.manifest(assetId);
     const v = this.version(manifest, versionId);
-    if (v.status !== 'completed') throw new HttpError(409, 'conflict', `Version ${versionId} is ${v.status}: edit a completed version`);
+    if (v.status !== 'completed') throw new HttpError('conflict', `Version ${versionId} is ${v.status}: edit a completed version`);
     const files = v.filesSaved ? await this.versionFiles(manifest, versionId).catch(() => []) : [];
     const message = designEditMessage(versionId, edits, files);
     if (message.length > MAX_FOLLOW_UP_CHARS) {
-      throw new HttpError(413, 'too_large', `These edits make a ${message.length}-character message; v0 takes at most ${MAX_FOLLOW_UP_CHARS}: apply fewer or shorter edits at once`);
+      throw new HttpError('too_large', `These edits make a ${message.length}-character message; v0 takes at most ${MAX_FOLLOW_UP_CHARS}: apply fewer or shorter edits at once`);
     }
     return this.followUp({ assetId }, message, {}, by);
   }

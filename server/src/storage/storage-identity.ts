@@ -28,6 +28,8 @@ export class StorageIdentity {
     if (!this.config.workerToken) await this.redis.hsetnx(this.key, 'token', randomBytes(32).toString('base64url'));
     const token = this.config.workerToken ?? (await this.redis.hget(this.key, 'token'))!;
     this.token = Buffer.from(token);
+    // Workers compare it with their own STORAGE: one that writes elsewhere than the server reads waits instead.
+    await this.redis.hset(this.key, 'kind', this.config.storage.kind);
     await markStorageFolders(this.redis, this.key, {
       output: this.config.outputPath,
       uploads: path.join(this.config.dataPath, 'uploads'),

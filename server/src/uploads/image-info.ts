@@ -31,10 +31,10 @@ export interface ImageSize {
 }
 
 const unreadableImage = (type: UploadType) =>
-  new HttpError(415, 'unsupported_media_type', `The file starts like a ${LABEL[type]} image but is not one that can be read (cut short, or something else behind the signature)`);
+  new HttpError('unsupported_media_type', `The file starts like a ${LABEL[type]} image but is not one that can be read (cut short, or something else behind the signature)`);
 
 const tooManyPixels = (size: ImageSize, maxPixels: number) =>
-  new HttpError(413, 'image_too_large', `The image is ${describePixels(size.width, size.height)}; at most ${Math.round(maxPixels / 1e6)} MP are accepted`, {
+  new HttpError('image_too_large', `The image is ${describePixels(size.width, size.height)}; at most ${Math.round(maxPixels / 1e6)} MP are accepted`, {
     width: size.width,
     height: size.height,
     maxPixels,

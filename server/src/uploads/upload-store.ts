@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/p
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MAX_INPUT_IMAGE_PIXELS, type Upload } from '@orchestrator/shared';
+import { MAX_INPUT_IMAGE_PIXELS, type S3FileStore, type Upload } from '@orchestrator/shared';
 import { HttpError, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { SNIFF_BYTES, UPLOAD_TYPES, probeImage, sniffUploadType, type UploadType } from './image-info.js';
@@ -23,8 +23,8 @@ const STALE_PARTIAL_MS = 60 * 60 * 1000;
 const idPattern = new RegExp(UPLOAD_ID_PATTERN);
 
 export const tooLarge = (maxBytes: number) =>
-  new HttpError(413, 'file_too_large', `The file is larger than the ${Math.floor(maxBytes / (1024 * 1024))} MB this server accepts`, { maxBytes });
-export const unsupportedType = (why = 'Only PNG, JPEG and WebP images can be uploaded') => new HttpError(415, 'unsupported_media_type', why);
+  new HttpError('too_large', `The file is larger than the ${Math.floor(maxBytes / (1024 * 1024))} MB this server accepts`, { maxBytes });
+export const unsupportedType = (why = 'Only PNG, JPEG and WebP images can be uploaded') => new HttpError('unsupported_media_type', why);
 
 /**
  * Uploaded images under `<DATA_PATH>/uploads`: `<id>.<ext>` plus `<id>.json`. A file is written as
@@ -37,6 +37,8 @@ export class UploadStore {
   constructor(
     dataPath: string,
     private readonly maxPixels = MAX_INPUT_IMAGE_PIXELS,
+    /** STORAGE=s3: a checked upload moves to the bucket (same names); only its partial file is ever on this disk. */
+    private readonly bucket: S3FileStore | null = null,
   ) {
     this.dir = path.join(dataPath, 'uploads');
   }
@@ -61,7 +63,7 @@ export class UploadStore {
       const sniffer = new TypeSniffer();
       await pipeline(part.file, sniffer, out);
       if (part.file.truncated || sniffer.bytes > maxBytes) throw tooLarge(maxBytes);
-      if (sniffer.bytes === 0) throw new HttpError(400, 'empty_file', 'The file is empty');
+      if (sniffer.bytes === 0) throw new HttpError('empty_file', 'The file is empty');
       const type = sniffer.type;
       if (!type) throw unsupportedType();
       const size = await probeImage(partial, type, this.maxPixels);
@@ -71,6 +73,18 @@ export class UploadStore {
       // The record is written before anything takes its final name: a full disk fails it with nothing kept.
       await writeFile(partialRecord, JSON.stringify(record));
       saved = path.join(this.dir, `${id}.${UPLOAD_TYPES[type]}`);
+      if (this.bucket) {
+        // The file first, then its record: an upload without a record is never offered (nor left behind).
+        const object = `${id}.${UPLOAD_TYPES[type]}`;
+        await this.bucket.writeFrom(object, partial);
+        await this.bucket.write(`${id}.json`, JSON.stringify(record)).catch(async (err: unknown) => {
+          await this.bucket?.remove(object).catch(() => undefined);
+          throw err;
+        });
+        await rm(partial, { force: true });
+        await rm(partialRecord, { force: true });
+        return withUrl(record);
+      }
       await rename(partial, saved);
       await rename(partialRecord, path.join(this.dir, `${id}.json`));
       return withUrl(record);
@@ -86,6 +100,11 @@ export class UploadStore {
   /** Removes an upload saved for a request that was then refused (e.g. a second file followed). */
   async remove(id: string): Promise<void> {
     const record = await this.record(id).catch(() => null);
+    if (this.bucket) {
+      if (record) await this.bucket.remove(`${id}.${UPLOAD_TYPES[record.type]}`);
+      await this.bucket.remove(`${id}.json`);
+      return;
+    }
     if (record) await rm(path.join(this.dir, `${id}.${UPLOAD_TYPES[record.type]}`), { force: true });
     await rm(path.join(this.dir, `${id}.json`), { force: true });
   }
@@ -100,10 +119,18 @@ export class UploadStore {
     return { path: await resolveInside(this.dir, `${id}.${UPLOAD_TYPES[record.type]}`), record };
   }
 
+  /** STORAGE=s3: the object name of the file in the bucket's uploads folder and its recorded type. */
+  async object(id: string): Promise<{ rel: string; record: UploadRecord }> {
+    const record = await this.record(id);
+    return { rel: `${id}.${UPLOAD_TYPES[record.type]}`, record };
+  }
+
   private async record(id: string): Promise<UploadRecord> {
     if (!idPattern.test(id)) throw notFound('upload', id);
     try {
-      const rec = JSON.parse(await readFile(path.join(this.dir, `${id}.json`), 'utf8')) as UploadRecord;
+      const raw = this.bucket ? (await this.bucket.read(`${id}.json`))?.toString('utf8') : await readFile(path.join(this.dir, `${id}.json`), 'utf8');
+      if (raw === undefined) throw new Error('no record');
+      const rec = JSON.parse(raw) as UploadRecord;
       if (rec.id !== id || !(rec.type in UPLOAD_TYPES)) throw new Error('record does not match');
       return rec;
     } catch {

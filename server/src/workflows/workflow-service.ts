@@ -74,7 +74,7 @@ export class WorkflowService {
     }
     assertSlots(graph, body.slots);
     if ((await this.store.count()) >= MAX_WORKFLOWS) {
-      throw new HttpError(409, 'workflow_limit', `There are already ${MAX_WORKFLOWS} saved workflows; delete some before saving more`);
+      throw new HttpError('workflow_limit', `There are already ${MAX_WORKFLOWS} saved workflows; delete some before saving more`);
     }
     const at = this.now().toISOString();
     const owner = by && by.via !== 'local' ? { owner: by.user.name } : {};
@@ -150,9 +150,9 @@ function assertSlots(graph: WorkflowGraph, slots: CustomWorkflow['slots']): void
   if (problems.length > 0) throw badRequest('invalid_slots', problems[0]!, { problems });
 }
 
-/** A WorkflowImportError is the file's fault: 400 with its message. */
+/** A WorkflowImportError is the file's fault: 400 invalid_workflow (or too_deep) with its message. */
 export function importFailure(err: unknown): unknown {
-  return err instanceof WorkflowImportError ? badRequest(err.code, err.message) : err;
+  return err instanceof WorkflowImportError ? new HttpError(err.code, err.message) : err;
 }
 
 function assertMayChange(by: Principal, w: CustomWorkflow): void {

@@ -116,3 +116,8 @@ export function fluxRequestProblem(request: FluxJobRequest): { path: string; mes
 export function fluxInputImageKind(id: string): 'asset' | 'upload' {
   return /^[0-9a-f]{16}$/.test(id) ? 'asset' : 'upload';
 }
+
+/** BFL's answers, as much of them as the worker reads (checked with checkJson; extra fields pass). */
+export const BflSubmitAnswer = Type.Object({ id: Type.String(), polling_url: Type.String() });
+export const BflPollAnswer = Type.Object({ status: Type.String(), progress: Type.Optional(Type.Unknown()), result: Type.Optional(Type.Unknown()) });
+export const BflCreditsAnswer = Type.Object({ credits: Type.Number() });

@@ -137,7 +137,7 @@ export type V0ErrorCode =
   | 'provider_forbidden'
   | 'not_found'
   | 'conflict'
-  | 'payload_too_large'
+  | 'too_large'
   | 'rate_limited'
   | 'backend_error';
 
@@ -155,7 +155,7 @@ export const V0_ERRORS: Readonly<Record<number, V0ErrorRule>> = {
   403: { code: 'provider_forbidden', message: 'v0 refused access: the Platform API needs a Premium or Team plan, or the key lacks the scope' },
   404: { code: 'not_found', message: 'v0 has no such chat or version (deleted, or owned by another account)' },
   409: { code: 'conflict', message: 'v0 is still generating a version of this chat: wait for it to finish, then send the change again' },
-  413: { code: 'payload_too_large', message: 'The request is too large for v0: shorten the prompt' },
+  413: { code: 'too_large', message: 'The request is too large for v0: shorten the prompt' },
   422: { code: 'validation_failed', message: 'v0 refused the request as invalid' },
   429: { code: 'rate_limited', message: 'v0 rate limit reached: try again later' },
 };

@@ -1,6 +1,7 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Job, QueuedJobData } from '../jobs.js';
+import { jobError } from '../error-codes.js';
 import { JobStore } from '../store.js';
 import { priorityLevel, type JobPriority } from '../priority.js';
 import { bullPriority, laneOf, type Lane } from './lanes.js';
@@ -86,7 +87,7 @@ export class JobEnqueuer {
           ...j,
           status: 'failed',
           finishedAt: new Date().toISOString(),
-          error: { code: 'enqueue_failed', message: 'The job could not be added to the queue' },
+          error: jobError('enqueue_failed', 'The job could not be added to the queue'),
         }))
         .catch(() => undefined);
       throw queued.reason;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -6,6 +6,7 @@ import { copyFile, mkdir, readFile, readdir, realpath, rename, rm, stat, writeFi
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { safeRelPath, type DirFile, type FileStore } from './file-store.js';
+import { tempNameFor, writeAtomic } from '../write-atomic.js';
 
 /** A folder on this machine's disk (OUTPUT_PATH, the uploads folder) as a FileStore. */
 export class LocalFileStore implements FileStore {
@@ -60,12 +61,12 @@ export class LocalFileStore implements FileStore {
 
   async write(rel: string, data: string | Uint8Array): Promise<void> {
     const file = await this.target(rel);
-    await atomically(file, (tmp) => writeFile(tmp, data));
+    await writeAtomic(file, data);
   }
 
   async writeFrom(rel: string, localFile: string): Promise<void> {
     const file = await this.target(rel);
-    await atomically(file, (tmp) => copyFile(localFile, tmp));
+    await writeAtomic(file, (tmp) => copyFile(localFile, tmp));
   }
 
   /**
@@ -85,7 +86,7 @@ export class LocalFileStore implements FileStore {
       },
     });
     let digest = '';
-    await atomically(file, async (tmp) => {
+    await writeAtomic(file, async (tmp) => {
       const out = createWriteStream(tmp);
       try {
         await pipeline(body, meter, out);
@@ -102,7 +103,7 @@ export class LocalFileStore implements FileStore {
 
   async replaceDir(relDir: string, files: readonly DirFile[]): Promise<{ refused: string[] }> {
     const final = await this.target(relDir);
-    const tmp = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(4).toString('hex')}.part`);
+    const tmp = tempNameFor(final);
     const refused: string[] = [];
     await mkdir(tmp, { recursive: true });
     try {
@@ -144,17 +145,6 @@ export class LocalFileStore implements FileStore {
 
 /** Errors of a name the folder cannot hold (as opposed to a disk that cannot hold the bytes). */
 const NAME_ERRNOS = new Set(['EEXIST', 'ENOTDIR', 'EISDIR', 'ENAMETOOLONG', 'EINVAL']);
-
-/** Writes through a hidden temp name beside the target, then renames it into place; a failure leaves neither. */
-async function atomically(file: string, write: (tmp: string) => Promise<void>): Promise<void> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.part`);
-  try {
-    await write(tmp);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
 
 export class StreamCheckError extends Error {
   override readonly name = 'StreamCheckError';

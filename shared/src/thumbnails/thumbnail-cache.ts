@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { assetIdForPath } from '../assets.js';
 import { SITES_DIR, isV0Id, siteAssetId } from '../sites.js';
 import { THUMB_RECIPE } from './thumbnail-recipe.js';
+import { writeAtomic } from '../write-atomic.js';
 
 /*
  * Where a thumbnail is cached, for whoever writes it (the server when asked for one, the worker for its
@@ -68,12 +69,9 @@ export async function writeThumbnail(cacheFile: string, assetId: string, body: U
     await mkdir(dir, { recursive: true });
     madeDirs?.add(dir);
   }
-  const tmp = `${cacheFile}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    await writeFile(tmp, body);
-    await rename(tmp, cacheFile);
+    await writeAtomic(cacheFile, body, '.tmp'); // the sweep (server/src/gallery/thumbnails.ts) deletes stale `*.tmp`
   } catch (err) {
-    await unlink(tmp).catch(() => undefined);
     madeDirs?.delete(dir);
     throw err;
   }

@@ -1,15 +1,23 @@
-import type { ApiError as ApiErrorBody, FieldError } from '@orchestrator/shared';
+import { isErrorCode, type ApiError as ApiErrorBody, type FieldError } from '@orchestrator/shared';
+import { errorKind, type ApiErrorCode, type ErrorKind } from './errorCodes';
+
+export type { ApiErrorCode, ErrorKind } from './errorCodes';
 
 /** An error answer from the API (`{error, message, details?}`), or a network failure (status 0). */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly details?: unknown,
   ) {
     super(message);
+  }
+
+  /** What the failure asks of the person (see errorKind). */
+  get kind(): ErrorKind {
+    return errorKind(this.code);
   }
 
   /** Validation details as `[{path, message}]`, when the server sent them. */
@@ -36,9 +44,12 @@ function noticeStatus(path: string, status: number): void {
   if (status === 401 && !path.startsWith('/api/auth/')) onUnauthorized?.();
 }
 
-function isErrorBody(value: unknown): value is ApiErrorBody {
+function isErrorBody(value: unknown): value is Omit<ApiErrorBody, 'error'> & { error?: unknown } {
   return typeof value === 'object' && value !== null && typeof (value as ApiErrorBody).message === 'string';
 }
+
+/** The code of an error answer: the registry's, or `http_error` for one that is not ours (a proxy's). */
+const codeOf = (body: { error?: unknown }): ApiErrorCode => (isErrorCode(body.error) ? body.error : 'http_error');
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -71,7 +82,7 @@ export async function request<T>(path: string, { method = 'GET', body, signal }:
     }
   }
   if (!res.ok) {
-    if (isErrorBody(json)) throw new ApiError(res.status, json.error || 'error', json.message, json.details);
+    if (isErrorBody(json)) throw new ApiError(res.status, codeOf(json), json.message, json.details);
     throw new ApiError(res.status, 'http_error', `${method} ${path} failed: ${res.status} ${res.statusText}`.trim());
   }
   return json as T;
@@ -88,7 +99,7 @@ async function postRaw<T>(path: string, body: BodyInit, headers: Record<string, 
   noticeStatus(path, res.status);
   const json: unknown = await res.json().catch(() => undefined);
   if (!res.ok) {
-    if (isErrorBody(json)) throw new ApiError(res.status, json.error || 'error', json.message, json.details);
+    if (isErrorBody(json)) throw new ApiError(res.status, codeOf(json), json.message, json.details);
     throw new ApiError(res.status, 'http_error', `POST ${path} failed: ${res.status}`);
   }
   return json as T;

@@ -4,10 +4,10 @@ import { loginProblem } from './loginProblem';
 
 describe('loginProblem', () => {
   it('says how long to wait after too many attempts, in whole minutes', () => {
-    expect(loginProblem(new ApiError(429, 'too_many_attempts', 'Too many failed logins: try again in 15 min', { retryAfterSec: 841 }))).toBe(
+    expect(loginProblem(new ApiError(429, 'rate_limited', 'Too many failed logins: try again in 15 min', { retryAfterSec: 841 }))).toBe(
       'Too many attempts: try again in 15 min.',
     );
-    expect(loginProblem(new ApiError(429, 'too_many_attempts', 'x', { retryAfterSec: 5 }))).toBe('Too many attempts: try again in 1 min.');
+    expect(loginProblem(new ApiError(429, 'rate_limited', 'x', { retryAfterSec: 5 }))).toBe('Too many attempts: try again in 1 min.');
     expect(loginProblem(new ApiError(429, 'rate_limited', 'Slow down'))).toBe('Slow down');
   });
 

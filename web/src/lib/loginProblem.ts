@@ -3,7 +3,7 @@ import { ApiError, errorMessage } from '../api/client';
 /** The sentence a failed login shows: what went wrong and what to do, not the HTTP status. */
 export function loginProblem(err: unknown): string {
   if (!(err instanceof ApiError)) return errorMessage(err);
-  if (err.status === 429) {
+  if (err.code === 'rate_limited') {
     const sec = (err.details as { retryAfterSec?: unknown } | undefined)?.retryAfterSec;
     return typeof sec === 'number' ? `Too many attempts: try again in ${Math.max(1, Math.ceil(sec / 60))} min.` : err.message;
   }

@@ -1,6 +1,6 @@
 import { ApiError } from '../api/client';
 
-/** One `details` item of a 422 `workflow_invalid`, or a problem of an import's backend check. */
+/** One `details` item of an `invalid_workflow`, or a problem of an import's backend check. */
 export interface WorkflowProblem {
   nodeId: string;
   classType?: string;
@@ -8,8 +8,8 @@ export interface WorkflowProblem {
   message: string;
 }
 
-/** The problems of a 422 `workflow_invalid`; null for any other outcome. */
+/** The problems of an `invalid_workflow` that lists them; null for any other outcome. */
 export function workflowProblemsOf(err: unknown): WorkflowProblem[] | null {
-  if (!(err instanceof ApiError) || err.status !== 422 || !Array.isArray(err.details)) return null;
+  if (!(err instanceof ApiError) || err.code !== 'invalid_workflow' || !Array.isArray(err.details)) return null;
   return err.details.filter((d): d is WorkflowProblem => typeof d === 'object' && d !== null && typeof (d as WorkflowProblem).message === 'string');
 }

@@ -6,11 +6,13 @@ import {
   checked,
   isDiskFull,
   isFinal,
+  jobError,
   type AssetStore,
   type EventLog,
   type InflightEntry,
   type Job,
   type JobError,
+  type JobErrorCode,
   type JobProgress,
   type JobStore,
   type Provider as ProviderName,
@@ -223,7 +225,7 @@ export async function runTakenJob(t: TakenJob, deps: RunnerDeps, signal: AbortSi
           ...j,
           status: 'cancelled',
           finishedAt: new Date().toISOString(),
-          error: { code: 'removed_externally', message: 'The job was removed from its queue by another tool while it ran' },
+          error: jobError('removed_externally', 'The job was removed from its queue by another tool while it ran'),
         }));
         await forget();
         return 'cancelled';
@@ -302,7 +304,7 @@ export async function runTakenJob(t: TakenJob, deps: RunnerDeps, signal: AbortSi
     if (!res.ok) log.debug({ reason: res.reason }, `${type} not recorded`);
   }
 
-  async function fail(writer: JobWriter, error: JobError): Promise<void> {
+  async function fail(writer: JobWriter, error: JobError & { code: JobErrorCode }): Promise<void> {
     await finalize(writer, 'job.failed', (j) => ({
       ...j,
       status: 'failed',

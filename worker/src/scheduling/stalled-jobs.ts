@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { isFinal, laneFromMeta, priorityLevel, type JobStore, type Provider, type ScheduleStore } from '@orchestrator/shared';
+import { isFinal, jobError, laneFromMeta, priorityLevel, type JobStore, type Provider, type ScheduleStore } from '@orchestrator/shared';
 import { errorMessage } from '../errors.js';
 import type { LaneWorkers } from './lane-workers.js';
 
@@ -24,7 +24,7 @@ export async function settleStalledJob(
         ...j,
         status: 'failed',
         finishedAt: new Date().toISOString(),
-        error: { code: 'internal_error', message: `The job could not be run: ${bull.failedReason || 'it stalled too often'}` },
+        error: jobError('internal_error', `The job could not be run: ${bull.failedReason || 'it stalled too often'}`),
       }));
       return;
     }

@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
 import {
   LocalFileStore,
   THUMB_RECIPE,
+  s3ThumbRelPath,
+  type S3FileStore,
   readStorageMark,
   safeRelPath,
   thumbAssetIdFor,
@@ -93,5 +95,15 @@ export class DecidingThumbnailSink implements ThumbnailSink {
       if (published && (await readStorageMark(this.d.cacheDir)) === published) return new LocalThumbnailSink(output, this.d.cacheDir);
     }
     return new RemoteThumbnailSink(this.d.remote);
+  }
+}
+
+/** STORAGE=s3: the bucket's `thumbs/` folder, beside the output's own path (see s3ThumbRelPath). */
+export class S3ThumbnailSink implements ThumbnailSink {
+  readonly kind = 'object storage';
+  constructor(private readonly thumbs: S3FileStore) {}
+
+  put(relPath: string, webp: Buffer): Promise<void> {
+    return this.thumbs.write(s3ThumbRelPath(thumbAssetIdFor(relPath)), webp);
   }
 }

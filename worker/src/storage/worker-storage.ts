@@ -1,11 +1,11 @@
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { LocalFileStore, THUMBS_FOLDER, readStorageMark, type Config, type DirFile, type FileStore, type RedisKeys, type StorageMarkField } from '@orchestrator/shared';
+import { LocalFileStore, S3FileStore, S3_ROOTS, THUMBS_FOLDER, readStorageMark, s3ClientFor, type Config, type DirFile, type FileStore, type RedisKeys, type StorageMarkField } from '@orchestrator/shared';
 import { errorMessage } from '../errors.js';
 import { HttpFileStore, type ServerAddress } from './http-file-store.js';
 import { OutputThumbnails } from './output-thumbnails.js';
-import { DecidingThumbnailSink } from './thumbnail-sink.js';
+import { DecidingThumbnailSink, S3ThumbnailSink } from './thumbnail-sink.js';
 
 /*
  * Where this worker's outputs go, decided per folder from the server's mark (server/src/storage/
@@ -16,7 +16,7 @@ import { DecidingThumbnailSink } from './thumbnail-sink.js';
  * cannot serve them.
  */
 
-export type StorageMode = 'shared disk' | 'uploads to server' | 'undecided';
+export type StorageMode = 'shared disk' | 'uploads to server' | 'object storage' | 'undecided';
 
 /** A FileStore that becomes local or remote once the server's mark says which (and waits until then). */
 class DecidingFileStore implements FileStore {
@@ -51,13 +51,17 @@ class DecidingFileStore implements FileStore {
         this.d.log.warn({ err: errorMessage(err) }, 'could not read the storage mark');
         return null;
       });
-      if (published) {
+      const serverKind = published ? await this.d.redis.hget(this.d.keys.storage, 'kind').catch(() => null) : null;
+      if (serverKind === 's3') {
+        // Writing here would record assets whose files the server (which reads the bucket) cannot serve.
+        if (waited % 30 === 0) this.d.log.error('the server keeps files in object storage (STORAGE=s3): set STORAGE=s3 and the same S3_ keys on this worker; outputs wait until then');
+      } else if (published) {
         const shared = (await readStorageMark(this.root)) === published;
         this.decided = shared ? new LocalFileStore(this.root) : this.d.remote;
         this.d.log.info({ folder: this.root, mode: this.decided.kind }, shared ? 'this folder is the server\'s: writing directly' : 'not the server\'s folder: files go through its storage API');
         return this.decided;
       }
-      if (waited % 30 === 0) this.d.log.warn('the server has not marked its folders yet (is it running?); outputs wait for it');
+      if (serverKind !== 's3' && waited % 30 === 0) this.d.log.warn('the server has not marked its folders yet (is it running?); outputs wait for it');
       await new Promise((r) => setTimeout(r, this.d.pollMs));
     }
   }
@@ -98,6 +102,7 @@ export interface WorkerStorage {
 }
 
 export function openWorkerStorage(config: Config, redis: Redis, keys: RedisKeys, log: Logger, pollMs = 1000): WorkerStorage {
+  if (config.storage.kind === 's3') return openObjectStorage(config.storage, redis, keys, log);
   let address: { at: number; value: ServerAddress | null } | null = null;
   const resolveAddress = async (): Promise<ServerAddress | null> => {
     if (address && Date.now() - address.at < 5000 && address.value) return address.value;
@@ -126,5 +131,29 @@ export function openWorkerStorage(config: Config, redis: Redis, keys: RedisKeys,
       uploads.close();
       for (const r of remotes) r.close();
     },
+  };
+}
+
+/**
+ * STORAGE=s3: every worker, wherever it runs, writes outputs, sidecars, site files and thumbnails
+ * straight to the bucket and reads uploads from it (no shared disk, no hand-off to the server).
+ */
+function openObjectStorage(s3: Extract<Config['storage'], { kind: 's3' }>, redis: Redis, keys: RedisKeys, log: Logger): WorkerStorage {
+  const client = s3ClientFor(s3);
+  const output = new S3FileStore(client, s3.bucket, S3_ROOTS.output);
+  const thumbs = output.sibling(S3_ROOTS.thumbs);
+  log.info({ bucket: s3.bucket }, 'STORAGE=s3: outputs go straight to the bucket');
+  void redis
+    .hget(keys.storage, 'kind')
+    .then((kind) => {
+      if (kind === 'local') log.error('this worker has STORAGE=s3 but the server reads its own disk: set the same STORAGE and S3_ keys on the server, or its gallery cannot show these outputs');
+    })
+    .catch(() => undefined);
+  return {
+    output,
+    uploads: output.sibling(S3_ROOTS.uploads),
+    thumbnails: new OutputThumbnails(new S3ThumbnailSink(thumbs), log),
+    mode: () => 'object storage',
+    close: () => client.destroy(),
   };
 }

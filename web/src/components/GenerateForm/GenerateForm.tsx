@@ -133,7 +133,7 @@ export function GenerateForm() {
     const seeds = jobSeeds(count, draft.randomSeed ? undefined : built.seed, randomSeed);
     if (draft.randomSeed) seeds[0] = built.seed;
     const requests = withSeeds(built.request as ComfyJobRequest, seeds);
-    // Check the workflow against a backend first; only a 422 stops the submit, not a failed check.
+    // Check the workflow against a backend first; only an invalid_workflow stops the submit, not a failed check.
     validate.mutate(built.request, {
       onSettled: (_data, err) => {
         const found = workflowProblemsOf(err);

@@ -1,3 +1,7 @@
+import { BflCreditsAnswer, BflPollAnswer, BflSubmitAnswer, OutboundError, checkJson, checked, fetchWithTimeout, parseRetryAfter, readBody } from '@orchestrator/shared';
+
+export { parseRetryAfter };
+
 /*
  * The BFL FLUX HTTP API, and nothing else: submit (`POST {base}/v1/<model>`), poll (`GET <polling_url>`,
  * used exactly as returned), download the signed `result.sample`, read the credit balance. Every call
@@ -33,6 +37,10 @@ export const BFL_ERROR_MESSAGES: Readonly<Record<BflErrorKind, string>> = {
   bad_response: 'BFL sent an answer that could not be read ({detail})',
   untrusted_host: 'BFL returned a polling URL on an unexpected host ({detail}); the API key was not sent there',
 };
+
+const SUBMIT_ANSWER = checked(BflSubmitAnswer);
+const POLL_ANSWER = checked(BflPollAnswer);
+const CREDITS_ANSWER = checked(BflCreditsAnswer);
 
 const KIND_BY_STATUS: Readonly<Record<number, BflErrorKind>> = { 401: 'auth', 403: 'auth', 402: 'credits', 404: 'not_found', 422: 'invalid', 429: 'rate_limited' };
 
@@ -70,14 +78,6 @@ export function errorDetail(body: unknown): string | undefined {
   return undefined;
 }
 
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
-
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 /** The x-key goes to BFL's own hosts only: https under bfl.ai, the configured base host, or loopback when the base is loopback (a fake). */
@@ -119,19 +119,20 @@ export class BflHttpClient {
 
   async submit(model: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<SubmitResult> {
     const json = await this.json('POST', new URL(`v1/${model}`, this.base), this.timeouts.submitMs, signal, JSON.stringify(body));
-    const j = json as { id?: unknown; polling_url?: unknown };
-    if (typeof j.id !== 'string' || typeof j.polling_url !== 'string' || !URL.canParse(j.polling_url)) {
+    const j = checkJson(SUBMIT_ANSWER, json);
+    if (!j.ok || !URL.canParse(j.value.polling_url)) {
       throw bflError('bad_response', { status: 200, detail: 'no id or polling_url in the submit answer' });
     }
-    return { id: j.id, pollingUrl: j.polling_url };
+    return { id: j.value.id, pollingUrl: j.value.polling_url };
   }
 
   /** One look at a task, at exactly the polling_url BFL gave (never rebuilt: it names the cluster that has it). */
   async poll(pollingUrl: string, signal?: AbortSignal): Promise<PollResult> {
     const url = new URL(pollingUrl);
     if (!trustedHost(url, this.base)) throw bflError('untrusted_host', { detail: url.host });
-    const json = (await this.json('GET', url, this.timeouts.pollMs, signal)) as Record<string, unknown>;
-    if (typeof json.status !== 'string') throw bflError('bad_response', { status: 200, detail: 'no status in the poll answer' });
+    const answer = checkJson(POLL_ANSWER, await this.json('GET', url, this.timeouts.pollMs, signal));
+    if (!answer.ok) throw bflError('bad_response', { status: 200, detail: 'no status in the poll answer' });
+    const json = answer.value;
     const result = typeof json.result === 'object' && json.result !== null ? (json.result as PollResult['result']) : null;
     return { status: json.status, progress: typeof json.progress === 'number' ? json.progress : null, result };
   }
@@ -151,22 +152,16 @@ export class BflHttpClient {
   }
 
   async credits(signal?: AbortSignal): Promise<number> {
-    const json = (await this.json('GET', new URL('v1/credits', this.base), this.timeouts.pollMs, signal)) as { credits?: unknown };
-    if (typeof json.credits !== 'number') throw bflError('bad_response', { status: 200, detail: 'no credits in the answer' });
-    return json.credits;
+    const answer = checkJson(CREDITS_ANSWER, await this.json('GET', new URL('v1/credits', this.base), this.timeouts.pollMs, signal));
+    if (!answer.ok) throw bflError('bad_response', { status: 200, detail: 'no credits in the answer' });
+    return answer.value.credits;
   }
 
   private async json(method: string, url: URL, timeoutMs: number, signal: AbortSignal | undefined, body?: string): Promise<unknown> {
     const headers: Record<string, string> = { accept: 'application/json', 'x-key': this.apiKey };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await this.fetch(url.href, { method, headers, ...(body !== undefined ? { body } : {}) }, timeoutMs, signal);
-    const text = await res.text().catch(() => '');
-    let parsed: unknown;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
+    const { json: parsed } = await readBody(res);
     if (!res.ok) throw this.statusError(res, parsed);
     if (parsed === undefined) throw bflError('bad_response', { status: res.status, detail: 'not JSON' });
     return parsed;
@@ -181,18 +176,13 @@ export class BflHttpClient {
   }
 
   private async fetch(url: string, init: RequestInit, timeoutMs: number, signal: AbortSignal | undefined): Promise<Response> {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     try {
       // No redirects by default: a redirect would carry the x-key to wherever it points.
-      return await fetch(url, { redirect: 'error', ...init, signal: combined });
+      return await fetchWithTimeout(url, { redirect: 'error', ...init }, { timeoutMs, signal });
     } catch (err) {
-      if (signal?.aborted) throw err; // the caller's own abort (cancel, shutdown): let it handle that
-      if (timeout.aborted) throw bflError('timeout', {});
-      const cause = (err as { cause?: { code?: unknown; errors?: { code?: unknown }[] } })?.cause;
-      const code = cause?.code ?? cause?.errors?.[0]?.code;
-      const detail = typeof code === 'string' ? code : (err as Error).message;
-      throw bflError(typeof code === 'string' && CONNECT_CODES.has(code) ? 'unreachable' : 'network', { detail });
+      // The caller's own abort (cancel, shutdown) passes through: it handles that.
+      if (!(err instanceof OutboundError)) throw err;
+      throw err.kind === 'timeout' ? bflError('timeout', {}) : bflError(err.kind, { detail: err.detail });
     }
   }
 }

@@ -36,7 +36,7 @@ describe('v0 client: errors become clear job failures', () => {
     [403, 'provider_forbidden', /Premium or Team plan/],
     [404, 'not_found', /no such chat/],
     [409, 'conflict', /still generating/],
-    [413, 'payload_too_large', /too large/],
+    [413, 'too_large', /too large/],
     [422, 'validation_failed', /refused the request as invalid/],
     [500, 'backend_error', /internal error \(HTTP 500\)/],
   ];

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseV0ErrorBody } from '@orchestrator/shared';
+import { OutboundError, fetchWithTimeout, parseRetryAfter, parseV0ErrorBody, readBody } from '@orchestrator/shared';
+
+export { parseRetryAfter };
 
 /*
  * The v0 Platform API v1, the calls a site job needs, with `Authorization: Bearer <V0_API_KEY>` and
@@ -98,14 +100,6 @@ export interface V0ClientOptions {
   retryBaseMs?: number;
   /** A Retry-After longer than this is not waited out: the call fails at once. */
   maxRetryAfterMs?: number;
-}
-
-/** Retry-After in seconds or as an HTTP date → ms; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+(\.\d+)?$/.test(value.trim())) return Math.round(Number(value) * 1000);
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -223,35 +217,32 @@ export class V0Client {
   }
 
   private async once(method: string, path: string, signal: AbortSignal | undefined, body?: unknown): Promise<unknown> {
-    const timeout = AbortSignal.timeout(this.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let res: Response;
     try {
-      res = await fetch(this.base + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.o.apiKey}`,
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      res = await fetchWithTimeout(
+        this.base + path,
+        {
+          method,
+          headers: {
+            authorization: `Bearer ${this.o.apiKey}`,
+            accept: 'application/json',
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: combined,
-      });
+        { timeoutMs: this.timeoutMs, signal },
+      );
     } catch (err) {
-      if (signal?.aborted) throw err;
-      const what = timeout.aborted ? `no answer within ${Math.round(this.timeoutMs / 1000)} s` : (err as Error).message;
-      throw new V0ApiError(0, `v0 could not be reached (${what})`);
+      if (!(err instanceof OutboundError)) throw err; // the caller's own abort
+      throw new V0ApiError(0, `v0 could not be reached (${err.kind === 'timeout' ? err.message : err.fetchMessage})`);
     }
-    const text = await res.text().catch(() => '');
+    const { text, json } = await readBody(res);
     if (!res.ok) {
       const { message, type } = parseV0ErrorBody(text);
       const retryAfterMs = res.status === 429 ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
       throw new V0ApiError(res.status, `v0 answered ${res.status}${message ? `: ${message}` : ''}`, message, type, retryAfterMs);
     }
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw badResponse('not JSON');
-    }
+    if (json === undefined) throw badResponse('not JSON');
+    return json;
   }
 }
