@@ -30,6 +30,7 @@ import { imageExistence } from './jobs/input-images.js';
 import { fluxRequestResolver } from './jobs/flux-request.js';
 import { v0RequestResolver } from './jobs/v0-request.js';
 import { siteRoutes } from './routes/sites.js';
+import { SiteAttachments } from './sites/attachments.js';
 import { AssetService } from './assets/asset-service.js';
 import { GalleryIndexing } from './gallery/gallery-indexing.js';
 import { HealthService } from './health/health-service.js';
@@ -238,6 +239,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   const models = new ModelCatalog({ modelsPath: config.modelsPath, redis, keyPrefix: config.keyPrefix, backends, log: app.log, ...options.models });
   // STORAGE=s3: outputs, thumbnails, trash and uploads live in the bucket (null: on this disk, as always).
   const objects = objectFilesFor(config);
+  const siteAttachments = new SiteAttachments(config, redis, objects);
   const jobs = new JobService({
     models,
     redis,
@@ -245,7 +247,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     queues,
     backends,
     log: app.log,
-    resolvers: { flux: fluxRequestResolver(config, redis), v0: v0RequestResolver(config) },
+    resolvers: { flux: fluxRequestResolver(config, redis), v0: v0RequestResolver(config, siteAttachments) },
     checker,
     workflows,
     places: queue,
@@ -298,7 +300,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
     ...(options.comfyuiProxyTimeoutMs ? { timeoutMs: options.comfyuiProxyTimeoutMs } : {}),
   });
   await app.register(legacyRoutes, { assets, models, backends, health, objects });
-  await app.register(siteRoutes, { jobs, config, objects });
+  await app.register(siteRoutes, { jobs, config, objects, attachments: siteAttachments });
   await app.register(uploadRoutes, { dataPath: config.dataPath, ...options.uploads, objects });
   await app.register(workflowRoutes, { workflows });
   await app.register(storageRoutes, { identity: storage, config });

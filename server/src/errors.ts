@@ -13,6 +13,8 @@ export class HttpError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Headers the answer carries besides the body (Retry-After, Content-Range, Upgrade). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message);
     this.statusCode = errorStatus(code);

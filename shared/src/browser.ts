@@ -17,6 +17,8 @@ export * from './outbound-http.js';
 export * from './responses.js';
 export * from './keys.js';
 export * from './png-text.js';
+export * from './exif-text.js';
+export * from './image-text.js';
 export * from './validate.js';
 export * from './text.js';
 export * from './input-image.js';

@@ -22,6 +22,14 @@ describe('parseConfig', () => {
     expect(parseConfig({ COMFYUI_URL: 'http://gpu:8188' }).comfyuiUrls).toEqual(['http://gpu:8188']);
   });
 
+  it('reads PREVIEW_UPSTREAM_TIMEOUT_MS (default 15 s) and refuses values outside 100 ms-10 min', () => {
+    expect(parseConfig({}).previewUpstreamTimeoutMs).toBe(15000);
+    expect(parseConfig({ PREVIEW_UPSTREAM_TIMEOUT_MS: '2500' }).previewUpstreamTimeoutMs).toBe(2500);
+    expect(() => parseConfig({ PREVIEW_UPSTREAM_TIMEOUT_MS: '5s' })).toThrow(/Invalid PREVIEW_UPSTREAM_TIMEOUT_MS \(got "5s"\): expected milliseconds between 100 and 600000/);
+    expect(() => parseConfig({ PREVIEW_UPSTREAM_TIMEOUT_MS: '50' })).toThrow(ConfigError);
+    expect(() => parseConfig({ PREVIEW_UPSTREAM_TIMEOUT_MS: '900000' })).toThrow(/PREVIEW_UPSTREAM_TIMEOUT_MS.*between 100 and 600000/);
+  });
+
   it('treats empty values as unset, so an empty key is "not configured"', () => {
     expect(parseConfig({ BFL_API_KEY: '', PORT: '' })).toMatchObject({ bflApiKey: undefined, port: 3002 });
   });
@@ -40,6 +48,14 @@ describe('parseConfig', () => {
     expect(parseConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(parseConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
     expect(() => parseConfig({ TRUST_PROXY: 'a b' })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('takes KEY_PREFIX plain or as one Redis Cluster hash tag ({orch}), nothing half-braced', () => {
+    expect(parseConfig({}).keyPrefix).toBe('orch');
+    expect(parseConfig({ KEY_PREFIX: 'team-a:orch' }).keyPrefix).toBe('team-a:orch');
+    expect(parseConfig({ KEY_PREFIX: '{orch}' }).keyPrefix).toBe('{orch}');
+    for (const bad of ['{orch', 'orch}', '{}', '{a}{b}', 'a b', '{orch}x'])
+      expect(() => parseConfig({ KEY_PREFIX: bad }), bad).toThrow(/Invalid KEY_PREFIX.*braces/);
   });
 
   it('never echoes a secret in its error message', () => {

@@ -61,6 +61,8 @@ export interface Config {
   readonly previewUrl: string | undefined;
   /** Host names (and `.suffix` wildcards) the preview proxy may fetch site demos from. */
   readonly previewDemoHosts: readonly string[];
+  /** How long the preview proxy waits for a site's demo host before answering 504. */
+  readonly previewUpstreamTimeoutMs: number;
   /** Where outputs, sidecars, thumbnails, site files and uploads live: this machine's disk (default) or an S3 bucket. */
   readonly storage: StorageConfig;
 }
@@ -102,7 +104,8 @@ const EnvSchema = Type.Object({
   V0_API_KEY: Type.Optional(Type.String()),
   V0_API_URL: Type.Optional(Type.String({ pattern: '^https?://' })),
   LOG_LEVEL: Type.Optional(Type.Enum(LOG_LEVELS)),
-  KEY_PREFIX: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$' })),
+  // In braces ({orch}), every key of the deployment hashes to one Redis Cluster slot (docs/architecture.md).
+  KEY_PREFIX: Type.Optional(Type.String({ pattern: '^(?:[A-Za-z0-9_.:-]{1,64}|\\{[A-Za-z0-9_.:-]{1,62}\\})$' })),
   BODY_LIMIT: Type.Optional(Type.String({ pattern: '^[0-9]{1,10}$' })),
   JOB_LOCK_MS: Type.Optional(Type.String({ pattern: '^[0-9]{3,7}$' })),
   AFFINITY_MAX_WAIT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{1,8}$' })),
@@ -119,6 +122,7 @@ const EnvSchema = Type.Object({
   PREVIEW_PORT: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
   PREVIEW_URL: Type.Optional(Type.String({ pattern: '^https?://[^/?#]+/?$' })),
   PREVIEW_DEMO_HOSTS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9.:*\\[\\], -]*$' })),
+  PREVIEW_UPSTREAM_TIMEOUT_MS: Type.Optional(Type.String({ pattern: '^[0-9]{3,6}$' })),
   STORAGE: Type.Optional(Type.Enum(['local', 's3'])),
   S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://[^/?#\\s]+/?$' })),
   S3_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
@@ -141,7 +145,7 @@ const EXPECTED: Record<string, string> = {
   FLUX_WORKER_CONCURRENCY: 'a whole number from 1 to 9999',
   V0_API_URL: 'an http(s):// URL',
   LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
-  KEY_PREFIX: 'letters, digits and _ . : - (at most 64)',
+  KEY_PREFIX: 'letters, digits and _ . : - (at most 64), or those in braces such as {orch} (a Redis Cluster hash tag)',
   BODY_LIMIT: 'a size in bytes',
   JOB_LOCK_MS: 'milliseconds between 100 and 9999999',
   AFFINITY_MAX_WAIT_MS: 'milliseconds (0 turns model affinity off)',
@@ -158,6 +162,7 @@ const EXPECTED: Record<string, string> = {
   PREVIEW_PORT: 'a port number such as 3003 (0: any free port)',
   PREVIEW_URL: 'an origin such as http://studio.lan:3003 (no path)',
   PREVIEW_DEMO_HOSTS: 'a comma list of host names or .suffixes, e.g. .vusercontent.net,localhost',
+  PREVIEW_UPSTREAM_TIMEOUT_MS: 'milliseconds between 100 and 600000, such as 15000',
   STORAGE: 'local (this machine\'s disk, the default) or s3 (a bucket: set S3_BUCKET, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY)',
   S3_ENDPOINT: 'the http(s):// URL of an S3-compatible service, such as http://minio:9000 (no path)',
   S3_BUCKET: 'a bucket name: 3-63 lower-case letters, digits, . and -',
@@ -225,6 +230,10 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
   const previewPort = Number(e.PREVIEW_PORT ?? '3003');
   if (previewPort > 65535) throw new ConfigError(`Invalid PREVIEW_PORT "${e.PREVIEW_PORT}": must be 0-65535`);
   if (previewPort !== 0 && previewPort === port) throw new ConfigError(`PREVIEW_PORT must differ from PORT (${port}): site previews need an origin of their own`);
+  const previewUpstreamTimeoutMs = Number(e.PREVIEW_UPSTREAM_TIMEOUT_MS ?? '15000');
+  if (previewUpstreamTimeoutMs < 100 || previewUpstreamTimeoutMs > 600_000) {
+    throw new ConfigError(`Invalid PREVIEW_UPSTREAM_TIMEOUT_MS "${e.PREVIEW_UPSTREAM_TIMEOUT_MS}": expected ${EXPECTED.PREVIEW_UPSTREAM_TIMEOUT_MS}`);
+  }
   const dataPath = e.DATA_PATH ?? joinPath(cwd, 'data');
   const comfyRaw = e.COMFYUI_URLS ?? e.COMFYUI_URL ?? '';
   return Object.freeze({
@@ -260,6 +269,7 @@ export function parseConfig(env: Record<string, string | undefined>, cwd = '.'):
     previewPort,
     previewUrl: e.PREVIEW_URL?.replace(/\/+$/, ''),
     previewDemoHosts: Object.freeze(commaList(e.PREVIEW_DEMO_HOSTS ?? '.vusercontent.net').map((h) => h.toLowerCase())),
+    previewUpstreamTimeoutMs,
     storage: parseStorage(e),
   });
 }

@@ -1,8 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Type from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboundError, checkJson, fetchWithTimeout, parseRetryAfter, readBody } from './outbound-http.js';
+import { OutboundError, callSignal, checkJson, classifyFailure, fetchWithTimeout, parseJsonText, parseRetryAfter, readBody } from './outbound-http.js';
 import { checked } from './validate.js';
 
 describe('the outbound HTTP core', () => {
@@ -43,6 +43,34 @@ describe('the outbound HTTP core', () => {
     caller.abort();
     const err: unknown = await call.catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(OutboundError);
+  });
+
+  it('classifies a node:http failure as it does a fetch one (the ComfyUI client’s transport)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const viaNode = (url: string, timeoutMs: number, caller?: AbortSignal) => {
+      const call = { ...callSignal(timeoutMs, caller), timeoutMs, caller };
+      return new Promise<unknown>((resolve) => {
+        const req = request(url, { signal: call.signal }, (res) => res.resume().on('end', () => resolve('answered')));
+        req.on('error', (err) => resolve(classifyFailure(err, call)));
+        req.end();
+      });
+    };
+    expect(await viaNode(`http://127.0.0.1:${port}/`, 1000)).toMatchObject({ kind: 'unreachable', detail: 'ECONNREFUSED' });
+    expect(await viaNode(`${base}/slow`, 100)).toMatchObject({ kind: 'timeout' });
+    const caller = new AbortController();
+    setTimeout(() => caller.abort(), 20);
+    expect(await viaNode(`${base}/slow`, 1000, caller.signal)).toBeNull(); // the caller's own abort: theirs to handle
+    expect(classifyFailure(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), { ...callSignal(1000), timeoutMs: 1000 })).toMatchObject({ kind: 'network', detail: 'ECONNRESET' });
+  });
+
+  it('reads JSON text, empty or not JSON as undefined', () => {
+    expect(parseJsonText('{"a":1}')).toEqual({ a: 1 });
+    expect(parseJsonText('null')).toBeNull();
+    expect(parseJsonText('  ')).toBeUndefined();
+    expect(parseJsonText('<html>')).toBeUndefined();
   });
 
   it('reads Retry-After as seconds or an HTTP date', () => {

@@ -62,9 +62,25 @@ export type TrashPage = Static<typeof TrashPage>;
 export const TrashPurged = Type.Object({ id: Type.String(), purged: Type.Literal(true) });
 export type TrashPurged = Static<typeof TrashPurged>;
 
-/** DELETE /api/assets/trash: everything that was in the trash when asked is gone for good. */
-export const TrashEmptied = Type.Object({ purged: Type.Integer({ minimum: 0, description: 'how many trashed assets were deleted' }) });
+/** DELETE /api/assets/trash: everything that was in the trash when asked is gone for good (or, with `limit`, one batch of it). */
+export const TrashEmptied = Type.Object({
+  purged: Type.Integer({ minimum: 0, description: 'how many trashed assets were deleted' }),
+  before: Type.Optional(Type.Integer({ minimum: 0, description: 'with `limit`: the cutoff (ms since the epoch) this batch used; pass it back for the next batch' })),
+  done: Type.Optional(Type.Boolean({ description: 'with `limit`: nothing trashed before the cutoff is left for this caller to delete' })),
+});
 export type TrashEmptied = Static<typeof TrashEmptied>;
+
+/** DELETE /api/assets/trash query: batches for a page that shows progress (without `limit`: everything at once). */
+export const EmptyTrashQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'delete at most this many, oldest first' })),
+    before: Type.Optional(Type.Integer({ minimum: 0, description: 'only what was trashed at or before this time (ms); default: now' })),
+  },
+  { additionalProperties: false },
+);
+export type EmptyTrashQuery = Static<typeof EmptyTrashQuery>;
+/** Trash items one DELETE /api/assets/trash?limit= batch of the page deletes. */
+export const EMPTY_TRASH_BATCH = 100;
 
 export const ModelCount = Type.Object({ model: Type.String(), count: Type.Integer() });
 export type ModelCount = Static<typeof ModelCount>;

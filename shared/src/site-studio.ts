@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 import { Text } from './text.js';
-import { V0Id } from './requests/v0.js';
+import { V0Id, V0_MAX_ATTACHMENTS } from './requests/v0.js';
 
 /*
  * The site studio's wire formats: the preview URL the API hands out, the design edits a user applies
@@ -30,6 +30,24 @@ export type DesignEditKind = (typeof DESIGN_EDIT_KINDS)[number];
 export const MAX_DESIGN_EDITS = 100;
 const EditText = Text({ maxLength: 5000 });
 
+/**
+ * A picture that replaces an image's `src`: an upload (POST /api/uploads) or a gallery image asset,
+ * by id. Never a URL: our files are not reachable by v0, so the server sends the picture itself with
+ * the follow-up, as a v0 message attachment (a data URI), and the message names it.
+ */
+export const DESIGN_IMAGE_SOURCES = ['upload', 'asset'] as const;
+export type DesignImageSource = (typeof DESIGN_IMAGE_SOURCES)[number];
+const UPLOAD_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const ASSET_ID = /^[0-9a-f]{16}$/;
+export const DesignImage = Type.Object(
+  {
+    source: Type.Enum(DESIGN_IMAGE_SOURCES),
+    id: Type.String({ minLength: 16, maxLength: 36, pattern: '^[0-9a-f-]+$', description: 'an upload id (a lowercase UUID) or a gallery asset id (16 hex)' }),
+  },
+  { additionalProperties: false },
+);
+export type DesignImage = Static<typeof DesignImage>;
+
 export const DesignEdit = Type.Object(
   {
     selector: Type.String({ minLength: 1, maxLength: MAX_SELECTOR_LENGTH, pattern: STABLE_SELECTOR_PATTERN, description: 'a stable selector: #id or body, then " > tag:nth-of-type(n)" steps' }),
@@ -37,7 +55,10 @@ export const DesignEdit = Type.Object(
     /** The attribute, for kind "attr". */
     name: Type.Optional(Type.Enum(DESIGN_ATTRIBUTES)),
     before: EditText,
+    /** With `image`, only the picture's name as the user saw it (the server names the attachment itself). */
     after: EditText,
+    /** For an attr edit of `src`: the picture that replaces it, sent to v0 as an attachment. */
+    image: Type.Optional(DesignImage),
   },
   { additionalProperties: false },
 );
@@ -52,13 +73,38 @@ export const DesignEditsRequest = Type.Object(
 );
 export type DesignEditsRequest = Static<typeof DesignEditsRequest>;
 
-/** What the schema cannot say: an attr edit names its attribute, other kinds do not; an edit changes something. */
+/** The same picture named twice is one attachment. */
+export const designImageKey = (i: DesignImage): string => `${i.source}:${i.id}`;
+
+/**
+ * A src that only this browser or this server can load: an object URL, an inline image, or one of our
+ * file routes. v0 cannot fetch it, so such a picture must come as `image` (an attachment) instead.
+ */
+const LOCAL_SRC = /^\s*(blob:|data:)|\/api\/(uploads|assets)\//i;
+
+/**
+ * What the schema cannot say: an attr edit names its attribute, other kinds do not; an edit changes
+ * something; a picture goes only on a src edit, by an id of its kind, and at most V0_MAX_ATTACHMENTS
+ * different ones at once.
+ */
 export function designEditProblem(edits: readonly DesignEdit[]): { path: string; message: string } | null {
+  const images = new Set<string>();
   for (const [i, e] of edits.entries()) {
     if (e.kind === 'attr' && !e.name) return { path: `/edits/${i}/name`, message: 'an attribute edit must name the attribute (src, alt or href)' };
     if (e.kind !== 'attr' && e.name) return { path: `/edits/${i}/name`, message: `a ${e.kind} edit takes no attribute name` };
-    if (e.before === e.after) return { path: `/edits/${i}/after`, message: 'the edit changes nothing (before equals after)' };
+    // A picture is a change even when its name happens to equal the old src.
+    if (e.before === e.after && !e.image) return { path: `/edits/${i}/after`, message: 'the edit changes nothing (before equals after)' };
+    if (e.image) {
+      if (e.kind !== 'attr' || e.name !== 'src') return { path: `/edits/${i}/image`, message: 'a picture replaces an image source: only an attr edit of "src" takes one' };
+      if (!(e.image.source === 'upload' ? UPLOAD_ID : ASSET_ID).test(e.image.id)) {
+        return { path: `/edits/${i}/image/id`, message: e.image.source === 'upload' ? 'an upload id is a lowercase UUID (from POST /api/uploads)' : 'a gallery asset id is 16 hex digits' };
+      }
+      images.add(designImageKey(e.image));
+    } else if (e.kind === 'attr' && e.name === 'src' && LOCAL_SRC.test(e.after)) {
+      return { path: `/edits/${i}/after`, message: 'v0 cannot load that address (it is local to this browser or this server): send the picture as "image" (an upload or gallery asset id)' };
+    }
   }
+  if (images.size > V0_MAX_ATTACHMENTS) return { path: '/edits', message: `at most ${V0_MAX_ATTACHMENTS} different pictures can be sent at once` };
   return null;
 }
 

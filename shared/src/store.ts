@@ -12,26 +12,12 @@ import { decodeAssetRecord } from './gallery-record.js';
  * this module holds the key layout and the atomic update rules, and the caller owns the connection.
  */
 
-// Stores a new job, indexes it by creation time and appends its `job.queued` event, atomically. One
-// script rather than MULTI: one command on the wire, and no ioredis Pipeline object per call (that
-// constructor copies every script defined on the connection, and BullMQ defines dozens on it).
-const CREATE_JOB_LUA = `
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-return redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
-`;
+// Stores a new job, indexes it by creation time and appends its `job.queued` event, atomically.
+const CREATE_JOB_LUA = LuaScript.fromFile(new URL('../lua/jobs/create-job.lua', import.meta.url), { sendWhole: true });
 
-// Stores the new job and appends its event, unless the stored job already reached a final status
-// (a late progress update must never resurrect a cancelled job). Returns the event id, or 0 when
-// the job is missing, or 1 when it is final. Sent by its SHA: workers run it for every progress step.
-const UPDATE_JOB_LUA = new LuaScript(`
-local cur = redis.call('GET', KEYS[1])
-if not cur then return 0 end
-local st = cjson.decode(cur)['status']
-if st == 'completed' or st == 'failed' or st == 'cancelled' then return 1 end
-redis.call('SET', KEYS[1], ARGV[1])
-return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[3], '*', 'e', ARGV[2])
-`);
+// Stores the new job and appends its event, unless the stored job is already final. Sent by its SHA:
+// workers run it for every progress step.
+const UPDATE_JOB_LUA = LuaScript.fromFile(new URL('../lua/jobs/update-job.lua', import.meta.url));
 
 export type UpdateResult = { ok: true; job: Job; eventId: string } | { ok: false; reason: 'missing' | 'final' };
 
@@ -147,8 +133,8 @@ export class JobStore {
    */
   async create(job: Job): Promise<string> {
     const json = JSON.stringify(job);
-    const id = (await this.redis.eval(
-      CREATE_JOB_LUA,
+    const id = (await CREATE_JOB_LUA.run(
+      this.redis,
       3,
       this.keys.job(job.id),
       this.keys.jobsByTime,

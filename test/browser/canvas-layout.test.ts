@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium.js';
 import { indexedTotal, openPage, PHONE, shoot, tileOf, writeImage } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
+import { jobsOver } from '../harness/jobs.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -32,15 +33,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function submit(prompt: string): Promise<string> {
-  const res = await fetch(`${stack.url}/api/jobs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ provider: 'comfyui', kind: 'image', prompt, params: { steps: 4, width: 64, height: 64 } }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
-}
+const jobs = jobsOver((p, init) => fetch(`${stack.url}${p}`, init));
+const submit = (prompt: string) => jobs.submit({ provider: 'comfyui', kind: 'image', prompt, params: { steps: 4, width: 64, height: 64 } });
 
 const cancel = (id: string) => fetch(`${stack.url}/api/jobs/${id}`, { method: 'DELETE' });
 const top = async (page: Page, testId: string) => (await page.getByTestId(testId).boundingBox())!.y;

@@ -117,13 +117,74 @@ describe('animated-WebP clips in the viewer', () => {
     await page.close();
   });
 
+  it('zooms like the image viewer: buttons, +/−/0 keys, the wheel around the pointer, and drag to pan while zoomed', async () => {
+    // A clip bigger than the stage (fitted below its own size), so a zoomed view has room to pan; the
+    // oldest item, last in the gallery.
+    const big = await writeClip(stack, 'clips/svd_big_00001_.webp', { frames: 3, frameMs: FRAME_MS, at: new Date(2024, 0, 1), w: 1200, h: 800 });
+    await waitFor(async () => (await indexedTotal(stack)) === 4, 30000, 'the big clip indexed');
+    const { page, errors } = await openPage(browser, stack.url);
+    await tileOf(page, big).dblclick();
+    await waitFor(async () => (await player(page).getAttribute('data-state')) === 'playing', 10000, 'the clip playing');
+    await page.getByTestId('clip-play').click(); // paused: the frame under test stays put
+    const canvas = page.getByTestId('clip-canvas');
+    const transform = () => canvas.evaluate((el) => (el as HTMLElement).style.transform);
+    const scale = async () => Number(/scale\(([\d.]+)\)/.exec(await transform())?.[1] ?? 'NaN');
+    const reset = page.getByTestId('clip-zoom-reset');
+    await expect(reset.textContent()).resolves.toBe('100%');
+    const fitted = (await canvas.boundingBox())!;
+
+    await page.getByTestId('clip-zoom-in').click();
+    await page.getByTestId('clip-zoom-in').click();
+    await expect(reset.textContent()).resolves.toBe('156%');
+    expect((await canvas.boundingBox())!.width).toBeCloseTo(fitted.width * 1.5625, 0);
+    await page.getByTestId('clip-zoom-out').click();
+    await expect(reset.textContent()).resolves.toBe('125%');
+    await reset.click();
+    expect(await scale()).toBe(1);
+
+    // The viewer's keys, with focus in the dialog (not in a control).
+    await page.getByTestId('viewer').focus();
+    await page.keyboard.press('+');
+    await page.keyboard.press('+');
+    await waitFor(async () => (await scale()) > 1.5, 2000, '+ zooms in');
+    expect(await title(page)).toBe(big);
+    await page.keyboard.press('-');
+    await waitFor(async () => Math.abs((await scale()) - 1.25) < 0.01, 2000, '− zooms out');
+    await page.keyboard.press('0');
+    await waitFor(async () => (await scale()) === 1, 2000, '0 fits again');
+
+    // The wheel zooms around the pointer: the point under it stays; then a drag pans.
+    const box = (await page.getByTestId('clip-stage').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2);
+    for (let i = 0; i < 4; i++) await page.mouse.wheel(0, -200);
+    await waitFor(async () => (await scale()) > 2, 2000, 'the wheel zooms in');
+    const before = (await canvas.boundingBox())!;
+    expect(before.x + before.width / 2).toBeLessThan(box.x + box.width / 2); // zoomed around a point right of centre
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 160, box.y + box.height / 2 + 40, { steps: 5 });
+    await page.mouse.up();
+    const after = (await canvas.boundingBox())!;
+    expect(after.x - before.x).toBeGreaterThan(20);
+    expect(await title(page)).toBe(big); // a drag while zoomed is a pan, not a swipe to the next item
+    // Frame steps still work while zoomed, and the zoom stays.
+    const at = await frameOf(page);
+    await page.getByTestId('clip-step-forward').click();
+    expect(await frameOf(page)).toBe((at + 1) % 3);
+    expect(await scale()).toBeGreaterThan(2);
+    await shoot(page, 'clip-zoom-1440.png');
+    await page.getByTestId('clip-stage').dblclick();
+    await waitFor(async () => (await scale()) === 1, 2000, 'double-click fits again');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('fits a phone', async () => {
     const { page, errors } = await openPage(browser, stack.url, PHONE);
     await page.getByRole('tab', { name: 'Canvas' }).click();
     await tileOf(page, ids.clip).dblclick();
     await waitFor(async () => (await player(page).getAttribute('data-state')) === 'playing', 10000, 'the clip playing');
     await page.getByTestId('clip-play').click();
-    for (const id of ['clip-step-back', 'clip-play', 'clip-step-forward', 'clip-scrub']) {
+    for (const id of ['clip-step-back', 'clip-play', 'clip-step-forward', 'clip-scrub', 'clip-zoom-in']) {
       const box = await page.getByTestId(id).boundingBox();
       expect(box, id).not.toBeNull();
       expect(box!.x + box!.width, id).toBeLessThanOrEqual(PHONE.width);

@@ -10,6 +10,7 @@ import type { CancelResponse, Job, PageOf } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
 import { openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
+import { jobsOver } from '../harness/jobs.js';
 
 let stack: Stack;
 let browser: Browser;
@@ -24,15 +25,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function submit(prompt: string): Promise<string> {
-  const res = await fetch(`${stack.url}/api/jobs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ provider: 'comfyui', kind: 'image', prompt, params: { steps: 4, width: 64, height: 64 } }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
-}
+const jobs = jobsOver((p, init) => fetch(`${stack.url}${p}`, init));
+const submit = (prompt: string) => jobs.submit({ provider: 'comfyui', kind: 'image', prompt, params: { steps: 4, width: 64, height: 64 } });
 
 /** A page with its uncaught errors collected. */
 async function openPage(): Promise<{ page: Page; errors: string[] }> {

@@ -13,6 +13,7 @@ import type { Job, QueueView } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
 import { openForm } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
+import { jobsOver } from '../harness/jobs.js';
 
 const MODEL = 'sd_xl_base_1.0.safetensors';
 const SHOTS = process.env.QUEUE_SCREENSHOTS;
@@ -30,15 +31,8 @@ afterAll(async () => {
   await stack?.close();
 });
 
-async function submit(prompt: string): Promise<string> {
-  const res = await fetch(`${stack.url}/api/jobs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ provider: 'comfyui', kind: 'image', model: MODEL, prompt, params: { steps: 20, width: 64, height: 64 } }),
-  });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
-}
+const jobs = jobsOver((p, init) => fetch(`${stack.url}${p}`, init));
+const submit = (prompt: string) => jobs.submit({ provider: 'comfyui', kind: 'image', model: MODEL, prompt, params: { steps: 20, width: 64, height: 64 } });
 
 async function getJson<T>(route: string): Promise<T> {
   const res = await fetch(`${stack.url}${route}`);

@@ -6,6 +6,7 @@
  * a PNG dropped on the page (ComfyUI's, A1111's) fills the right form and says what it could not map.
  */
 import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { writePngText, type Asset, type ComfyJobRequest, type Job } from '@orchestrator/shared';
@@ -55,15 +56,15 @@ async function generate(request: object): Promise<{ job: Job; asset: Asset }> {
 const imageDraft = (page: Page) => page.evaluate(() => (JSON.parse(localStorage.getItem('orchestrator.form') ?? '{}') as { state: { draft: Record<string, unknown> } }).state.draft);
 
 /** Drops a file on the gallery as a user would from the desktop. */
-async function dropFile(page: Page, name: string, bytes: Uint8Array, hintShot?: string): Promise<void> {
+async function dropFile(page: Page, name: string, bytes: Uint8Array, hintShot?: string, type = 'image/png'): Promise<void> {
   const dataTransfer = await page.evaluateHandle(
-    ({ b64, name }) => {
+    ({ b64, name, type }) => {
       const bin = atob(b64);
       const dt = new DataTransfer();
-      dt.items.add(new File([Uint8Array.from(bin, (c) => c.charCodeAt(0))], name, { type: 'image/png' }));
+      dt.items.add(new File([Uint8Array.from(bin, (c) => c.charCodeAt(0))], name, { type }));
       return dt;
     },
-    { b64: Buffer.from(bytes).toString('base64'), name },
+    { b64: Buffer.from(bytes).toString('base64'), name, type },
   );
   // A drag over the page: dragover events, as the browser sends them, and the hint shows.
   await waitFor(async () => {
@@ -226,6 +227,31 @@ describe('a PNG dropped on the page', () => {
     const unmapped = await page.getByTestId('import-unmapped').locator('li').allTextContents();
     expect(unmapped).toEqual(['Model hash: 6ce0161689', 'Clip skip: 2', 'Version: v1.10.1']);
     await shoot(page, 'drop-a1111-390.png');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fills the Image form from an A1111 JPEG (infotext in its EXIF UserComment), as from the PNG', async () => {
+    const infotext =
+      'a lantern in the rain, film grain\nNegative prompt: people\nSteps: 24, Sampler: Euler a, Schedule type: Karras, CFG scale: 5.5, Seed: 9001, Size: 640x832, Model: v1-5-pruned-emaonly, Hires upscale: 2';
+    const jpeg = await sharp({ create: { width: 16, height: 16, channels: 3, background: '#405060' } })
+      .jpeg()
+      .withExif({ IFD2: { UserComment: infotext } })
+      .toBuffer();
+    const { page, errors } = await openPage(browser, stack.url);
+    await openForm(page);
+    await dropFile(page, 'lantern.jpg', jpeg, 'drop-hint-jpeg-1440.png', 'image/jpeg');
+    const notice = page.getByTestId('import-notice');
+    await notice.waitFor({ timeout: 10000 });
+    await expect(notice.textContent()).resolves.toContain('lantern.jpg (A1111 / Forge) into Image');
+    await waitFor(async () => (await page.getByTestId('prompt-input').inputValue()) === 'a lantern in the rain, film grain', 5000, 'the prompt filled');
+    expect(await imageDraft(page)).toMatchObject({ negativePrompt: 'people', seed: '9001', steps: '24', cfg: '5.5', sampler: 'euler_ancestral', scheduler: 'karras', width: '640', height: '832' });
+    expect(await page.getByTestId('import-unmapped').locator('li').allTextContents()).toEqual(['Hires upscale: 2']);
+    await shoot(page, 'drop-a1111-jpeg-1440.png');
+
+    // A damaged JPEG says so instead of failing silently or crashing the page.
+    await dropFile(page, 'cut.jpg', jpeg.subarray(0, 40), undefined, 'image/jpeg');
+    await page.getByText('Nothing loaded from cut.jpg: The JPEG file is damaged').waitFor({ timeout: 5000 });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -4,15 +4,23 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { siteAssetId, type Job, type V0SiteManifest } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
-import { openPage, shoot, tileOf } from './fixtures.js';
+import { PHONE, openPage, shoot, tileOf } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 import { startFakeV0, type FakeV0 } from '../fakes/v0/index.js';
+import { encodePng } from '../fakes/comfyui/png.js';
 
 /*
  * The site studio in Chromium against the v0 fake: a site opens big through the preview origin, design
  * mode selects the heading, its text is edited live, Apply sends one follow-up, and the new version's
- * preview shows the change; versions compare, and the version deploys.
+ * preview shows the change; versions compare, and the version deploys. A picture uploaded (or dropped) for
+ * the image shows live and goes to v0 as an attachment; a site job's chat card opens the studio.
  */
+
+/** A PNG of one colour, `w` pixels wide. */
+const picture = (w: number, h: number, rgb: [number, number, number]) =>
+  encodePng(w, h, (_y, row) => {
+    for (let x = 0; x < w; x++) row.set(rgb, x * 3);
+  });
 
 let stack: Stack;
 let browser: Browser;
@@ -155,6 +163,110 @@ describe('site studio, driven in Chromium', () => {
     await waitFor(async () => (await page.getByTestId('studio-job').getAttribute('data-status')) === 'failed', 30000, 'the failed deploy');
     expect(await page.getByTestId('studio-job').textContent()).toContain('No Vercel integration is connected to this account.');
     await shoot(page, 'site-studio-deploy-error.png');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('uploads and drops a picture for the image in design mode: it shows live, Apply sends it as an attachment, the new version shows it', { timeout: 90000 }, async () => {
+    const { page, errors } = await openPage(browser, stack.url);
+    await tileOf(page, assetId).dblclick({ timeout: 20000 });
+    const iframe = page.getByTestId('studio-preview');
+    await iframe.waitFor({ timeout: 10000 });
+    const firstSrc = (await iframe.getAttribute('src'))!;
+    const frame = page.frameLocator('[data-testid="studio-preview"]');
+    const img = frame.locator('img');
+    const shows = (width: number, src: (s: string) => boolean) => async () =>
+      img.evaluate((el, w) => (el as HTMLImageElement).complete && (el as HTMLImageElement).naturalWidth === w, width).catch(() => false).then(async (ok) => ok && src((await img.getAttribute('src')) ?? ''));
+    await waitFor(shows(320, (s) => s.includes('placeholder.svg')), 15000, 'the placeholder image');
+
+    await page.getByTestId('studio-design-toggle').click();
+    await img.click();
+    await waitFor(async () => (await page.getByTestId('design-tag').textContent()) === '<img>', 10000, 'the image selected');
+    const upload = page.getByTestId('design-upload-image');
+    expect(await upload.textContent()).toBe('Upload…');
+    // Keyboard: the control is a real button in the tab order.
+    await upload.focus();
+    expect(await upload.evaluate((el) => el === document.activeElement && el.tagName)).toBe('BUTTON');
+    await shoot(page, 'site-studio-image-inspector.png');
+
+    // Pick a file: the upload is previewed live in the site (a data URL posted to the overlay).
+    const red = picture(64, 32, [220, 40, 40]);
+    await page.getByTestId('design-upload-input').setInputFiles({ name: 'hero.png', mimeType: 'image/png', buffer: red });
+    await waitFor(shows(64, (s) => s.startsWith('data:image/png;base64,')), 15000, 'the uploaded picture live in the preview');
+    await waitFor(async () => (await page.getByTestId('design-picture').textContent())?.includes('hero.png'), 10000, 'the picture in the inspector');
+    expect(await page.getByTestId('design-edits').locator('li').count()).toBe(1);
+    await shoot(page, 'site-studio-image-uploaded.png');
+
+    // Drop another file on the area: it replaces the first (still one pending edit).
+    const blue = picture(80, 40, [40, 80, 230]);
+    const dropped = await page.evaluateHandle((b64) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.png', { type: 'image/png' }));
+      return dt;
+    }, blue.toString('base64'));
+    await page.getByTestId('design-image-drop').dispatchEvent('dragover', { dataTransfer: dropped });
+    await page.getByTestId('design-image-drop').dispatchEvent('drop', { dataTransfer: dropped });
+    await waitFor(shows(80, (s) => s.startsWith('data:image/png;base64,')), 15000, 'the dropped picture live in the preview');
+    await waitFor(async () => (await page.getByTestId('design-picture').textContent())?.includes('dropped.png'), 10000, 'the dropped picture in the inspector');
+    expect(await page.getByTestId('design-edits').locator('li').count()).toBe(1);
+
+    // Apply: one follow-up with the picture attached; the new version shows it, served from v0's demo.
+    await page.getByTestId('design-apply').click();
+    await waitFor(async () => (await page.getByTestId('studio-job').getAttribute('data-status')) === 'completed', 40000, 'the follow-up job');
+    await waitFor(async () => (await iframe.getAttribute('src')) !== firstSrc, 15000, 'the new version in the preview');
+    await waitFor(shows(80, (s) => /\/attachments\/[A-Za-z0-9]+\.png$/.test(s)), 15000, 'the new version shows the picture');
+    const sent = v0.received.at(-1)!;
+    expect(sent.attachments).toEqual([{ url: `data:image/png;base64,${blue.toString('base64')}` }]);
+    expect(sent.message).toContain('→ attachment 1 (dropped.png)');
+    await shoot(page, 'site-studio-image-applied.png');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fits the picture controls on a phone', { timeout: 60000 }, async () => {
+    const { page, errors } = await openPage(browser, stack.url, PHONE);
+    await page.locator('#tab-canvas').click();
+    await tileOf(page, assetId).click({ timeout: 20000 });
+    await page.getByTestId('open-site-studio').click({ timeout: 10000 });
+    await page.getByTestId('studio-preview').waitFor({ timeout: 10000 });
+    await page.getByTestId('studio-design-toggle').click();
+    const img = page.frameLocator('[data-testid="studio-preview"]').locator('img');
+    await img.click({ timeout: 15000 });
+    await waitFor(async () => (await page.getByTestId('design-tag').textContent()) === '<img>', 10000, 'the image selected');
+    const upload = page.getByTestId('design-upload-image');
+    await upload.scrollIntoViewIfNeeded();
+    const box = (await upload.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(PHONE.width);
+    // A touch target of a usable height.
+    expect(box.height).toBeGreaterThanOrEqual(32);
+    expect(await page.getByTestId('site-studio').evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+    await shoot(page, 'site-studio-image-phone.png');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens the site studio from a site job\'s chat card ("Open in studio")', { timeout: 90000 }, async () => {
+    const { page, errors } = await openPage(browser, stack.url);
+    const input = page.getByTestId('chat-input');
+    await input.click();
+    await input.fill('/v0 A tea house in Kyoto with a moss garden');
+    await input.press('Enter');
+    const card = page.getByTestId('chat-job-card').last();
+    await card.waitFor({ timeout: 10000 });
+    await waitFor(async () => (await card.getAttribute('data-status')) === 'completed', 40000, 'the site job');
+    const open = card.getByTestId('chat-open-studio');
+    expect(await open.textContent()).toBe('Open in studio');
+    await shoot(page, 'chat-open-in-studio.png');
+    // Keyboard: focus and Enter open it.
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const studio = page.getByTestId('site-studio');
+    await studio.waitFor({ timeout: 10000 });
+    expect(await studio.getAttribute('aria-label')).toBe('Site studio: A tea house in Kyoto with');
+    const heading = page.frameLocator('[data-testid="studio-preview"]').locator('h1');
+    await waitFor(async () => (await heading.textContent().catch(() => null)) === 'A tea house in Kyoto with', 15000, 'the tea house in the preview');
+    // A non-site job's card has no such button.
+    expect(await page.getByTestId('chat-open-studio').count()).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   });

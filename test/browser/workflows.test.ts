@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { Job, PageOf } from '@orchestrator/shared';
 import { launchChromium } from './chromium.js';
-import { openForm } from './fixtures.js';
+import { openForm, shoot } from './fixtures.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
 
 let stack: Stack;
@@ -181,6 +181,61 @@ describe('custom workflows, driven in Chromium', () => {
     await dialog.waitFor({ state: 'detached' });
     await page.locator('#wf-prefix').waitFor({ timeout: 10000 });
     expect(await page.locator('#wf-prefix').getAttribute('placeholder')).toBe('mine');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says so when the chosen workflow was deleted elsewhere, and never runs another one in its place', { timeout: 60000 }, async () => {
+    const graph = (text: string) => ({
+      '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
+      '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+      '6': { class_type: 'CLIPTextEncode', inputs: { text, clip: ['4', 1] } },
+      '3': { class_type: 'KSampler', inputs: { seed: 1, steps: 2, cfg: 6, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['6', 0], latent_image: ['5', 0] } },
+      '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+      '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'x', images: ['8', 0] } },
+    });
+    const save = async (name: string) => {
+      const res = await fetch(`${stack.url}/api/workflows`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, graph: graph(name), slots: [{ param: 'prompt', nodeId: '6', input: 'text' }] }) });
+      expect(res.status, await res.clone().text()).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const keeper = await save('Keeper');
+    const doomed = await save('Doomed');
+    const jobsOf = async (id: string) => ((await (await fetch(`${stack.url}/api/jobs?limit=50`)).json()) as PageOf<Job>).items.filter((j) => j.request.provider === 'comfyui' && j.request.workflow === id);
+    const keeperJobs = (await jobsOf(keeper)).length;
+
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(stack.url);
+    await openForm(page);
+    await page.getByTestId('mode-workflow').click();
+    await page.getByTestId('workflow-select').selectOption(doomed);
+    await page.getByRole('form', { name: 'Run the workflow Doomed' }).waitFor({ timeout: 10000 });
+
+    // Deleted in another tab: this tab still shows the form; Generate finds out and says so, running nothing.
+    expect((await fetch(`${stack.url}/api/workflows/${doomed}`, { method: 'DELETE' })).status).toBe(200);
+    await page.locator('#wf-prompt').fill('should not run');
+    await page.getByTestId('generate-button').click();
+    const notice = page.getByTestId('workflow-deleted');
+    await notice.waitFor({ timeout: 10000 });
+    await expect(notice.textContent()).resolves.toContain('Workflow “Doomed” was deleted');
+    expect(await page.getByTestId('mode-workflow').getAttribute('aria-checked')).toBe('true');
+    expect(await page.getByTestId('workflow-select').inputValue()).toBe('');
+    expect(await page.getByRole('form', { name: /Run the workflow/ }).count()).toBe(0); // nothing to submit
+    await shoot(page, 'workflow-deleted-1440.png');
+
+    // After a reload (the choice is remembered) it is the same: no silent fall back to "Keeper".
+    await page.reload();
+    await notice.waitFor({ timeout: 15000 });
+    expect(await page.getByRole('form', { name: /Run the workflow/ }).count()).toBe(0);
+    expect(await jobsOf(keeper)).toHaveLength(keeperJobs);
+    expect(await jobsOf(doomed)).toHaveLength(0);
+
+    // Picking another one clears the notice and runs that one.
+    await page.getByTestId('workflow-select').selectOption(keeper);
+    await page.getByRole('form', { name: 'Run the workflow Keeper' }).waitFor({ timeout: 10000 });
+    expect(await notice.count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
   });

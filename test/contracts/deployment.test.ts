@@ -36,6 +36,28 @@ describe('Dockerfile.server and Dockerfile.worker', () => {
       expect(text).toMatch(/apt-get install -y --no-install-recommends ffmpeg/);
       expect(text).toMatch(/^FROM node:24/m);
     });
+
+    it(`${file}: ships each package's lua/ folder beside its dist/ (the Lua scripts are read at run time)`, () => {
+      const text = read(file);
+      const shipped = [...text.matchAll(/^COPY --from=build .*\/app\/(\w+)\/dist \1\/dist$/gm)].map((m) => m[1]!);
+      expect(shipped).toContain('shared');
+      for (const pkg of shipped.filter((p) => existsSync(path.join(ROOT, p, 'lua')))) {
+        expect(text).toMatch(new RegExp(`^COPY --from=build .*/app/${pkg}/lua ${pkg}/lua$`, 'm'));
+      }
+    });
+
+    it(`${file}: ships the dependencies npm nests in a package's own node_modules (the lockfile has some: server/node_modules/p-limit)`, () => {
+      const text = read(file);
+      const shipped = [...text.matchAll(/^COPY --from=build .*\/app\/(\w+)\/dist \1\/dist$/gm)].map((m) => m[1]!);
+      const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { dev?: boolean }> };
+      // web/dist is static files: only the packages Node runs need their modules.
+      for (const pkg of shipped.filter((p) => p !== 'web')) {
+        const nestedForRuntime = Object.entries(lock.packages).some(([where, info]) => where.startsWith(`${pkg}/node_modules/`) && !info.dev);
+        // The build stage makes the folder even when empty, so the COPY never depends on how npm laid things out.
+        expect(text).toMatch(new RegExp(`mkdir -p .*\\b${pkg}/node_modules`));
+        if (nestedForRuntime || pkg === 'shared') expect(text).toMatch(new RegExp(`^COPY --from=build .*/app/${pkg}/node_modules ${pkg}/node_modules$`, 'm'));
+      }
+    });
   }
 });
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readPngText, type Health, type Job } from '@orchestrator/shared';
-import { startStack, waitFor, type Stack } from '../harness/stack.js';
+import { readPngText, type Health } from '@orchestrator/shared';
+import { startStack, type Stack } from '../harness/stack.js';
+import { jobsOver } from '../harness/jobs.js';
 import { startFakeBfl, type FakeBfl } from '../fakes/bfl/index.js';
 
 /* POST /api/jobs with provider "flux" through the whole product: server, worker, Redis, the BFL fake. */
@@ -25,22 +26,7 @@ async function api(path: string, init?: RequestInit): Promise<Response> {
   return res;
 }
 
-async function submit(body: object): Promise<string> {
-  const res = await api('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
-}
-
-async function finished(id: string): Promise<Job> {
-  return waitFor(
-    async () => {
-      const job = (await (await api(`/api/jobs/${id}`)).json()) as Job;
-      return job.status === 'completed' || job.status === 'failed' ? job : null;
-    },
-    20000,
-    `job ${id}`,
-  );
-}
+const { submit, finished } = jobsOver(api);
 
 describe('FLUX through POST /api/jobs, end to end', () => {
   let firstAsset = '';

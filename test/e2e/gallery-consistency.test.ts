@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { AppEvent, Asset, Job } from '@orchestrator/shared';
+import type { AppEvent, Asset } from '@orchestrator/shared';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
+import { jobsOver } from '../harness/jobs.js';
 import { startFakeV0, type FakeV0 } from '../fakes/v0/index.js';
 
 /*
@@ -27,18 +28,9 @@ afterAll(async () => {
   await v0?.close();
 });
 
-async function submit(body: object): Promise<string> {
-  const res = await fetch(`${stack.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { id: string }).id;
-}
-
-async function finished(id: string): Promise<Job> {
-  return waitFor(async () => {
-    const job = (await (await fetch(`${stack.url}/api/jobs/${id}`)).json()) as Job;
-    return job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled' ? job : null;
-  }, 60000, `job ${id}`);
-}
+const jobs = jobsOver((p, init) => fetch(`${stack.url}${p}`, init));
+const submit = jobs.submit;
+const finished = (id: string) => jobs.finished(id, 60_000);
 
 describe('the gallery while jobs complete', () => {
   it('never answers 5xx, and each asset is announced by exactly one asset.added', async () => {

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AssetStore, S3FileStore, S3_ROOTS, parseConfig, s3ClientFor, s3ThumbRelPath, type Asset, type Health, type Job, type S3StorageConfig } from '@orchestrator/shared';
+import { AssetStore, S3FileStore, S3_ROOTS, parseConfig, s3ClientFor, s3ThumbRelPath, type Asset, type Health, type S3StorageConfig } from '@orchestrator/shared';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
+import { jobsOver } from '../harness/jobs.js';
 import { startFakeS3, type FakeS3 } from '../fakes/s3/index.js';
 import { startFakeV0, type FakeV0 } from '../fakes/v0/index.js';
 
@@ -41,29 +42,14 @@ afterAll(async () => {
   if (workerDir) await rm(workerDir, { recursive: true, force: true });
 });
 
-async function submit(body: object): Promise<string> {
-  const res = await fetch(`${stack.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBe(202);
-  return ((await res.json()) as { id: string }).id;
-}
-
-async function finished(id: string, timeoutMs = 30000): Promise<Job> {
-  return waitFor(
-    async () => {
-      const job = (await (await fetch(`${stack.url}/api/jobs/${id}`)).json()) as Job;
-      return ['completed', 'failed', 'cancelled'].includes(job.status) ? job : null;
-    },
-    timeoutMs,
-    `job ${id}`,
-  );
-}
-
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile() && !e.parentPath.includes('.orchestrator')).map((e) => path.join(e.parentPath, e.name));
 }
 
 let asset: Asset;
+
+const { submit, finished } = jobsOver((p, init) => fetch(`${stack.url}${p}`, init));
 
 describe('STORAGE=s3', () => {
   it('a job writes its output, sidecar and thumbnail to the bucket; the worker shows "object storage"', async () => {

@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { redisKeys, type Health, type Job } from '@orchestrator/shared';
 import { HttpFileStore } from '../../worker/src/storage/http-file-store.js';
 import { startStack, waitFor, type Stack } from '../harness/stack.js';
+import { jobsOver } from '../harness/jobs.js';
 import { startFakeBfl, type FakeBfl } from '../fakes/bfl/index.js';
 import { startFakeV0, type FakeV0 } from '../fakes/v0/index.js';
 
@@ -38,28 +39,13 @@ afterAll(async () => {
   await rm(workerDir, { recursive: true, force: true });
 });
 
-async function submit(body: object): Promise<string> {
-  const res = await fetch(`${stack.url}/api/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status, await res.clone().text()).toBe(202);
-  return ((await res.json()) as { id: string }).id;
-}
-
-async function finished(id: string, timeoutMs = 30000): Promise<Job> {
-  return waitFor(
-    async () => {
-      const job = (await (await fetch(`${stack.url}/api/jobs/${id}`)).json()) as Job;
-      return ['completed', 'failed', 'cancelled'].includes(job.status) ? job : null;
-    },
-    timeoutMs,
-    `job ${id}`,
-  );
-}
-
 /** Every file under a folder (none when it does not exist). */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
+
+const { submit, finished } = jobsOver((p, init) => fetch(`${stack.url}${p}`, init));
 
 describe('a worker that does not share the server\'s disk', () => {
   it('hands every output to the server: images, an edit from an uploaded image, a site; all served, none on its own disk', async () => {

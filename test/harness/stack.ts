@@ -108,7 +108,7 @@ export async function startStack(name: string, options: StackOptions = {}): Prom
       await app.close();
       clearTimeout(forceClose);
       await Promise.all(comfy.map((c) => c.close()));
-      await dropPrefix(redis, prefix);
+      await dropPrefix(redis, config.keyPrefix);
       redis.disconnect();
       await rm(dir, { recursive: true, force: true });
     },

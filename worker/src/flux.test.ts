@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Queue } from 'bullmq';
-import { AssetStore, readPngText, type AssetSidecar, type Job } from '@orchestrator/shared';
+import { AssetStore, readImageText, readPngText, type AssetSidecar, type Job } from '@orchestrator/shared';
 import { startFakeBfl, type FakeBfl } from '../../test/fakes/bfl/index.js';
 import { startWorkerRuntime, type WorkerRuntime } from './runtime.js';
 import { createHarness, sleep, type Harness } from './testing/harness.js';
@@ -70,6 +70,10 @@ describe('the flux queue against the BFL fake', () => {
     expect(asset.meta).toMatchObject({ model: 'flux-dev', width: 512, height: 768, steps: 12, guidance: 2.5 });
     const sidecar = JSON.parse(await readFile(path.join(h.outputPath, `${asset.relPath}.json`), 'utf8')) as AssetSidecar;
     expect(sidecar.meta).toEqual(asset.meta);
+    // The file itself carries our metadata too (a JPEG comment), for drop-to-reuse from the desktop.
+    const read = readImageText(await readFile(path.join(h.outputPath, asset.relPath)));
+    expect(read).toMatchObject({ format: 'jpeg', damaged: false });
+    expect(JSON.parse(read.text.orchestrator!)).toEqual(asset.meta);
   });
 
   it.each([

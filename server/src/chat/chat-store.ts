@@ -47,37 +47,11 @@ export interface ThreadState {
 export type NewMessage = Omit<ChatMessage, 'seq'>;
 
 // Appends one message: next sequence number, stored, the oldest dropped past the cap, the thread moved
-// to the top of its lists, and the event, atomically. The message JSON arrives without `seq` (only the
-// script knows it) and is spliced in as its first field.
-const APPEND_LUA = new LuaScript(`
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local msg = '{"seq":' .. seq .. ',' .. string.sub(ARGV[1], 2)
-redis.call('HSET', KEYS[2], seq, msg)
-local first = tonumber(redis.call('HGET', KEYS[1], 'first') or '1')
-local cap = tonumber(ARGV[3])
-if seq - first + 1 > cap then
-  local keep = seq - cap + 1
-  for s = first, keep - 1 do redis.call('HDEL', KEYS[2], s) end
-  redis.call('HSET', KEYS[1], 'first', keep)
-end
-redis.call('HSET', KEYS[1], 'updatedAt', ARGV[7])
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[8])
-if KEYS[4] ~= KEYS[3] then redis.call('ZADD', KEYS[4], ARGV[2], ARGV[8]) end
-redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[6], '*', 'e', ARGV[4] .. msg .. ARGV[5])
-return msg
-`);
+// to the top of its lists, and the event, atomically (KEYS and ARGV: lua/chat/append.lua).
+const APPEND_LUA = LuaScript.fromFile(new URL('../../lua/chat/append.lua', import.meta.url));
 
 // Numbers new jobs #n, #n+1… in the thread and remembers them as its last batch.
-const NUMBER_JOBS_LUA = new LuaScript(`
-local out = {}
-for i = 2, #ARGV do
-  local n = redis.call('HINCRBY', KEYS[1], 'jobs', 1)
-  redis.call('HSET', KEYS[2], n, ARGV[i])
-  out[#out + 1] = n
-end
-redis.call('HSET', KEYS[1], 'lastBatch', ARGV[1])
-return out
-`);
+const NUMBER_JOBS_LUA = LuaScript.fromFile(new URL('../../lua/chat/number-jobs.lua', import.meta.url));
 
 const ownerIndex = (keys: ChatKeys, owner: string | undefined) => (owner ? keys.byOwner(owner) : keys.threads);
 

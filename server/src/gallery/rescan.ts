@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import pLimit from 'p-limit';
 import type { FastifyBaseLogger } from 'fastify';
-import { SITE_MANIFEST, assetIdForPath, idsOfSlots, indexedHeads, redisKeys, type Asset, type PutOptions, type RedisKeys } from '@orchestrator/shared';
+import { RELEASE_TOKEN_LOCK, RENEW_TOKEN_LOCK, SITE_MANIFEST, assetIdForPath, idsOfSlots, indexedHeads, redisKeys, type Asset, type PutOptions, type RedisKeys } from '@orchestrator/shared';
 import type { FileStat } from './asset-reader.js';
 import type { Candidate, GalleryIndexer, KnownRecord } from './indexer.js';
 import { MEDIA_BY_EXT, SIDECAR_SUFFIX, isIgnoredName } from './scan-rules.js';
@@ -20,9 +20,6 @@ const MAX_BATCHES_IN_FLIGHT = 1;
 const LOCK_TTL_MS = 60_000;
 /** Past this many changes in one run, (re)indexed files no longer each send `asset.added` (a rebuild would flood clients). */
 const MAX_EVENTS = 1000;
-
-const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-const RENEW_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
 export interface RescanResult {
   ran: boolean;
@@ -111,14 +108,14 @@ export class Rescanner {
     const token = randomBytes(8).toString('hex');
     const got = await this.redis.set(this.lockKey, token, 'PX', LOCK_TTL_MS, 'NX');
     if (got !== 'OK') return { ran: false, files: 0, indexed: 0, removed: 0, ms: 0 };
-    const renew = setInterval(() => void this.redis.eval(RENEW_LUA, 1, this.lockKey, token, LOCK_TTL_MS).catch(() => undefined), LOCK_TTL_MS / 3);
+    const renew = setInterval(() => void RENEW_TOKEN_LOCK.run(this.redis, 1, this.lockKey, token, LOCK_TTL_MS).catch(() => undefined), LOCK_TTL_MS / 3);
     renew.unref();
     try {
       const result = await this.scan(opts);
       return { ran: true, ...result, ms: Math.round(performance.now() - started) };
     } finally {
       clearInterval(renew);
-      await this.redis.eval(RELEASE_LUA, 1, this.lockKey, token).catch(() => undefined);
+      await RELEASE_TOKEN_LOCK.run(this.redis, 1, this.lockKey, token).catch(() => undefined);
     }
   }
 

@@ -224,13 +224,16 @@ export class Trash {
 
   /**
    * Purges everything trashed at or before `before` (default: now) that `which` accepts (default: all),
-   * oldest first, in batches. Returns the ids purged.
+   * oldest first, in batches; at most `limit` of them (a caller that shows progress asks again). Each
+   * item goes whole (purge): stopped anywhere, every item is either still in the trash or gone. Returns
+   * the ids purged.
    */
-  async empty(before = Date.now(), which: (asset: Asset) => boolean = () => true, batch = 200): Promise<string[]> {
+  async empty(before = Date.now(), which: (asset: Asset) => boolean = () => true, batch = 200, limit = Infinity): Promise<string[]> {
     const purged: string[] = [];
     let kept = 0;
     for (;;) {
-      const ids = await this.redis.zrangebyscore(this.keys.trash, '-inf', before, 'LIMIT', kept, batch);
+      if (purged.length >= limit) return purged;
+      const ids = await this.redis.zrangebyscore(this.keys.trash, '-inf', before, 'LIMIT', kept, Math.min(batch, limit - purged.length));
       if (ids.length === 0) return purged;
       for (const id of ids) {
         const item = await this.get(id);

@@ -99,6 +99,7 @@ function send(reply: FastifyReply, body: ApiError, status = errorStatus(body.err
 
 export function errorHandler(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof HttpError) {
+    if (err.headers && !reply.sent && !reply.raw.headersSent) reply.headers(err.headers);
     send(reply, { error: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
     return;
   }

@@ -8,14 +8,22 @@ import { startDocumentedServer, type DocumentedServer } from '../testing/openapi
 
 /*
  * Redocly CLI, a third-party OpenAPI linter, with its recommended ruleset (server/redocly.yaml says why
- * the warnings that remain are there): the document the server builds has no error. Runs offline: no
- * telemetry, no update check.
+ * the warnings that remain are there): the document the server builds has no error, and no warning but
+ * the explained ones. Runs offline: no telemetry, no update check.
  */
 
 const SERVER_DIR = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = path.join(SERVER_DIR, '../node_modules/@redocly/cli/bin/cli.js');
 const CONFIG = path.join(SERVER_DIR, 'redocly.yaml');
 const LINT_TIMEOUT_MS = 60_000;
+
+/** The warnings left on purpose (server/redocly.yaml says why), as `ruleId pointer`, sorted. */
+const EXPLAINED_WARNINGS = [
+  'no-ambiguous-paths #/paths/~1api~1assets~1trash~1{id}',
+  'no-ambiguous-paths #/paths/~1api~1assets~1{id}~1file',
+  'no-ambiguous-paths #/paths/~1api~1assets~1{id}~1thumb',
+  'operation-2xx-response #/paths/~1api~1ws/get/responses',
+];
 
 interface LintReport {
   totals: { errors: number; warnings: number };
@@ -62,7 +70,7 @@ function lint(file: string): Promise<LintReport> {
 
 describe('redocly lint (recommended)', () => {
   it(
-    'finds no error in /api/openapi.json',
+    'finds no error in /api/openapi.json, and only the warnings redocly.yaml explains',
     async () => {
       const res = await server.app.inject({ url: '/api/openapi.json' });
       expect(res.statusCode).toBe(200);
@@ -74,6 +82,9 @@ describe('redocly lint (recommended)', () => {
       console.log(`redocly lint: ${report.totals.errors} errors, ${report.totals.warnings} warnings\n${warnings.map((p) => `  ${shown(p)}`).join('\n')}`);
       expect(report.problems.filter((p) => p.severity === 'error').map(shown)).toEqual([]);
       expect(report.totals.errors).toBe(0);
+      // Exactly the warnings server/redocly.yaml explains: a new one fails here until fixed or explained there.
+      expect(warnings.map((p) => `${p.ruleId} ${p.location[0]?.pointer ?? ''}`).sort()).toEqual(EXPLAINED_WARNINGS);
+      expect(report.totals.warnings).toBe(EXPLAINED_WARNINGS.length);
     },
     LINT_TIMEOUT_MS + 15_000,
   );

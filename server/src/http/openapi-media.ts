@@ -141,7 +141,19 @@ export const OPERATION_DOCS: Readonly<Record<string, OperationDoc>> = {
       },
     },
   },
-  'GET /api/ws': { responses: { 101: { description: 'Switching Protocols: the connection is a WebSocket of event frames from here on' } } },
+  // 101 is the only success a WebSocket upgrade has (RFC 6455 §4.2.2), so Redocly's "one 2XX" rule warns here (server/redocly.yaml).
+  'GET /api/ws': {
+    responses: {
+      101: {
+        description: 'Switching Protocols: the connection is a WebSocket of event frames from here on (their schemas: /api/asyncapi.json)',
+        headers: {
+          upgrade: header('`websocket`'),
+          connection: header('`Upgrade`'),
+          'sec-websocket-accept': header("the handshake's answer to the client's Sec-WebSocket-Key (RFC 6455)"),
+        },
+      },
+    },
+  },
   'GET /metrics': {
     responses: { 200: { description: 'Prometheus text exposition format', content: { 'text/plain': { type: 'string' } } } },
   },

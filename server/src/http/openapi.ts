@@ -106,6 +106,14 @@ function describeResponses(doc: { paths?: unknown }): void {
   }
 }
 
+/**
+ * The project has chosen no license (every package.json is private, there is no LICENSE file), so the
+ * document says so in npm's word (UNLICENSED: no rights granted) rather than invent one; as an SPDX
+ * expression that is a LicenseRef, SPDX's form for a license it does not list. Change it here when a
+ * license is chosen.
+ */
+const API_LICENSE = { name: 'UNLICENSED (no license chosen; all rights reserved)', identifier: 'LicenseRef-UNLICENSED' } as const;
+
 /** OpenAPI document at /api/openapi.json (built from the route schemas) and its docs page at /api/docs. */
 export async function registerOpenApi(app: FastifyInstance, version: string, options: OpenApiOptions = {}): Promise<void> {
   await app.register(swagger, {
@@ -115,6 +123,7 @@ export async function registerOpenApi(app: FastifyInstance, version: string, opt
         title: 'Orchestrator API',
         version,
         description: 'Jobs, events, gallery, models and backends of a self-hosted AI generation studio. Errors are `{error, message, details?}`.',
+        license: API_LICENSE,
       },
       servers: [
         options.publicUrl

@@ -172,6 +172,21 @@ describe('GET /api/assets/:id/thumb', () => {
     await mini.close();
   });
 
+  it('answers a full thumbnail pool in the error shape, and says not to cache it', async () => {
+    const busy = {
+      locate: async () => ({ kind: 'file', key: 'k'.repeat(40), version: 'v' }),
+      render: async () => {
+        throw new PoolFullError('full');
+      },
+    } as unknown as ThumbnailService;
+    const mini = await miniApp(busy);
+    const res = await mini.inject({ url: url() });
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json()).toEqual({ error: 'thumbnails_busy', message: expect.any(String) });
+    await mini.close();
+  });
+
   it('drops queued thumbnail work when the clients that asked for it go away', async () => {
     const thumbs = new ThumbnailService({ outputPath, cacheDir: path.join(outside, 'thumbs-abort'), concurrency: 1 });
     const rels = ['slow-0.png', 'slow-1.png', 'slow-2.png', 'slow-3.png'];

@@ -9,7 +9,8 @@ import type { Redis } from 'ioredis';
 import { ASSET_ID_PATTERN, AssetStore, makeThumbnail, s3ThumbRelPath, type Asset, type Config } from '@orchestrator/shared';
 import { HttpError, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
-import { contentDisposition, sendFile } from '../files/send-file.js';
+import { contentDisposition } from '../files/file-headers.js';
+import { sendFile } from '../files/send-file.js';
 import { PoolFullError, WorkPool } from '../gallery/thumbnail-pool.js';
 import { ThumbnailService } from '../gallery/thumbnails.js';
 import { planZip, planZipWith, zipStream } from '../gallery/zip-download.js';
@@ -93,6 +94,10 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return ac.signal;
 }
 
+/** The thumbnail pool is full: 503, to be asked again in a moment (and never cached). */
+const thumbnailsBusy = () =>
+  new HttpError('thumbnails_busy', 'Too many thumbnails are being made right now; try again shortly', undefined, { 'retry-after': '2', 'cache-control': 'no-store' });
+
 function etagMatches(header: string | undefined, etag: string): boolean {
   return header !== undefined && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
 }
@@ -137,10 +142,7 @@ export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (
       try {
         thumb = await thumbnails.render(source, signal);
       } catch (err) {
-        if (err instanceof PoolFullError) {
-          reply.header('retry-after', '2').header('cache-control', 'no-store');
-          return reply.code(503).send({ error: 'thumbnails_busy', message: 'Too many thumbnails are being made right now; try again shortly' });
-        }
+        if (err instanceof PoolFullError) throw thumbnailsBusy();
         if (signal.aborted) return reply.hijack(); // nobody is left to answer
         throw err;
       }
@@ -172,9 +174,7 @@ export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (
           return made;
         });
       } catch (err) {
-        if (!(err instanceof PoolFullError)) throw err;
-        reply.header('retry-after', '2').header('cache-control', 'no-store');
-        return reply.code(503).send({ error: 'thumbnails_busy', message: 'Too many thumbnails are being made right now; try again shortly' });
+        throw err instanceof PoolFullError ? thumbnailsBusy() : err;
       }
     }
     if (!body) {

@@ -99,6 +99,19 @@ describe('bad input', () => {
     });
   }
 
+  it('sends the headers an error needs beside its body: Upgrade with the 426 of a plain GET of /api/ws', async () => {
+    const res = await app.inject({ url: '/api/ws' });
+    expect(res.statusCode).toBe(426);
+    expect(res.headers.upgrade).toBe('websocket');
+    expect(res.json()).toEqual({ error: 'upgrade_required', message: expect.any(String) });
+  });
+
+  it('answers 421 host_not_allowed on /api/health too (as documented) for a host name it does not serve', async () => {
+    const res = await app.inject({ url: '/api/health', headers: { host: 'rebound.example' } });
+    expect(res.statusCode).toBe(421);
+    expect(res.json()).toMatchObject({ error: 'host_not_allowed' });
+  });
+
   it('lists the failing paths in validation details', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/jobs', payload: { ...valid, prompt: 42, evil: 1 } });
     const details = res.json<{ details: { path: string; message: string }[] }>().details;

@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { WebSocket } from '@fastify/websocket';
 import { STREAM_ID_PATTERN, type AppEvent } from '@orchestrator/shared';
 import type { EventHub } from '../events/event-hub.js';
+import { HttpError } from '../errors.js';
 import { Subscription, type EventSink, type SubscriptionLimits, DEFAULT_LIMITS } from '../events/subscription.js';
 import { errorResponses } from './schemas.js';
 
@@ -62,8 +63,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox<EventRouteOptions> = async (
       querystring: SinceQuery,
       response: errorResponses(400, 426),
     },
-    handler: async (_request, reply) =>
-      reply.code(426).header('upgrade', 'websocket').send({ error: 'upgrade_required', message: 'Connect to /api/ws with a WebSocket client' }),
+    handler: async () => {
+      throw new HttpError('upgrade_required', 'Connect to /api/ws with a WebSocket client', undefined, { upgrade: 'websocket' });
+    },
     wsHandler: (socket: WebSocket, request) => {
       const { since } = request.query as { since?: string };
       const sink: EventSink = {

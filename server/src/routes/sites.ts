@@ -15,6 +15,7 @@ import {
 import type { JobService } from '../jobs/job-service.js';
 import { HttpError, badRequest } from '../errors.js';
 import { PreviewProxy } from '../sites/preview/preview-proxy.js';
+import type { SiteAttachments } from '../sites/attachments.js';
 import { SiteService } from '../sites/site-service.js';
 import { errorResponses } from './schemas.js';
 import { legacySiteRoutes } from './sites-legacy.js';
@@ -29,11 +30,11 @@ import type { ObjectFiles } from '../storage/object-files.js';
 
 export interface SiteRoutesOptions {
   jobs: JobService;
-  config: Pick<Config, 'outputPath' | 'v0ApiKey' | 'v0ApiUrl' | 'host' | 'previewPort' | 'previewUrl' | 'previewDemoHosts' | 'allowedHosts' | 'publicUrl'>;
-  /** Upstream timeout of the preview proxy (tests). */
-  previewTimeoutMs?: number;
+  config: Pick<Config, 'outputPath' | 'v0ApiKey' | 'v0ApiUrl' | 'host' | 'previewPort' | 'previewUrl' | 'previewDemoHosts' | 'allowedHosts' | 'publicUrl' | 'previewUpstreamTimeoutMs'>;
   /** STORAGE=s3: saved sites are in the bucket. */
   objects?: ObjectFiles | null;
+  /** Pictures design edits send to v0 (uploads, gallery images). */
+  attachments?: SiteAttachments;
 }
 
 const tags = ['sites'];
@@ -44,13 +45,12 @@ const VersionParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PAT
 const FileParams = Type.Object({ assetId: Type.String({ pattern: ASSET_ID_PATTERN }), versionId: V0Id });
 
 
-export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, { jobs, config, previewTimeoutMs, objects }) => {
-  const sites = new SiteService(config, jobs, objects ?? null);
+export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (app, { jobs, config, objects, attachments }) => {
+  const sites = new SiteService(config, jobs, objects ?? null, attachments ?? null);
   // The preview origin: a second listener, opened when the API listens (never for inject-only tests).
   const preview = new PreviewProxy({
     config,
     log: app.log,
-    ...(previewTimeoutMs ? { timeoutMs: previewTimeoutMs } : {}),
     lookup: async (assetId, versionId) => {
       const manifest = await sites.manifest(assetId);
       return manifest.versions.find((v) => v.id === versionId)?.demoUrl ?? null;
@@ -90,9 +90,12 @@ export const siteRoutes: FastifyPluginAsyncTypebox<SiteRoutesOptions> = async (a
       schema: {
         tags,
         summary: 'Apply design-mode edits: one v0 follow-up listing every change; the new version joins the site',
+        description:
+          'An edit of an image\'s src may name a picture (`image: {source: "upload"|"asset", id}`) instead of a URL: it is sent to v0 as a message ' +
+          'attachment (downscaled when large) and the message says which attachment replaces which src. An unknown id is 400, a picture over the input limits 413.',
         params: AssetParams,
         body: DesignEditsRequest,
-        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 409, 413, 415) },
+        response: { 202: JobAccepted, ...errorResponses(400, 403, 404, 409, 413, 415, 507) },
       },
     },
     async (request, reply) =>

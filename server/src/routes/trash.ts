@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { TrashEmptied, TrashPurged, s3ThumbRelPath } from '@orchestrator/shared';
+import { EmptyTrashQuery, TrashEmptied, TrashPurged, s3ThumbRelPath } from '@orchestrator/shared';
 import { forbidden } from '../auth/auth-service.js';
 import { mayManage } from '../auth/principal.js';
 import { notFound } from '../errors.js';
@@ -62,16 +62,22 @@ export const trashRoutes: FastifyPluginAsyncTypebox<TrashRouteDeps> = async (app
         tags,
         summary: 'Empty the trash',
         description:
-          'Deletes for good everything trashed before the request; what is trashed meanwhile stays. In team mode a member empties only their own items.',
+          'Deletes for good everything trashed before the request; what is trashed meanwhile stays. In team mode a member empties only their own items. ' +
+          'With `limit`, deletes one batch (oldest first) and answers `before` (the cutoff, to pass back) and `done`: a page repeats the call until `done`, ' +
+          'showing progress; each item goes whole, so stopping between calls leaves every item either in the trash or gone.',
+        querystring: EmptyTrashQuery,
         response: { 200: TrashEmptied, ...errorResponses(400) },
       },
       preValidation: noBody,
     },
     async (request) => {
       const by = request.principal;
-      const ids = await trash.empty(Date.now(), by ? (asset) => mayManage(by, asset.owner) : undefined);
+      const { limit } = request.query;
+      const before = request.query.before ?? Date.now();
+      const ids = await trash.empty(before, by ? (asset) => mayManage(by, asset.owner) : undefined, 200, limit ?? Infinity);
       for (let i = 0; i < ids.length; i += DROP_CONCURRENCY) await Promise.all(ids.slice(i, i + DROP_CONCURRENCY).map((id) => previews.drop(id)));
-      return { purged: ids.length };
+      if (limit === undefined) return { purged: ids.length };
+      return { purged: ids.length, before, done: ids.length < limit };
     },
   );
 

@@ -4,7 +4,9 @@ import type { DesignEdit } from '@orchestrator/shared';
  * The one v0 follow-up that applies a batch of design-mode edits. Each change is listed precisely: the
  * element's stable selector and tag, what changes (text, classes, or an attribute), before → after as
  * JSON strings (unambiguous quoting, whitespace kept), and where the old value is in the version's
- * files (file and line) when it is found there.
+ * files (file and line) when it is found there. A picture that replaces an image's src travels as a
+ * message attachment: the change reads `"old src" → attachment N (file name)`, and a line before the
+ * list says which attachment is which.
  */
 
 export interface SourceFile {
@@ -42,23 +44,46 @@ function classDelta(before: string, after: string): string {
   return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
-function describe(e: DesignEdit, files: readonly SourceFile[]): string {
+/** A picture sent with the message: its 1-based place among the attachments, and its name. */
+export interface AttachedPicture {
+  n: number;
+  name: string;
+}
+
+const attachmentLabel = (a: AttachedPicture): string => `attachment ${a.n} (${a.name})`;
+
+function describe(e: DesignEdit, files: readonly SourceFile[], picture: AttachedPicture | undefined): string {
   const where = `the ${tagOf(e.selector)} at \`${e.selector}\``;
   const what = e.kind === 'text' ? `Text of ${where}` : e.kind === 'class' ? `Classes (className) of ${where}` : `Attribute ${e.name ?? '?'} of ${where}`;
-  const change = `${JSON.stringify(e.before)} → ${JSON.stringify(e.after)}`;
+  const change = `${JSON.stringify(e.before)} → ${picture ? attachmentLabel(picture) : JSON.stringify(e.after)}`;
   const delta = e.kind === 'class' ? classDelta(e.before, e.after) : '';
   const loc = locate(files, e.before);
   const found = loc ? ` — in ${loc.file}, line ${loc.line}` : ' — not found verbatim in the files; find the element by its selector';
   return `${what}: ${change}${delta}${found}`;
 }
 
-/** The follow-up message for a batch of edits made on `versionId`. */
-export function designEditMessage(versionId: string, edits: readonly DesignEdit[], files: readonly SourceFile[]): string {
+/**
+ * The follow-up message for a batch of edits made on `versionId`. `pictures[i]` is the attachment that
+ * replaces edit i's src (for edits with an image); the same picture may serve several edits.
+ */
+export function designEditMessage(
+  versionId: string,
+  edits: readonly DesignEdit[],
+  files: readonly SourceFile[],
+  pictures: readonly (AttachedPicture | undefined)[] = [],
+): string {
+  const attached = [...new Map(pictures.filter((p): p is AttachedPicture => p !== undefined).map((p) => [p.n, p])).values()].sort((a, b) => a.n - b.n);
   return [
     `Apply ${edits.length === 1 ? 'this design edit' : `these ${edits.length} design edits`} made in the visual editor on version ${versionId}.`,
     'Change exactly these elements and nothing else; keep the layout, content and code otherwise as they are.',
     'Selectors are CSS paths in the rendered page; values are JSON strings.',
+    ...(attached.length > 0
+      ? [
+          `${attached.length === 1 ? 'One picture is' : `${attached.length} pictures are`} attached to this message, in order: ${attached.map((a) => `${attachmentLabel(a)}`).join(', ')}.`,
+          'Add each picture to the project (e.g. under public/) and make the element it replaces show it.',
+        ]
+      : []),
     '',
-    ...edits.map((e, i) => `${i + 1}. ${describe(e, files)}`),
+    ...edits.map((e, i) => `${i + 1}. ${describe(e, files, pictures[i])}`),
   ].join('\n');
 }

@@ -9,6 +9,7 @@ import {
   siteManifestRelPath,
   siteVersionRelDir,
   designEditProblem,
+  designImageKey,
   type Config,
   type DesignEdit,
   type Job,
@@ -23,7 +24,8 @@ import { HttpError, badRequest, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import type { JobService } from '../jobs/job-service.js';
 import type { ObjectFiles } from '../storage/object-files.js';
-import { designEditMessage } from './design-edits.js';
+import type { SiteAttachments } from './attachments.js';
+import { designEditMessage, type AttachedPicture } from './design-edits.js';
 import { listV0Chats, type V0ChatListItem } from './v0-chats.js';
 
 /*
@@ -42,6 +44,8 @@ const MAX_FOLLOW_UP_CHARS = 20000;
 export interface GenerationOptions {
   systemPrompt?: string | undefined;
   model?: V0Model | undefined;
+  /** Prepared pictures (SiteAttachments) sent with the message as v0 attachments. */
+  attachments?: readonly string[] | undefined;
 }
 
 export class SiteService {
@@ -50,6 +54,8 @@ export class SiteService {
     private readonly jobs: JobService,
     /** STORAGE=s3: saved sites are read from the bucket's `output/` (same layout). */
     private readonly objects: ObjectFiles | null = null,
+    /** Design edits' pictures (none: edits with a picture are refused). */
+    private readonly attachments: SiteAttachments | null = null,
   ) {}
 
   private requireKey(): string {
@@ -183,12 +189,38 @@ export class SiteService {
     const manifest = await this.manifest(assetId);
     const v = this.version(manifest, versionId);
     if (v.status !== 'completed') throw new HttpError('conflict', `Version ${versionId} is ${v.status}: edit a completed version`);
+    this.mayChange(manifest, by);
+    const { pictures, ids } = await this.pictures(edits);
     const files = v.filesSaved ? await this.versionFiles(manifest, versionId).catch(() => []) : [];
-    const message = designEditMessage(versionId, edits, files);
+    const message = designEditMessage(versionId, edits, files, pictures);
     if (message.length > MAX_FOLLOW_UP_CHARS) {
       throw new HttpError('too_large', `These edits make a ${message.length}-character message; v0 takes at most ${MAX_FOLLOW_UP_CHARS}: apply fewer or shorter edits at once`);
     }
-    return this.followUp({ assetId }, message, {}, by);
+    return this.followUp({ assetId }, message, ids.length > 0 ? { attachments: ids } : {}, by);
+  }
+
+  /** Each different picture of the edits, made ready to attach (numbered in order of first use), and the job's attachment ids. */
+  private async pictures(edits: readonly DesignEdit[]): Promise<{ pictures: (AttachedPicture | undefined)[]; ids: string[] }> {
+    const byKey = new Map<string, AttachedPicture>();
+    const ids: string[] = [];
+    const pictures: (AttachedPicture | undefined)[] = [];
+    for (const e of edits) {
+      if (!e.image) {
+        pictures.push(undefined);
+        continue;
+      }
+      const key = designImageKey(e.image);
+      let picture = byKey.get(key);
+      if (!picture) {
+        if (!this.attachments) throw badRequest('validation_failed', 'This server cannot send pictures to v0');
+        const ready = await this.attachments.prepare(e.image);
+        ids.push(ready.id);
+        picture = { n: ids.length, name: ready.name };
+        byKey.set(key, picture);
+      }
+      pictures.push(picture);
+    }
+    return { pictures, ids };
   }
 
   private mayChange(manifest: V0SiteManifest, by: Principal | undefined): void {
@@ -207,6 +239,10 @@ export class SiteService {
   }
 }
 
-function generation(o: GenerationOptions): Pick<V0JobRequest, 'systemPrompt' | 'model'> {
-  return { ...(o.systemPrompt ? { systemPrompt: o.systemPrompt } : {}), ...(o.model ? { model: o.model } : {}) };
+function generation(o: GenerationOptions): Pick<V0JobRequest, 'systemPrompt' | 'model' | 'attachments'> {
+  return {
+    ...(o.systemPrompt ? { systemPrompt: o.systemPrompt } : {}),
+    ...(o.model ? { model: o.model } : {}),
+    ...(o.attachments?.length ? { attachments: [...o.attachments] } : {}),
+  };
 }

@@ -3,13 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { S3FileStore, S3_ROOTS, s3ClientFor, type Config, type S3StorageConfig } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
 import { INLINE_MEDIA_TYPES, sniffMediaType } from '../files/media-type.js';
-import { contentDisposition, notModified, parseRange, rangeStillValid, type SendFileOptions } from '../files/send-file.js';
+import { fileEtag, honouredRange, notModified, rangeNotSatisfiable, setFileHeaders, typeAndDisposition, type SendFileOptions } from '../files/file-headers.js';
 
 /*
  * STORAGE=s3: the server's view of the bucket. Outputs, sidecars and site files under `output/`,
  * uploads under `uploads/`, thumbnails under `thumbs/`, the trash under `trash/`, each under the same
  * relative paths the disk would have. Files are served by streaming from the bucket with the same
- * Range, ETag and 304 rules as a file on disk (send-file.ts), or, with S3_PUBLIC_READS=presigned, by a
+ * Range, ETag and 304 rules as a file on disk (file-headers.ts, which send-file.ts uses too), or, with S3_PUBLIC_READS=presigned, by a
  * redirect to a URL signed for a few minutes (the bytes then never pass through the server).
  */
 
@@ -50,34 +50,22 @@ export async function sendObject(request: FastifyRequest, reply: FastifyReply, f
     if (head) for await (const c of head.body) chunks.push(c as Buffer);
     type = sniffMediaType(Buffer.concat(chunks));
   }
-  const disposition = type
-    ? opts.disposition
-      ? contentDisposition(opts.disposition, opts.downloadName ?? 'download')
-      : undefined
-    : contentDisposition('attachment', opts.downloadName ?? 'download');
+  const { type: contentType, disposition } = typeAndDisposition(type, opts);
   if (files.config.publicReads === 'presigned') {
     const url = await store.presignedUrl(rel, {
       seconds: PRESIGNED_SECONDS,
-      contentType: type ?? 'application/octet-stream',
+      contentType,
       ...(disposition ? { contentDisposition: disposition } : {}),
     });
     return reply.code(302).header('location', url).header('cache-control', 'private, no-store').send();
   }
-  reply.header('accept-ranges', 'bytes');
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('content-security-policy', "default-src 'none'; sandbox");
-  const etag = `"${Math.floor(info.mtime.getTime()).toString(36)}-${info.size.toString(36)}"`;
-  reply.header('etag', etag);
-  reply.header('last-modified', info.mtime.toUTCString());
-  reply.header('cache-control', 'private, max-age=3600');
+  const etag = fileEtag(info.size, info.mtime.getTime());
+  setFileHeaders(reply, etag, info.mtime);
   if (notModified(request, etag, info.mtime)) return reply.code(304).send();
   const size = info.size;
-  const range = rangeStillValid(request, etag, info.mtime) ? parseRange(request.headers.range, size) : null;
-  if (range === 'unsatisfiable') {
-    reply.header('content-range', `bytes */${size}`);
-    return reply.code(416).send({ error: 'range_not_satisfiable', message: `The file has ${size} bytes` });
-  }
-  reply.type(type ?? 'application/octet-stream');
+  const range = honouredRange(request, etag, info.mtime, size);
+  if (range === 'unsatisfiable') throw rangeNotSatisfiable(size);
+  reply.type(contentType);
   if (disposition) reply.header('content-disposition', disposition);
   const { start, end } = range ?? { start: 0, end: size - 1 };
   if (range) reply.code(206).header('content-range', `bytes ${start}-${end}/${size}`);

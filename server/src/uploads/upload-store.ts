@@ -97,6 +97,45 @@ export class UploadStore {
     }
   }
 
+  /**
+   * Keeps an image the server made itself (a downscaled copy of a picture sent to v0), already checked
+   * by the caller, as an upload like any other: workers read it by id wherever they run.
+   */
+  async saveImage(bytes: Buffer, type: UploadType, size: { width: number; height: number }, originalName?: string): Promise<Upload> {
+    const id = randomUUID();
+    const record: UploadRecord = { id, type, size: bytes.length, ...size, createdAt: new Date().toISOString(), ...(cleanName(originalName) ? { originalName: cleanName(originalName)! } : {}) };
+    const name = `${id}.${UPLOAD_TYPES[type]}`;
+    if (this.bucket) {
+      await this.bucket.write(name, bytes);
+      await this.bucket.write(`${id}.json`, JSON.stringify(record)).catch(async (err: unknown) => {
+        await this.bucket?.remove(name).catch(() => undefined);
+        throw err;
+      });
+      return withUrl(record);
+    }
+    await mkdir(this.dir, { recursive: true });
+    const partial = path.join(this.dir, `${PARTIAL_PREFIX}${id}`);
+    try {
+      await writeFile(partial, bytes, { flag: 'wx' });
+      await writeFile(`${partial}.json`, JSON.stringify(record));
+      await rename(partial, path.join(this.dir, name));
+      await rename(`${partial}.json`, path.join(this.dir, `${id}.json`));
+    } catch (err) {
+      await Promise.all([partial, `${partial}.json`, path.join(this.dir, name)].map((f) => rm(f, { force: true })));
+      throw err;
+    }
+    return withUrl(record);
+  }
+
+  /** An upload's bytes and record (404 when there is none). */
+  async read(id: string): Promise<{ bytes: Buffer; record: UploadRecord }> {
+    const record = await this.record(id);
+    const name = `${id}.${UPLOAD_TYPES[record.type]}`;
+    const bytes = this.bucket ? await this.bucket.read(name) : await readFile(await resolveInside(this.dir, name)).catch(() => null);
+    if (!bytes) throw notFound('upload', id);
+    return { bytes, record };
+  }
+
   /** Removes an upload saved for a request that was then refused (e.g. a second file followed). */
   async remove(id: string): Promise<void> {
     const record = await this.record(id).catch(() => null);

@@ -449,3 +449,24 @@ describe('ComfyUI animated WEBP EXIF values', () => {
     expect(comfyExifToText([`prompt:${prompt}`, `workflow:${workflow}`, 'Make'])).toEqual({ prompt, workflow });
   });
 });
+
+describe('LoRA strengths', () => {
+  it('reads strength_model and strength_clip of LoraLoader / LoraLoaderModelOnly on the model path, nearest the sampler first', () => {
+    const graph = {
+      '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'base.safetensors' } },
+      '2': { class_type: 'LoraLoaderModelOnly', inputs: { lora_name: 'far.safetensors', strength_model: 0.4, model: ['1', 0] } },
+      '3': { class_type: 'LoraLoader', inputs: { lora_name: 'near.safetensors', strength_model: ['9', 0], strength_clip: 0.25, model: ['2', 0], clip: ['1', 1] } },
+      '9': { class_type: 'PrimitiveFloat', inputs: { value: 1.3 } },
+      '4': { class_type: 'CLIPTextEncode', inputs: { text: 'x', clip: ['3', 1] } },
+      '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+      '6': { class_type: 'KSampler', inputs: { model: ['3', 0], positive: ['4', 0], negative: ['4', 0], latent_image: ['5', 0], seed: 1, steps: 2, cfg: 7 } },
+      '7': { class_type: 'SaveImage', inputs: { images: ['6', 0] } },
+    };
+    const info = analyzeComfyPrompt(graph);
+    expect(info.loras).toEqual(['near.safetensors', 'far.safetensors']);
+    expect(info.loraRefs).toEqual([
+      { name: 'near.safetensors', strengthModel: 1.3, strengthClip: 0.25 },
+      { name: 'far.safetensors', strengthModel: 0.4 },
+    ]);
+  });
+});

@@ -22,6 +22,15 @@ interface Graph {
 }
 type Link = readonly [string, number];
 
+/** A LoRA loader on the model path, with the strengths its inputs hold (undefined: not a number we could read). */
+export interface ComfyLora {
+  name: string;
+  /** `strength_model` (LoraLoader, LoraLoaderModelOnly). */
+  strengthModel?: number;
+  /** `strength_clip` (LoraLoader only). */
+  strengthClip?: number;
+}
+
 /** What `analyzeComfyPrompt` finds beyond GenerationMeta. */
 export interface ComfyPromptInfo {
   meta: GenerationMeta;
@@ -30,6 +39,8 @@ export interface ComfyPromptInfo {
   samplerType?: string;
   /** LoRA file names applied on the model path, nearest the sampler first. */
   loras: string[];
+  /** The same LoRAs, in the same order, with their strengths. */
+  loraRefs: ComfyLora[];
   /** FLUX-style distilled guidance (FluxGuidance / CLIPTextEncodeFlux), when present. */
   guidance?: number;
   denoise?: number;
@@ -354,8 +365,8 @@ function collectTexts(g: Graph, link: Link | undefined, walk: TextWalk, depth = 
 
 const LOADER_KEYS = ['ckpt_name', 'unet_name', 'gguf_name', 'model_name', 'base_ckpt_name', 'model_path'];
 
-function findModel(g: Graph, link: Link | undefined): { model?: string; loras: string[] } {
-  const loras: string[] = [];
+function findModel(g: Graph, link: Link | undefined): { model?: string; loras: ComfyLora[] } {
+  const loras: ComfyLora[] = [];
   const seen = new Set<string>();
   let node = link ? nodeAt(g, link[0]) : undefined;
   while (node && !seen.has(node.id) && seen.size < MAX_DEPTH) {
@@ -366,7 +377,11 @@ function findModel(g: Graph, link: Link | undefined): { model?: string; loras: s
       if (name) return { model: name, loras };
     }
     const lora = 'lora_name' in node.inputs ? resolveString(g, node.inputs.lora_name, ['lora_name']) : undefined;
-    if (lora && lora !== 'None') loras.push(lora);
+    if (lora && lora !== 'None') {
+      const strengthModel = resolveNumber(g, node.inputs.strength_model, ['strength_model']);
+      const strengthClip = resolveNumber(g, node.inputs.strength_clip, ['strength_clip']);
+      loras.push({ name: lora, ...(strengthModel !== undefined && { strengthModel }), ...(strengthClip !== undefined && { strengthClip }) });
+    }
     const next = linkInput(node, 'model', 'model1', 'unet', 'base_model');
     node = next ? nodeAt(g, next[0]) : undefined;
   }
@@ -412,12 +427,12 @@ export function analyzeComfyPrompt(graph: unknown): ComfyPromptInfo {
   try {
     return analyze(toGraph(graph));
   } catch {
-    return { meta: {}, loras: [] }; // defensive: the walk is bounded, but input is untrusted
+    return { meta: {}, loras: [], loraRefs: [] }; // defensive: the walk is bounded, but input is untrusted
   }
 }
 
 function analyze(g: Graph): ComfyPromptInfo {
-  const info: ComfyPromptInfo = { meta: {}, loras: [] };
+  const info: ComfyPromptInfo = { meta: {}, loras: [], loraRefs: [] };
   const node = pickSampler(g);
   if (!node) {
     const model = findAnyLoader(g);
@@ -447,7 +462,8 @@ function analyze(g: Graph): ComfyPromptInfo {
   info.meta = meta;
   info.samplerNodeId = node.id;
   info.samplerType = node.type;
-  info.loras = loras;
+  info.loras = loras.map((l) => l.name);
+  info.loraRefs = loras;
   if (positive.guidance !== undefined) info.guidance = positive.guidance;
   if (p.denoise !== undefined) info.denoise = p.denoise;
   if (latent.frames !== undefined) info.frames = latent.frames;

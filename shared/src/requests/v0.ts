@@ -21,6 +21,16 @@ export const V0Id = Type.String({ pattern: V0_ID_PATTERN, description: 'a v0 cha
 
 const AssetId = Type.String({ pattern: '^[0-9a-f]{16}$', description: 'a site asset id' });
 
+/*
+ * Pictures sent with a message, as v0 attachments (`attachments: [{url}]`, each a data URI: our files
+ * are not reachable from v0). The whole JSON body must stay under the 4.5 MB v0 accepts, so there are
+ * at most V0_MAX_ATTACHMENTS of at most V0_ATTACHMENT_MAX_BYTES each (about 4 MB as base64); the server
+ * downscales a larger picture (to V0_ATTACHMENT_MAX_EDGE pixels at most) before queueing the job.
+ */
+export const V0_MAX_ATTACHMENTS = 4;
+export const V0_ATTACHMENT_MAX_BYTES = 750 * 1024;
+export const V0_ATTACHMENT_MAX_EDGE = 2048;
+
 export const V0JobRequest = Type.Object(
   {
     provider: Type.Literal('v0'),
@@ -32,6 +42,13 @@ export const V0JobRequest = Type.Object(
     /** Send the prompt to an existing chat: the new version joins that chat's site asset. */
     followUp: Type.Optional(
       Type.Object({ assetId: Type.Optional(AssetId), chatId: Type.Optional(V0Id) }, { additionalProperties: false, minProperties: 1 }),
+    ),
+    /** Pictures sent with the message as v0 attachments (data URIs), in order: upload or gallery asset ids. */
+    attachments: Type.Optional(
+      Type.Array(Type.String({ minLength: 16, maxLength: 36, pattern: '^[0-9a-f-]+$', description: 'an upload id (UUID) or an image asset id (16 hex)' }), {
+        minItems: 1,
+        maxItems: V0_MAX_ATTACHMENTS,
+      }),
     ),
     /** Save an existing v0 chat (its versions) as a site asset; nothing is sent to v0. */
     import: Type.Optional(Type.Object({ chatId: V0Id }, { additionalProperties: false })),
@@ -47,6 +64,7 @@ export type V0JobRequest = Static<typeof V0JobRequest>;
 export function v0RequestProblem(request: V0JobRequest): { path: string; message: string } | null {
   if (request.followUp && request.import) return { path: '/import', message: 'a job either follows up on a chat or imports one, not both' };
   if (request.deploy && (request.followUp || request.import)) return { path: '/deploy', message: 'a deploy job only deploys: no followUp or import' };
+  if (request.attachments && (request.deploy || request.import)) return { path: '/attachments', message: 'attachments go with a message: not with an import or a deploy' };
   return null;
 }
 

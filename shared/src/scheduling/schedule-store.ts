@@ -40,144 +40,22 @@ export interface Claim {
   rank: number;
 }
 
-// Record, `job.queued` event and ticket in one script (EVAL whole, not EVALSHA: see JobStore.create).
-// Ranks go to Redis as '%.0f' strings: Lua's own number-to-string keeps 14 digits, ranks need 16.
-const ENQUEUE_LUA = `
-local seq = redis.call('INCR', KEYS[9])
-local rank = string.format('%.0f', tonumber(ARGV[6]) * ${LUA_LEVEL_SPAN} + seq)
-local meta = cjson.decode(ARGV[8])
-meta['seq'] = seq
-redis.call('SET', KEYS[1], ARGV[1])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-redis.call('ZADD', KEYS[4], rank, ARGV[3])
-redis.call('ZADD', KEYS[5], rank, ARGV[3])
-redis.call('HSET', KEYS[6], ARGV[7], ARGV[9])
-redis.call('HSET', KEYS[7], ARGV[3], cjson.encode(meta))
-redis.call('HSET', KEYS[8], ARGV[3], rank)
-return redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'e', ARGV[4])
-`;
-
-// KEYS: pending, passed, claims, then n lane ZSETs, then their n lane locks. ARGV: now, max affinity
-// wait, index of the loaded model's lane among the lanes (0: none), claimer, lock ttl, n.
-// Returns {job id, lane index, rank}, {'busy'} while the chosen lane's lock is held, or false.
-// A lane's lock is held from a claim to its take: one pop at a time per lane, so BullMQ hands out a
-// lane's jobs in the order their tickets were claimed.
-const CLAIM_LUA = new LuaScript(`
-local span = ${LUA_LEVEL_SPAN}
-local n = tonumber(ARGV[6])
-local best, bestRank, bestLane
-for i = 1, n do
-  local head = redis.call('ZRANGE', KEYS[3 + i], 0, 0, 'WITHSCORES')
-  if head[1] then
-    local r = tonumber(head[2])
-    if not bestRank or r < bestRank then best, bestRank, bestLane = head[1], r, i end
-  end
-end
-if not best then return false end
-local choice, choiceRank, choiceLane = best, bestRank, bestLane
-local loaded = tonumber(ARGV[3])
-if loaded > 0 and loaded ~= bestLane and bestRank >= 0 then
-  local head = redis.call('ZRANGE', KEYS[3 + loaded], 0, 0, 'WITHSCORES')
-  if head[1] and math.floor(tonumber(head[2]) / span) == math.floor(bestRank / span) then
-    local now = tonumber(ARGV[1])
-    local since = tonumber(redis.call('HGET', KEYS[2], best))
-    if not since then
-      since = now
-      redis.call('HSET', KEYS[2], best, now)
-    end
-    if now - since < tonumber(ARGV[2]) then choice, choiceRank, choiceLane = head[1], tonumber(head[2]), loaded end
-  end
-end
-local lock = KEYS[3 + n + choiceLane]
-if redis.call('SET', lock, ARGV[4], 'PX', ARGV[5], 'NX') == false then return {'busy'} end
-redis.call('ZREM', KEYS[3 + choiceLane], choice)
-redis.call('ZREM', KEYS[1], choice)
-redis.call('HDEL', KEYS[2], choice)
-redis.call('HSET', KEYS[3], choice, ARGV[4] .. '|' .. ARGV[1])
-return {choice, choiceLane, string.format('%.0f', choiceRank)}
-`);
-
-// A job BullMQ gave this holder: its ticket (if still there) is spent, the claim is the holder's, the
-// holder's in-flight record names it, the start log has it (unless adopted: it started before), and
-// the lane's lock is free again (announced on the wake channel). KEYS: pending, lane, claims, passed,
-// inflight, started, lane lock. ARGV: id, claimer, entry, started-log cap or 0, now, wake channel.
-const TAKE_LUA = new LuaScript(`
-redis.call('ZREM', KEYS[1], ARGV[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[4], ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[1], ARGV[2] .. '|' .. ARGV[5])
-redis.call('HSET', KEYS[5], ARGV[1], ARGV[3])
-local cap = tonumber(ARGV[4])
-if cap > 0 then
-  redis.call('RPUSH', KEYS[6], ARGV[1])
-  redis.call('LTRIM', KEYS[6], -cap, -1)
-end
-if redis.call('GET', KEYS[7]) == ARGV[2] then
-  redis.call('DEL', KEYS[7])
-  redis.call('PUBLISH', ARGV[6], 'free')
-end
-return 1
-`);
-
-// Puts a ticket back at the job's rank. With a claimer, only while the claim is still that claimer's
-// (nobody popped the job meanwhile), and the claimer's lane lock goes; '*' puts it back regardless
-// (a job handed back to the queue). KEYS: pending, lane, claims, rank, lane lock. ARGV: id, claimer or '*', wake channel.
-const RELEASE_LUA = new LuaScript(`
-if ARGV[2] ~= '*' then
-  if redis.call('GET', KEYS[5]) == ARGV[2] then
-    redis.call('DEL', KEYS[5])
-    redis.call('PUBLISH', ARGV[3], 'free')
-  end
-  local cur = redis.call('HGET', KEYS[3], ARGV[1])
-  if not cur or string.sub(cur, 1, #ARGV[2] + 1) ~= ARGV[2] .. '|' then return 0 end
-end
-local rank = redis.call('HGET', KEYS[4], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
-if not rank then return 0 end
-redis.call('ZADD', KEYS[1], rank, ARGV[1])
-redis.call('ZADD', KEYS[2], rank, ARGV[1])
-return 1
-`);
-
-// Takes a waiting job's ticket away (cancel, external removal). 1 when it was waiting. KEYS: pending, lane, passed.
-const UNQUEUE_LUA = new LuaScript(`
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('HDEL', KEYS[3], ARGV[1])
-return 1
-`);
-
-// Re-ranks a waiting job: ARGV[2] is the new rank, or 'front'. KEYS: pending, lane, rank, front counter.
-// Returns the new rank, or false when the job is not waiting.
-const RERANK_LUA = new LuaScript(`
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return false end
-local rank = ARGV[2]
-if rank == 'front' then rank = string.format('%.0f', tonumber(ARGV[3]) + redis.call('INCR', KEYS[4])) end
-redis.call('ZADD', KEYS[1], rank, ARGV[1])
-redis.call('ZADD', KEYS[2], rank, ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[1], rank)
-return rank
-`);
-
-// Gives a job waiting in BullMQ without a ticket its ticket back: at its old rank, or (a job queued
-// before the scheduler knew it) at a new one with new metadata. KEYS: pending, lane, lanes, meta, rank, seq, claims.
-// ARGV: id, level index, lane, lane JSON, meta JSON. Returns the rank.
-const REINDEX_LUA = new LuaScript(`
-local rank = redis.call('HGET', KEYS[5], ARGV[1])
-if not rank then
-  local seq = redis.call('INCR', KEYS[6])
-  rank = string.format('%.0f', tonumber(ARGV[2]) * ${LUA_LEVEL_SPAN} + seq)
-  redis.call('HSET', KEYS[5], ARGV[1], rank)
-  local meta = cjson.decode(ARGV[5])
-  meta['seq'] = seq
-  redis.call('HSETNX', KEYS[4], ARGV[1], cjson.encode(meta))
-end
-redis.call('HSETNX', KEYS[3], ARGV[3], ARGV[4])
-redis.call('HDEL', KEYS[7], ARGV[1])
-redis.call('ZADD', KEYS[1], rank, ARGV[1])
-redis.call('ZADD', KEYS[2], rank, ARGV[1])
-return rank
-`);
+// The scripts (shared/lua/scheduling/*.lua say what each declares in KEYS and ARGV). Ranks go to Redis
+// as '%.0f' strings: Lua's own number-to-string keeps 14 digits, ranks need 16.
+const script = (name: string, sendWhole = false) =>
+  LuaScript.fromFile(new URL(`../../lua/scheduling/${name}.lua`, import.meta.url), { constants: { LEVEL_SPAN: Number(LUA_LEVEL_SPAN) }, sendWhole });
+// Record, `job.queued` event and ticket in one script; sent whole, not by SHA (see JobStore.create).
+const ENQUEUE_LUA = script('enqueue', true);
+// Picks the lane to take from (start order, eligibility, model affinity) and holds its lock until the take.
+const CLAIM_LUA = script('claim');
+// A job BullMQ gave the holder: ticket spent, claim and in-flight record written, lane lock freed.
+const TAKE_LUA = script('take');
+// Puts a ticket back at the job's rank (a claim that lost the pop, or a job handed back).
+const RELEASE_LUA = script('release');
+const UNQUEUE_LUA = script('unqueue');
+const RERANK_LUA = script('rerank');
+// A job waiting in BullMQ without a ticket gets its ticket back.
+const REINDEX_LUA = script('reindex');
 
 const STARTED_LOG_CAP = 10_000;
 /** A lane's lock outlives a claimer that died between its claim and its take by this much. */
@@ -201,8 +79,8 @@ export class ScheduleStore {
     const s = this.sched;
     const meta: Omit<ScheduleMeta, 'seq'> = { provider: lane.provider, lane: lane.lane, queue: lane.queue, ...(lane.model ? { model: lane.model } : {}) };
     const level = priorityLevel(job.request.priority);
-    const id = (await this.redis.eval(
-      ENQUEUE_LUA,
+    const id = (await ENQUEUE_LUA.run(
+      this.redis,
       9,
       this.keys.job(job.id),
       this.keys.jobsByTime,

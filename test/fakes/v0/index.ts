@@ -1,8 +1,9 @@
 // Public API of the protocol-faithful fake v0 Platform API v1 (see README.md and /work/shared/protocols/bfl-and-v0.md §B).
 import { serveLoopback } from '../bfl/http.js';
 import { type StopCall, type V0Context, type V0Faults, v0Handler } from './routes.js';
-import { Store, type V0Stats } from './store.js';
+import { Store, type ReceivedMessage, type V0Stats } from './store.js';
 
+export type { ReceivedMessage as FakeV0ReceivedMessage } from './store.js';
 export type { V0Faults as FakeV0Faults, ErrorStatus as FakeV0ErrorStatus, StopCall as FakeV0StopCall } from './routes.js';
 
 export interface FakeV0Options {
@@ -32,6 +33,8 @@ export interface FakeV0 {
   stats: V0Stats;
   /** Every authenticated chats.stop request, oldest first, with the status it was answered. */
   stops: readonly StopCall[];
+  /** Every generation request accepted (chats.create, chats.sendMessage), oldest first: its message and attachments. */
+  received: readonly ReceivedMessage[];
   close(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export async function startFakeV0(options: FakeV0Options = {}): Promise<FakeV0> 
     },
     stats: ctx.store.stats,
     stops: ctx.stops,
+    received: ctx.store.received,
     close: () => served.close(),
   };
 }

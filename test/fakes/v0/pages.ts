@@ -15,7 +15,7 @@ const HTML = 'text/html; charset=utf-8';
 
 /** A small picture of the page: grey image block, a dark heading bar as long as the heading, a button. */
 export function screenshotPng(v: Version): Buffer {
-  const c = siteContent(v.prompts);
+  const c = siteContent(v.prompts, v.pictures);
   const w = 320;
   const h = 200;
   const bar = Math.min(280, 40 + c.heading.length * 8);
@@ -36,8 +36,8 @@ function findVersion(store: Store, id: string): Version | undefined {
   return store.list().flatMap((c) => c.versions).find((x) => x.id === id);
 }
 
-/** Answers the browser-facing GETs; false for any other path (the API). */
-export function servePage(store: Store, path: string, res: ServerResponse): boolean {
+/** Answers the browser-facing GETs; false for any other path (the API). `demoDelayMs` holds back demo pages (a slow demo host). */
+export function servePage(store: Store, path: string, res: ServerResponse, demoDelayMs = 0): boolean {
   const chatPage = /^\/chat\/([^/]+)$/.exec(path);
   if (chatPage) {
     const chat = store.chats.get(chatPage[1]!);
@@ -47,6 +47,13 @@ export function servePage(store: Store, path: string, res: ServerResponse): bool
   if (path === DEMO_CSS) return send(res, 200, 'text/css; charset=utf-8', demoCss(), { 'cache-control': 'public, max-age=31536000, immutable' }), true;
   if (path === DEMO_JS) return send(res, 200, 'application/javascript; charset=utf-8', demoJs(), { 'cache-control': 'public, max-age=31536000, immutable' }), true;
   if (path === '/placeholder.svg') return send(res, 200, 'image/svg+xml', placeholderSvg()), true;
+  const attachment = /^\/attachments\/([A-Za-z0-9]+\.[a-z]+)$/.exec(path);
+  if (attachment) {
+    const file = store.attachmentFiles.get(attachment[1]!);
+    if (file) send(res, 200, file.mime, file.bytes, { 'cache-control': 'public, max-age=31536000, immutable' });
+    else send(res, 404, 'text/plain', 'Not found');
+    return true;
+  }
   const shot = /^\/screenshot\/([^/]+)\.png$/.exec(path);
   if (shot) {
     const v = findVersion(store, shot[1]!);
@@ -58,14 +65,18 @@ export function servePage(store: Store, path: string, res: ServerResponse): bool
   if (deployed) {
     const d = store.deployments.get(deployed[1]!);
     const v = d ? findVersion(store, d.versionId) : undefined;
-    if (v) send(res, 200, HTML, demoHtml(v.prompts));
+    if (v) send(res, 200, HTML, demoHtml(v.prompts, v.pictures));
     else send(res, 404, HTML, 'Not found');
     return true;
   }
   const demo = /^\/demo\/([^/]+)(\/.*)?$/.exec(path);
   if (!demo) return false;
   const v = findVersion(store, demo[1]!);
-  if (v?.status === 'completed') send(res, 200, HTML, demoHtml(v.prompts), { 'content-security-policy': 'frame-ancestors *' });
-  else send(res, 404, HTML, 'Not found');
+  const answer = () => {
+    if (v?.status === 'completed') send(res, 200, HTML, demoHtml(v.prompts, v.pictures), { 'content-security-policy': 'frame-ancestors *' });
+    else send(res, 404, HTML, 'Not found');
+  };
+  if (demoDelayMs > 0) setTimeout(() => !res.destroyed && answer(), demoDelayMs).unref();
+  else answer();
   return true;
 }

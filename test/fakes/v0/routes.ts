@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BodyTooLarge, readBody, sendJson } from '../bfl/http.js';
+import { parseAttachment } from './attachments.js';
 import { CREATE_CHAT, DEPLOY, FAVORITE, type Rule, SEND_MESSAGE, check } from './schema.js';
 import { servePage } from './pages.js';
 import type { Chat, GenerationRequest, Store } from './store.js';
@@ -37,6 +38,8 @@ export interface V0Faults {
   stopDelayMs?: number;
   /** The next deployments.create answers this error envelope (e.g. 403 no Vercel integration, 429 plan limit). One-shot. */
   deployError?: { status: ErrorStatus; message?: string } | undefined;
+  /** Demo pages (`demoUrl`) answer only after this long (a slow demo host); persistent. */
+  demoDelayMs?: number;
 }
 
 /** One authenticated chats.stop request as the fake received it, with the status it answered. */
@@ -142,6 +145,11 @@ function takeGenerationSlot(ctx: V0Context): void {
 
 function generationRequest(ctx: V0Context, b: Record<string, unknown>): GenerationRequest {
   if (b.responseMode === 'experimental_stream') fail(422, 'responseMode "experimental_stream" is not supported by this simulated API.');
+  // "URL or data URI": anything else is refused before a generation starts.
+  for (const [i, a] of ((b.attachments ?? []) as { url: string }[]).entries()) {
+    const parsed = parseAttachment(a.url);
+    if (typeof parsed === 'string') fail(422, `Invalid request: body.attachments[${i}].url ${parsed}.`);
+  }
   takeGenerationSlot(ctx);
   const outcome = ctx.faults.failNext ? 'failed' : 'completed';
   delete ctx.faults.failNext;
@@ -302,7 +310,7 @@ export function v0Handler(ctx: V0Context): RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
-    if ((method === 'GET' || method === 'HEAD') && servePage(ctx.store, url.pathname, res)) return;
+    if ((method === 'GET' || method === 'HEAD') && servePage(ctx.store, url.pathname, res, ctx.faults.demoDelayMs ?? 0)) return;
     const run = async (): Promise<unknown> => {
       if (!url.pathname.startsWith('/v1/')) fail(404, 'Not found.');
       ctx.store.stats.requests++;

@@ -19,7 +19,8 @@ export function titleOf(prompt: string): string {
  * What a version shows, folded over its prompts: the first prompt sets the heading and paragraph; a
  * follow-up holding design edits (quoted `"before" → "after"` pairs, as the orchestrator's design mode
  * writes them) replaces those texts and classes wherever they occur, the way v0 would edit the source;
- * any other follow-up is listed under the page.
+ * a `"before" → attachment N` pair puts that message's Nth attached picture where `before` was (an
+ * image's src); any other follow-up is listed under the page.
  */
 export interface SiteContent {
   heading: string;
@@ -35,13 +36,15 @@ export interface SiteContent {
   followUps: string[];
 }
 
-const EDIT_PAIR = /("(?:[^"\\]|\\.)*") → ("(?:[^"\\]|\\.)*")/g;
+const EDIT_PAIR = /("(?:[^"\\]|\\.)*") → (?:("(?:[^"\\]|\\.)*")|attachment ([1-9][0-9]?)\b)/g;
 
-function editPairs(message: string): [string, string][] {
+/** The design edits of a message: `"before" → "after"`, or `"before" → attachment N` (that attachment's URL, when it has one). */
+function editPairs(message: string, pictures: readonly string[]): [string, string][] {
   const out: [string, string][] = [];
   for (const m of message.matchAll(EDIT_PAIR)) {
     try {
-      out.push([JSON.parse(m[1]!) as string, JSON.parse(m[2]!) as string]);
+      const after = m[2] !== undefined ? (JSON.parse(m[2]) as string) : pictures[Number(m[3]) - 1];
+      if (after !== undefined) out.push([JSON.parse(m[1]!) as string, after]);
     } catch {
       // not JSON after all: not an edit
     }
@@ -49,7 +52,8 @@ function editPairs(message: string): [string, string][] {
   return out;
 }
 
-export function siteContent(prompts: readonly string[]): SiteContent {
+/** `pictures[i]`: where the demo finds the attachments of prompt i (their URLs, or the paths the fake serves them at). */
+export function siteContent(prompts: readonly string[], pictures: readonly (readonly string[])[] = []): SiteContent {
   const [first = '', ...followUps] = prompts;
   const c: SiteContent = {
     heading: titleOf(first),
@@ -64,8 +68,8 @@ export function siteContent(prompts: readonly string[]): SiteContent {
     buttonClass: 'rounded-md bg-slate-900 px-4 py-2 text-white',
     followUps: [],
   };
-  for (const f of followUps) {
-    const pairs = editPairs(f);
+  for (const [i, f] of followUps.entries()) {
+    const pairs = editPairs(f, pictures[i + 1] ?? []);
     if (pairs.length === 0) {
       c.followUps.push(f);
       continue;
@@ -81,8 +85,8 @@ export function siteContent(prompts: readonly string[]): SiteContent {
 }
 
 /** Generated source files of a version: the first prompt plus every follow-up so far. */
-export function generateFiles(prompts: readonly string[]): FileEntry[] {
-  const c = siteContent(prompts);
+export function generateFiles(prompts: readonly string[], pictures: readonly (readonly string[])[] = []): FileEntry[] {
+  const c = siteContent(prompts, pictures);
   const page = [
     'export default function Page() {',
     '  return (',
@@ -140,8 +144,8 @@ export function defaultFiles(): FileEntry[] {
 }
 
 /** The demo page (every path under the version's demo URL answers it, like the static renderer). */
-export function demoHtml(prompts: readonly string[]): string {
-  const c = siteContent(prompts);
+export function demoHtml(prompts: readonly string[], pictures: readonly (readonly string[])[] = []): string {
+  const c = siteContent(prompts, pictures);
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

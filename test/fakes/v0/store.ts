@@ -3,6 +3,7 @@
 // or it is stopped (chats.stop) and ends "failed" at once. While it runs, its assistant message is a placeholder
 // without a finishReason (the spec's async mode "returns a message placeholder immediately").
 import { randomBytes } from 'node:crypto';
+import { attachmentFileName, parseAttachment } from './attachments.js';
 import { type FileEntry, generateFiles, titleOf } from './site.js';
 
 export type VersionStatus = 'pending' | 'completed' | 'failed';
@@ -29,6 +30,16 @@ export interface Version {
   updatedAt?: string;
   files: FileEntry[];
   prompts: string[]; // the user prompts this version answers (first + follow-ups)
+  /** Per prompt, where the demo finds its attachments: the URL given, or `/attachments/<file>` for a data URI. */
+  pictures: string[][];
+}
+
+/** A generation request as the fake received it (chats.create or chats.sendMessage), oldest first. */
+export interface ReceivedMessage {
+  chatId: string;
+  message: string;
+  attachments: { url: string }[];
+  at: number;
 }
 
 interface Generation {
@@ -95,6 +106,9 @@ export function newId(len = 11): string {
 export class Store {
   readonly chats = new Map<string, Chat>();
   readonly deployments = new Map<string, Deployment>();
+  /** Data-URI attachments, by served file name (`/attachments/<name>` on the demo host). */
+  readonly attachmentFiles = new Map<string, { mime: string; bytes: Buffer }>();
+  readonly received: ReceivedMessage[] = [];
   readonly stats: V0Stats;
   readonly userId = `u_${newId(10)}`;
   private seq = 0;
@@ -143,7 +157,7 @@ export class Store {
     const g = chat.pending;
     if (!g) return;
     const v = g.version;
-    if (g.outcome === 'completed') v.files = generateFiles(v.prompts);
+    if (g.outcome === 'completed') v.files = generateFiles(v.prompts, v.pictures);
     const content =
       g.outcome === 'completed'
         ? `I've built "${titleOf(v.prompts[0] ?? '')}" with ${v.files.length} files. (simulated by the v0 protocol fake)`
@@ -194,13 +208,25 @@ export class Store {
     };
     const answer: Message = { id: newId(), chatId: chat.id, role: 'assistant', type: 'message', content: '', createdAt: at, authorId: null, parentId: user.id };
     chat.messages.push(user, answer);
-    const prompts = [...(chat.versions[chat.versions.length - 1]?.prompts ?? []), req.message];
-    const version: Version = { id: newId(), chatId: chat.id, status: 'pending', createdAt: at, files: [], prompts };
+    this.received.push({ chatId: chat.id, message: req.message, attachments: req.attachments ?? [], at: this.opts.now() });
+    const previous = chat.versions[chat.versions.length - 1];
+    const prompts = [...(previous?.prompts ?? []), req.message];
+    const pictures = [...(previous?.pictures ?? []), (req.attachments ?? []).map((a) => this.keepAttachment(a.url))];
+    const version: Version = { id: newId(), chatId: chat.id, status: 'pending', createdAt: at, files: [], prompts, pictures };
     chat.versions.push(version);
     chat.pending = { version, userMessageId: user.id, assistantMessageId: answer.id, reads: 0, pendingPolls: req.pendingPolls, deadline: this.opts.now() + this.opts.generationMs, outcome: req.outcome };
     chat.updatedAt = at;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
     return user;
+  }
+
+  /** Where the demo finds an attachment: a URL as given; a data URI is kept and served at /attachments/<file>. */
+  private keepAttachment(url: string): string {
+    const a = parseAttachment(url);
+    if (typeof a === 'string' || a.kind === 'url') return url;
+    const name = attachmentFileName(newId(12), a.mime);
+    this.attachmentFiles.set(name, { mime: a.mime, bytes: a.bytes });
+    return `/attachments/${name}`;
   }
 
   createChat(req: GenerationRequest & { privacy: string; projectId?: string; metadata: Record<string, string>; modelConfiguration: Chat['modelConfiguration'] }): Chat {

@@ -38,6 +38,41 @@ describe('fake v0: the site studio surface', () => {
     expect(files).toContain('<h1 className="text-5xl font-bold">Porto "Pão"</h1>');
   });
 
+  it('takes attachments as a URL or a data URI (422 otherwise), records them, and shows a "before" → attachment N picture in the next version', async () => {
+    fake = await startFakeV0({ syncMs: 0 });
+    const chat = (await api(fake, 'POST', '/chats', { message: 'A bakery in Lisbon' })).json;
+    const path = `/chats/${chat.id as string}/messages`;
+    for (const url of ['not a url', 'ftp://example.com/a.png', 'data:image/png;base64,@@@', 'data:image/png;base64,']) {
+      const refused = await api(fake, 'POST', path, { message: 'x', attachments: [{ url }] });
+      expect(refused.status, url).toBe(422);
+      expect((refused.json.error as Json).message).toMatch(/attachments\[0\]\.url/);
+    }
+    expect((await api(fake, 'POST', path, { message: 'x', attachments: [{}] })).status).toBe(422);
+    expect(fake.received).toHaveLength(1);
+
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108020000009077533de00000000c4944415478da63f8cfc0000003010100c9fe92ef0000000049454e44ae426082', 'hex');
+    const dataUri = `data:image/png;base64,${png.toString('base64')}`;
+    const edit = 'One picture is attached to this message, in order: attachment 1 (hero.png).\n1. Attribute src of the <img> at `body > main:nth-of-type(1) > img:nth-of-type(1)`: "/placeholder.svg?height=160&width=320" → attachment 1 (hero.png)';
+    const next = latest((await api(fake, 'POST', path, { message: edit, attachments: [{ url: dataUri }, { url: 'https://example.com/b.png' }] })).json);
+    expect(fake.received.at(-1)).toMatchObject({ chatId: chat.id, message: edit, attachments: [{ url: dataUri }, { url: 'https://example.com/b.png' }] });
+    const html = await (await fetch(next.demoUrl as string)).text();
+    const src = /<img src="([^"]+)"/.exec(html)?.[1];
+    expect(src).toMatch(/^\/attachments\/[A-Za-z0-9]+\.png$/);
+    const served = await fetch(`${new URL(next.demoUrl as string).origin}${src!}`);
+    expect(served.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await served.arrayBuffer()).equals(png)).toBe(true);
+    expect((next.files as Json[]).map((f) => f.content as string).join('\n')).toContain(`<img src="${src!}"`);
+  });
+
+  it('holds demo pages back by faults.demoDelayMs (a slow demo host)', async () => {
+    fake = await startFakeV0({ syncMs: 0 });
+    const v = latest((await api(fake, 'POST', '/chats', { message: 'A slow bakery' })).json);
+    fake.faults.demoDelayMs = 400;
+    const t0 = Date.now();
+    expect((await fetch(v.demoUrl as string)).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(380);
+  });
+
   it('deploys a completed version (DeploymentDetail), finds and gets it, and fails on demand', async () => {
     fake = await startFakeV0({ syncMs: 0 });
     const chat = (await api(fake, 'POST', '/chats', { message: 'A tea house' })).json;

@@ -1,5 +1,6 @@
 import type {
   UpscaleParams,
+  EmptyTrashQuery,
   Agent,
   AgentList,
   Asset,
@@ -93,7 +94,8 @@ export const api = {
   listTrash: (cursor?: string, signal?: AbortSignal) => request<TrashPage>(`/api/assets/trash${query({ limit: TRASH_PAGE, cursor })}`, { signal }),
   /** Deletes a trashed asset for good (404 once it has left the trash). */
   purgeTrashed: (id: string) => request<TrashPurged>(`/api/assets/trash/${encodeURIComponent(id)}`, { method: 'DELETE' }),
-  emptyTrash: () => request<TrashEmptied>('/api/assets/trash', { method: 'DELETE' }),
+  /** One batch of emptying the trash (`limit`), up to the cutoff the first batch answered (`before`). */
+  emptyTrash: (q: EmptyTrashQuery = {}) => request<TrashEmptied>(`/api/assets/trash${query({ ...q })}`, { method: 'DELETE' }),
   regenerateAsset: (id: string, seed?: number | 'random') =>
     request<JobAccepted>(`${assetPath(id)}/regenerate`, { method: 'POST', body: seed === undefined ? {} : { seed } }),
   /** A new job of the requester: the image through an upscale model (none: lanczos) by `factor`. */

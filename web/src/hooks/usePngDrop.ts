@@ -12,7 +12,7 @@ const DRAG_IDLE_MS = 1500;
 const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') === true;
 
 /**
- * A PNG dropped anywhere on the page (except on a drop zone of its own, such as an input image) loads
+ * A PNG, JPEG or WebP dropped anywhere on the page (except on a drop zone of its own, such as an input image) loads
  * its settings into the Create form. Returns whether files are being dragged over the page, for a hint.
  */
 export function usePngDrop(): boolean {

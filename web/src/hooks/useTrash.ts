@@ -1,5 +1,6 @@
+import { useState } from 'react';
 import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
-import type { RestoreResult } from '@orchestrator/shared';
+import { EMPTY_TRASH_BATCH, type RestoreResult } from '@orchestrator/shared';
 import { api } from '../api/endpoints';
 import { errorMessage } from '../api/client';
 import { queryKeys } from '../api/keys';
@@ -27,6 +28,12 @@ function restoreProblem(r: RestoreResult): string | null {
   return null;
 }
 
+/** How far emptying the trash has got: `deleted` of the `total` there was when it started. */
+export interface EmptyProgress {
+  deleted: number;
+  total: number;
+}
+
 /** Restore, delete forever and empty, each followed by a fresh trash list. */
 export function useTrashActions() {
   const client = useQueryClient();
@@ -47,11 +54,29 @@ export function useTrashActions() {
     onError: (err) => toast.error(`Delete failed: ${errorMessage(err)}`),
     onSettled: refresh,
   });
+  const [emptying, setEmptying] = useState<EmptyProgress | null>(null);
   const empty = useMutation({
-    mutationFn: () => api.emptyTrash(),
+    // Batches of a bounded request, so a huge trash shows progress and no request runs long; the
+    // server's cutoff (`before`) keeps what is trashed meanwhile. Stopped between batches (the tab
+    // closed), every item is either still in the trash or gone.
+    mutationFn: async (total: number) => {
+      let deleted = 0;
+      let before: number | undefined;
+      setEmptying({ deleted, total });
+      for (;;) {
+        const r = await api.emptyTrash({ limit: EMPTY_TRASH_BATCH, ...(before !== undefined && { before }) });
+        deleted += r.purged;
+        before = r.before;
+        setEmptying({ deleted, total: Math.max(total, deleted) });
+        if (r.done !== false) return { purged: deleted };
+      }
+    },
     onSuccess: (r) => toast.info(`Emptied the trash: ${r.purged.toLocaleString()} ${r.purged === 1 ? 'item' : 'items'} deleted for good`),
     onError: (err) => toast.error(`Could not empty the trash: ${errorMessage(err)}`),
-    onSettled: refresh,
+    onSettled: () => {
+      setEmptying(null);
+      return refresh();
+    },
   });
-  return { restore, purge, empty };
+  return { restore, purge, empty, emptying };
 }

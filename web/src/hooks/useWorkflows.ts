@@ -5,7 +5,8 @@ import { useConnection } from '../state/connection';
 
 export function useWorkflowList() {
   const ready = useConnection((s) => s.ready);
-  return useQuery({ queryKey: workflowKeys.list, queryFn: ({ signal }) => workflowApi.list(signal), enabled: ready, select: (d) => d.items });
+  // Refetched when the tab comes back: a workflow deleted in another tab must not stay chosen here.
+  return useQuery({ queryKey: workflowKeys.list, queryFn: ({ signal }) => workflowApi.list(signal), enabled: ready, select: (d) => d.items, refetchOnWindowFocus: true });
 }
 
 /** A saved workflow with its inputs (the slot defaults) and the backend check. */

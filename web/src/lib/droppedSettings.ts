@@ -8,13 +8,13 @@ import { withCatalogueModel } from './settingsForAsset';
 const MAX_BYTES = 200 * 1024 * 1024;
 
 /**
- * Loads the settings a dropped PNG carries into the right form and says what could not be used. A file
+ * Loads the settings a dropped PNG, JPEG or WebP carries into the right form and says what could not be used. A file
  * made here whose job the server still has gives that job's exact request.
  */
 export async function loadSettingsFromFile(file: File): Promise<void> {
   if (file.size > MAX_BYTES) return void toast.error(`${file.name}: too large to read settings from`);
-  const { readPngSettings } = await import('./pngSettings');
-  const read = readPngSettings(new Uint8Array(await file.arrayBuffer()));
+  const { readImageSettings } = await import('./imageSettings');
+  const read = readImageSettings(new Uint8Array(await file.arrayBuffer()));
   if (!read.ok) return void toast.error(`Nothing loaded from ${file.name}: ${read.message}`);
   let plan: SettingsPlan = read.plan;
   const job = read.source === 'orchestrator' && read.meta.jobId ? await api.getJob(read.meta.jobId).catch(() => null) : null;

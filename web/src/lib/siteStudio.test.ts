@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { highlight } from './codeHighlight';
 import { lineDiff } from './lineDiff';
-import { removeEdit, upsertEdit } from './pendingEdits';
+import { liveValue, removeEdit, upsertEdit, wireEdit } from './pendingEdits';
 
 const H1 = { selector: 'body > h1:nth-of-type(1)', kind: 'text' as const };
 
@@ -14,6 +14,23 @@ describe('pending design edits', () => {
     expect(edits).toHaveLength(2);
     expect(upsertEdit(edits, H1, 'Newer', 'Old')).toEqual([{ ...H1, kind: 'attr', name: 'href', before: '/a', after: '/b' }]);
     expect(removeEdit(edits, { ...H1, kind: 'attr', name: 'href' })).toEqual([{ ...H1, before: 'Old', after: 'Newer' }]);
+  });
+});
+
+describe('pending picture edits', () => {
+  const SRC = { selector: 'body > img:nth-of-type(1)', kind: 'attr' as const, name: 'src' as const };
+  const hero = { image: { source: 'upload' as const, id: '0f0f0f0f-0000-4000-8000-000000000001' }, name: 'hero.png', preview: 'data:image/png;base64,AAAA' };
+
+  it('keeps a picture as the src edit: its name as after, the image by id, the preview only for the page', () => {
+    const edits = upsertEdit([], SRC, '/placeholder.svg', hero.name, hero);
+    expect(edits).toEqual([{ ...SRC, before: '/placeholder.svg', after: 'hero.png', image: hero.image, preview: hero.preview }]);
+    expect(liveValue(edits[0]!)).toBe(hero.preview);
+    expect(wireEdit(edits[0]!)).toEqual({ ...SRC, before: '/placeholder.svg', after: 'hero.png', image: hero.image });
+    // Another picture, then a typed URL, replace it (the first before stays); a picture named like the old src is still a change.
+    const gallery = { image: { source: 'asset' as const, id: '0123456789abcdef' }, name: 'sunset.png', preview: 'http://x/api/assets/0123456789abcdef/file' };
+    expect(upsertEdit(edits, SRC, 'data:…', gallery.name, gallery)).toEqual([{ ...SRC, before: '/placeholder.svg', after: 'sunset.png', image: gallery.image, preview: gallery.preview }]);
+    expect(upsertEdit(edits, SRC, 'data:…', '/b.png')).toEqual([{ ...SRC, before: '/placeholder.svg', after: '/b.png' }]);
+    expect(upsertEdit([], SRC, 'hero.png', 'hero.png', hero)).toHaveLength(1);
   });
 });
 

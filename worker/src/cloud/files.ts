@@ -7,6 +7,7 @@ import {
   claimOutputRelPath,
   isPng,
   pngSize,
+  writeJpegComment,
   writePngText,
   type Asset,
   type AssetSidecar,
@@ -81,8 +82,8 @@ export interface SaveOutputOptions {
 
 /**
  * Writes the output atomically under its human name (`<day>/<day>_<prompt-slug>_<seed>_<job>.<ext>`, see
- * shared/src/output-names.ts), our metadata in PNG text chunks when it is a PNG (JPEG/WebP rely on the
- * sidecar), and `<file>.json` beside it, first; then its thumbnail. Names depend only on the job, so a
+ * shared/src/output-names.ts), our metadata in the file (a PNG text chunk, a JPEG `orchestrator:` comment,
+ * so a file dropped back on the page brings its settings; WebP relies on the sidecar), and `<file>.json` beside it, first; then its thumbnail. Names depend only on the job, so a
  * retry rewrites the same files and gets the same asset ids.
  */
 export async function saveOutput(o: SaveOutputOptions): Promise<Asset> {
@@ -98,7 +99,12 @@ export async function saveOutput(o: SaveOutputOptions): Promise<Asset> {
     fallback: 'image',
   });
   const fileName = relPath.slice(relPath.lastIndexOf('/') + 1);
-  const bytes = o.type.ext === '.png' ? writePngText(o.bytes, { orchestrator: JSON.stringify(o.meta) }) : o.bytes;
+  const bytes =
+    o.type.ext === '.png'
+      ? writePngText(o.bytes, { orchestrator: JSON.stringify(o.meta) })
+      : o.type.ext === '.jpg'
+        ? writeJpegComment(o.bytes, `orchestrator:${JSON.stringify(o.meta)}`)
+        : o.bytes;
   const createdAt = now.toISOString();
   const owner = o.owner ? { owner: o.owner } : {};
   const sidecar: AssetSidecar = { version: 1, createdAt, meta: o.meta, ...owner };

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { SchedKeys } from '@orchestrator/shared';
+import { LuaScript, RELEASE_TOKEN_LOCK, type SchedKeys } from '@orchestrator/shared';
 import { errorMessage } from '../errors.js';
 
 /*
@@ -32,20 +32,8 @@ export interface OwnershipOptions {
   liveWindowMs?: number;
 }
 
-// Renews every key still ours; returns the list of 1/0 per key.
-const RENEW_LUA = `
-local out = {}
-for i, key in ipairs(KEYS) do
-  if redis.call('GET', key) == ARGV[1] then
-    redis.call('PEXPIRE', key, ARGV[2])
-    out[i] = 1
-  else
-    out[i] = 0
-  end
-end
-return out
-`;
-const RELEASE_LUA = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+// Renews every owner key still ours; returns the list of 1/0 per key.
+const RENEW_LUA = LuaScript.fromFile(new URL('../../lua/ownership/renew-many.lua', import.meta.url));
 
 /** This worker's even share of `total` backends among the sorted live worker ids. */
 function quotaOf(live: readonly string[], me: string, total: number): number {
@@ -61,6 +49,8 @@ export class BackendOwnership {
   /** Backends seen without an owner at the last tick. */
   private seenFree = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private renewing: Promise<void> | null = null;
   private ticking: Promise<void> | null = null;
   private stopped = false;
   private taking = true;
@@ -74,8 +64,14 @@ export class BackendOwnership {
     this.liveWindowMs = o.liveWindowMs ?? Math.round(this.ttlMs * 0.625);
   }
 
-  /** Ticks now and then every tickMs; resolves once the first tick has taken what it could. */
+  /**
+   * Ticks now and then every tickMs; resolves once the first tick has taken what it could. The keys of
+   * the backends held are renewed on a beat of their own: a tick can wait seconds for a newly taken
+   * backend to be set up (probing a slow ComfyUI), longer than a lease.
+   */
   start(): Promise<void> {
+    this.renewTimer = setInterval(() => void this.renewOnce(), Math.max(50, Math.min(this.tickMs, Math.floor(this.ttlMs / 3))));
+    this.renewTimer.unref();
     let first: () => void = () => undefined;
     const started = new Promise<void>((resolve) => (first = resolve));
     const loop = () => {
@@ -110,7 +106,7 @@ export class BackendOwnership {
     this.owned.delete(backend);
     this.releasing.delete(backend);
     try {
-      await this.o.redis.eval(RELEASE_LUA, 1, this.o.keys.owner(backend), this.o.workerId);
+      await RELEASE_TOKEN_LOCK.run(this.o.redis, 1, this.o.keys.owner(backend), this.o.workerId);
     } catch (err) {
       this.o.log.warn({ backend, err: errorMessage(err) }, 'could not release the backend');
     }
@@ -130,14 +126,16 @@ export class BackendOwnership {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.renewTimer) clearInterval(this.renewTimer);
     await this.ticking;
+    await this.renewing;
     await this.o.redis.zrem(this.o.keys.owners, this.o.workerId).catch(() => undefined);
   }
 
   private async tick(): Promise<void> {
     const { redis, keys, workerId, backends } = this.o;
     if (backends.length === 0) return;
-    await this.renew();
+    await this.renewOnce();
     const now = Date.now();
     const [, live, owners] = await Promise.all([
       redis.zadd(keys.owners, now, workerId),
@@ -175,12 +173,21 @@ export class BackendOwnership {
     }
   }
 
+  /** One renewal at a time (the beat and a tick may ask together); a failed one is retried by the next beat. */
+  private renewOnce(): Promise<void> {
+    this.renewing ??= this.renew()
+      .catch((err: unknown) => this.o.log.warn({ err: errorMessage(err) }, 'could not renew backend ownership'))
+      .finally(() => (this.renewing = null));
+    return this.renewing;
+  }
+
   private async renew(): Promise<void> {
     const mine = [...this.owned];
     if (mine.length === 0) return;
-    const res = (await this.o.redis.eval(RENEW_LUA, mine.length, ...mine.map((b) => this.o.keys.owner(b)), this.o.workerId, this.ttlMs)) as number[];
+    const res = (await RENEW_LUA.run(this.o.redis, mine.length, ...mine.map((b) => this.o.keys.owner(b)), this.o.workerId, this.ttlMs)) as number[];
     mine.forEach((b, i) => {
-      if (res[i] === 1 || this.stopped) return;
+      // Released meanwhile (its key deleted on purpose) is not lost.
+      if (res[i] === 1 || this.stopped || !this.owned.has(b)) return;
       this.owned.delete(b);
       this.releasing.delete(b);
       this.o.log.warn({ backend: b }, 'backend ownership lost to another worker');

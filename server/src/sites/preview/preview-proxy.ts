@@ -19,7 +19,7 @@ import { injectOverlay, rewriteCss, rewriteHtml } from './rewrite.js';
  * - Nothing of the browser's request is forwarded but Accept, Accept-Language and cache validators:
  *   no cookies, no Authorization. Upstream Set-Cookie, CSP and X-Frame-Options are dropped.
  * - Redirects on the demo host are rewritten into the prefix; to another host they are refused (502).
- * - Slow upstreams time out (504).
+ * - Slow upstreams time out (504) after PREVIEW_UPSTREAM_TIMEOUT_MS.
  * - HTML gets its absolute paths (`/_next/...`) prefixed and one overlay <script> injected; CSS gets
  *   its `url(/...)` prefixed. A request for an absolute path that escaped rewriting (built by a
  *   script) is sent back into its prefix by its Referer.
@@ -28,9 +28,10 @@ import { injectOverlay, rewriteCss, rewriteHtml } from './rewrite.js';
 export type DemoLookup = (assetId: string, versionId: string) => Promise<string | null>;
 
 export interface PreviewProxyOptions {
-  config: Pick<Config, 'host' | 'previewPort' | 'previewUrl' | 'previewDemoHosts' | 'allowedHosts' | 'publicUrl'>;
+  config: Pick<Config, 'host' | 'previewPort' | 'previewUrl' | 'previewDemoHosts' | 'allowedHosts' | 'publicUrl' | 'previewUpstreamTimeoutMs'>;
   lookup: DemoLookup;
   log?: FastifyBaseLogger;
+  /** Overrides PREVIEW_UPSTREAM_TIMEOUT_MS (tests). */
   timeoutMs?: number;
   /** Largest HTML or CSS body rewritten in memory. */
   maxRewriteBytes?: number;
@@ -77,7 +78,7 @@ export class PreviewProxy {
     this.anyHost = c.allowedHosts.includes('*') || c.host === '0.0.0.0' || c.host === '::';
     this.hosts = new Set([...LOOPBACK, hostName(c.host), ...c.allowedHosts.map(hostName)]);
     for (const u of [c.previewUrl, c.publicUrl]) if (u) this.hosts.add(new URL(u).hostname.replace(/^\[|\]$/g, '').toLowerCase());
-    this.timeoutMs = o.timeoutMs ?? 15_000;
+    this.timeoutMs = o.timeoutMs ?? c.previewUpstreamTimeoutMs;
     this.maxRewrite = o.maxRewriteBytes ?? 10 * 1024 * 1024;
   }
 
@@ -255,7 +256,9 @@ export class PreviewProxy {
       up = await fetch(upstream, { method, headers, redirect: 'manual', signal: abort.signal });
     } catch {
       clearTimeout(timer);
-      return plain(res, abort.signal.aborted ? 504 : 502, abort.signal.aborted ? 'The site did not answer in time.' : 'The site could not be reached.');
+      if (!abort.signal.aborted) return plain(res, 502, 'The site could not be reached.');
+      const waited = this.timeoutMs >= 1000 ? `${Math.round(this.timeoutMs / 100) / 10} s` : `${this.timeoutMs} ms`;
+      return plain(res, 504, `The site did not answer within ${waited} (PREVIEW_UPSTREAM_TIMEOUT_MS); reload to try again.`);
     }
     try {
       if (up.status >= 300 && up.status < 400 && up.headers.get('location')) {

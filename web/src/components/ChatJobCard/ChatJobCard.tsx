@@ -9,6 +9,7 @@ import { isBlocked } from '../../lib/queueLabels';
 import { useChat } from '../../state/chat';
 import { useLayout } from '../../state/layout';
 import { useSelection } from '../../state/selection';
+import { useSiteStudio } from '../../state/siteStudio';
 import { ProgressBar } from '../ProgressBar/ProgressBar';
 import styles from './ChatJobCard.module.css';
 
@@ -56,6 +57,7 @@ export function ChatJobCard({ jobId, n, onCommand }: Props) {
   const preview = usePreview(jobId);
   const cancel = useCancelJob();
   const attach = useChat((s) => s.attach);
+  const openStudio = useSiteStudio((s) => s.open);
   const place = useQueuePlace(job ?? ({ id: jobId, status: 'completed' } as Job));
 
   if (!job) {
@@ -72,6 +74,7 @@ export function ChatJobCard({ jobId, n, onCommand }: Props) {
   const active = isActive(job);
   const cancelling = active && cancel.data?.cancelRequested === true;
   const firstImage = job.assets?.find((a) => a.type === 'image');
+  const site = job.status === 'completed' ? job.assets?.find((a) => a.type === 'site') : undefined;
   const canVary = job.status === 'completed' && job.provider !== 'v0';
 
   return (
@@ -117,6 +120,17 @@ export function ChatJobCard({ jobId, n, onCommand }: Props) {
         {onCommand && canVary && (
           <button type="button" className={styles.button} data-testid="chat-vary" title="The same settings with a new seed" onClick={() => onCommand(`/vary ${n}`)}>
             Variations
+          </button>
+        )}
+        {site && (
+          <button
+            type="button"
+            className={`${styles.button} ${styles.primary}`}
+            data-testid="chat-open-studio"
+            title="Open this site big: live preview, design mode, versions, deploy"
+            onClick={() => openStudio(site.id)}
+          >
+            Open in studio
           </button>
         )}
         {firstImage && (

@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type Ref } from 'react';
 import type { Asset } from '@orchestrator/shared';
+import { useZoomPan, ZOOM_STEP, type ZoomHandle } from '../../hooks/useZoomPan';
 import { clipTiming } from '../../lib/clipTiming';
 import { canDecodeFrames, FrameSource } from './frameSource';
 import { PauseIcon, PlayIcon, StepBackIcon, StepForwardIcon } from './icons';
@@ -10,6 +11,10 @@ interface Props {
   asset: Asset;
   /** Start playing once loaded (a clip in an <img> always would). */
   autoPlay?: boolean;
+  /** A horizontal swipe at fitted size: -1 previous, +1 next. */
+  onSwipe?: (direction: -1 | 1) => void;
+  /** +/−/0 from the viewer's keyboard handler, as for images. */
+  ref?: Ref<ZoomHandle>;
 }
 
 type Mode = 'loading' | 'frames' | 'fallback';
@@ -18,12 +23,23 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
  * An animated-image clip with the controls a <video> would have: play/pause, a scrubber and frame
- * steps (←/→ while paused, with focus on the player). Frames come from WebCodecs' ImageDecoder; where
+ * steps (←/→ while paused, with focus on the player), and the image viewer's zoom (useZoomPan: wheel,
+ * pinch, double-click, −/%/+ buttons, the viewer's +/−/0 keys; drag pans when zoomed). Frames come from WebCodecs' ImageDecoder; where
  * the browser has none, the clip plays in an <img> on its own and the controls say why they are absent.
  */
-export function ClipPlayer({ asset, autoPlay = true }: Props) {
+export function ClipPlayer({ asset, autoPlay = true, onSwipe, ref }: Props) {
   const timing = clipTiming(asset);
+  const stageRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  const imgRef = useRef<HTMLImageElement>(null);
+  // The clip's own size: the canvas once a frame is drawn, the <img> in fallback, else the asset's record.
+  const natural = () => {
+    const el = canvasRef.current?.width ? { width: canvasRef.current.width, height: canvasRef.current.height } : null;
+    const img = imgRef.current?.naturalWidth ? { width: imgRef.current.naturalWidth, height: imgRef.current.naturalHeight } : null;
+    return el ?? img ?? { width: asset.width ?? asset.meta.width ?? 0, height: asset.height ?? asset.meta.height ?? 0 };
+  };
+  const zoomPan = useZoomPan({ stageRef, natural, ...(onSwipe && { onSwipe }), ref });
+  const percent = Math.round(zoomPan.zoom.scale * 100);
   const sourceRef = useRef<FrameSource | null>(null);
   const durations = useRef(new Map<number, number>());
   const [mode, setMode] = useState<Mode>('loading');
@@ -113,11 +129,11 @@ export function ClipPlayer({ asset, autoPlay = true }: Props) {
   const at = index * (timing.durationMs / Math.max(1, count));
   return (
     <div className={styles.player} data-testid="clip-player" data-state={mode === 'frames' ? (playing ? 'playing' : 'paused') : mode} data-frame={index} onKeyDown={onKeyDown}>
-      <div className={styles.stage}>
+      <div ref={stageRef} className={styles.stage} data-testid="clip-stage" {...zoomPan.stageProps}>
         {mode === 'fallback' ? (
-          <img className={styles.media} src={asset.url} alt={label} draggable={false} />
+          <img ref={imgRef} className={styles.media} style={{ transform: zoomPan.transform }} src={asset.url} alt={label} draggable={false} />
         ) : (
-          <canvas ref={canvasRef} className={styles.media} role="img" aria-label={label} data-testid="clip-canvas" />
+          <canvas ref={canvasRef} className={styles.media} style={{ transform: zoomPan.transform }} role="img" aria-label={label} data-testid="clip-canvas" />
         )}
       </div>
       {mode === 'fallback' ? (
@@ -159,6 +175,17 @@ export function ClipPlayer({ asset, autoPlay = true }: Props) {
           />
           <span className={styles.position} data-testid="clip-position">
             {index + 1} / {count} · {seconds(at)} / {seconds(timing.durationMs)}
+          </span>
+          <span className={styles.zoom} role="group" aria-label="Zoom">
+            <button type="button" className={styles.button} data-testid="clip-zoom-out" aria-label="Zoom out" aria-keyshortcuts="-" onClick={() => zoomPan.zoomTo(zoomPan.zoom.scale / ZOOM_STEP)} disabled={zoomPan.zoom.scale <= 1}>
+              −
+            </button>
+            <button type="button" className={styles.button} data-testid="clip-zoom-reset" aria-label={`Zoom ${percent}%. Reset to fit`} aria-keyshortcuts="0" onClick={zoomPan.reset}>
+              {percent}%
+            </button>
+            <button type="button" className={styles.button} data-testid="clip-zoom-in" aria-label="Zoom in" aria-keyshortcuts="+" onClick={() => zoomPan.zoomTo(zoomPan.zoom.scale * ZOOM_STEP)}>
+              +
+            </button>
           </span>
         </div>
       )}

@@ -4,7 +4,7 @@ import styles from './DropHint.module.css';
 export function DropHint() {
   return (
     <div className={styles.hint} aria-hidden="true" data-testid="drop-hint">
-      <p className={styles.text}>Drop a PNG to load its settings (from this app, ComfyUI or A1111)</p>
+      <p className={styles.text}>Drop a PNG, JPEG or WebP to load its settings (from this app, ComfyUI or A1111)</p>
     </div>
   );
 }

@@ -1,15 +1,16 @@
 import { useState, type KeyboardEvent } from 'react';
 import type { DesignAttribute, OverlayElement } from '@orchestrator/shared';
-import type { EditTarget, PendingEdit } from '../../lib/pendingEdits';
+import type { EditTarget, PendingEdit, PickedPicture } from '../../lib/pendingEdits';
 import { ImagePicker } from './ImagePicker';
+import { ImageUpload } from './ImageUpload';
 import styles from './SiteWorkspace.module.css';
 
 interface Props {
   designMode: boolean;
   selected: OverlayElement | null;
   edits: readonly PendingEdit[];
-  /** Set a property of the selected element (live in the preview, and as a pending edit). */
-  onEdit: (target: EditTarget, current: string, value: string) => void;
+  /** Set a property of the selected element (live in the preview, and as a pending edit); a picture replaces an image's src. */
+  onEdit: (target: EditTarget, current: string, value: string, picture?: PickedPicture) => void;
   onUndo: (edit: PendingEdit) => void;
   onSelect: (selector: string | null) => void;
   onApply: () => void;
@@ -24,7 +25,7 @@ const parentOf = (selector: string): string | null => {
 
 function describe(e: PendingEdit): string {
   const what = e.kind === 'text' ? 'text' : e.kind === 'class' ? 'classes' : e.name ?? 'attribute';
-  return `${what}: ${JSON.stringify(e.before)} → ${JSON.stringify(e.after)}`;
+  return `${what}: ${JSON.stringify(e.before)} → ${e.image ? `picture ${e.after} (attached on Apply)` : JSON.stringify(e.after)}`;
 }
 
 /** The inspector of design mode: the selected element's tag, text, classes (as chips), image and link; the pending edits. */
@@ -32,6 +33,12 @@ export function DesignPanel({ designMode, selected, edits, onEdit, onUndo, onSel
   const [newClass, setNewClass] = useState('');
   const [picking, setPicking] = useState(false);
   const sel = selected?.selector ?? '';
+  const srcTarget: EditTarget = { selector: sel, kind: 'attr', name: 'src' };
+  const picture = edits.find((e) => e.selector === sel && e.kind === 'attr' && e.name === 'src' && e.image);
+  const pick = (p: PickedPicture) => {
+    onEdit(srcTarget, selected?.src ?? '', p.name, p);
+    setPicking(false);
+  };
   const attr = (name: DesignAttribute, label: string, value: string | undefined) =>
     value !== undefined && (
       <label className={styles.field}>
@@ -111,21 +118,30 @@ export function DesignPanel({ designMode, selected, edits, onEdit, onUndo, onSel
               onKeyDown={addClass}
             />
           </div>
-          {attr('src', 'Image source (URL)', selected.src)}
-          {selected.src !== undefined && (
-            <>
-              <button type="button" className={styles.small} data-testid="design-pick-image" aria-expanded={picking} onClick={() => setPicking(!picking)}>
-                {picking ? 'Close the gallery' : 'Pick from the gallery…'}
+          {picture ? (
+            <figure className={styles.picture} data-testid="design-picture">
+              {picture.preview && <img src={picture.preview} alt="" />}
+              <figcaption>
+                <span className={styles.pictureName}>{picture.after}</span>
+                <span className={styles.muted}>New picture: sent to v0 with Apply, as an attachment.</span>
+              </figcaption>
+              <button type="button" className={styles.small} data-testid="design-picture-undo" onClick={() => onUndo(picture)}>
+                Undo
               </button>
-              {picking && (
-                <ImagePicker
-                  onPick={(url) => {
-                    onEdit({ selector: sel, kind: 'attr', name: 'src' }, selected.src ?? '', url);
-                    setPicking(false);
-                  }}
-                />
-              )}
-            </>
+            </figure>
+          ) : (
+            attr('src', 'Image source (URL)', selected.src)
+          )}
+          {selected.src !== undefined && (
+            <div className={styles.field}>
+              <span>{picture ? 'Another picture' : 'New picture'}</span>
+              <ImageUpload onPicked={pick}>
+                <button type="button" className={styles.small} data-testid="design-pick-image" aria-expanded={picking} onClick={() => setPicking(!picking)}>
+                  {picking ? 'Close the gallery' : 'From the gallery…'}
+                </button>
+              </ImageUpload>
+              {picking && <ImagePicker onPick={pick} />}
+            </div>
           )}
           {attr('alt', 'Image description (alt)', selected.alt)}
           {attr('href', 'Link target (href)', selected.href)}

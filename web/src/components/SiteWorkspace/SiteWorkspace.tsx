@@ -7,7 +7,7 @@ import { queryKeys } from '../../api/keys';
 import { useModalDialog } from '../../hooks/useModalDialog';
 import { useApplyDesignEdits, useDeploySite, useSite, useSiteMessage, useSitePreview } from '../../hooks/useSite';
 import { formatDateTime } from '../../lib/format';
-import { removeEdit, upsertEdit, type EditTarget, type PendingEdit } from '../../lib/pendingEdits';
+import { liveValue, removeEdit, upsertEdit, wireEdit, type EditTarget, type PendingEdit, type PickedPicture } from '../../lib/pendingEdits';
 import { ComparePanel, FilesPanel } from './CodePanels';
 import { DesignPanel } from './DesignPanel';
 import { usePreviewChannel } from './usePreviewChannel';
@@ -83,7 +83,7 @@ export default function SiteWorkspace({ assetId, onClose }: { assetId: string; o
     if (m.type === 'ready') {
       // A (re)loaded page: restore design mode, the live edits and the selection.
       reply({ type: 'design-mode', on: state.current.designMode });
-      for (const e of state.current.edits) reply({ type: 'apply', selector: e.selector, kind: e.kind, ...(e.name ? { name: e.name } : {}), value: e.after });
+      for (const e of state.current.edits) reply({ type: 'apply', selector: e.selector, kind: e.kind, ...(e.name ? { name: e.name } : {}), value: liveValue(e) });
       if (state.current.selected) reply({ type: 'select', selector: state.current.selected.selector });
     } else if (m.type === 'selected') {
       setSelected(m.element);
@@ -114,10 +114,11 @@ export default function SiteWorkspace({ assetId, onClose }: { assetId: string; o
   }, [status, jobKind, client, assetId]);
 
   const { ref, onCancel } = useModalDialog(onClose);
-  const onEdit = (t: EditTarget, current: string, value: string) => {
-    setEdits((list) => upsertEdit(list, t, current, value));
-    setSelected((el) => (el && el.selector === t.selector ? applyField(el, t, value) : el));
-    send({ type: 'apply', selector: t.selector, kind: t.kind, ...(t.name ? { name: t.name } : {}), value });
+  const onEdit = (t: EditTarget, current: string, value: string, picture?: PickedPicture) => {
+    const live = picture ? picture.preview : value;
+    setEdits((list) => upsertEdit(list, t, current, value, picture));
+    setSelected((el) => (el && el.selector === t.selector ? applyField(el, t, live) : el));
+    send({ type: 'apply', selector: t.selector, kind: t.kind, ...(t.name ? { name: t.name } : {}), value: live });
   };
   const onUndo = (e: PendingEdit) => {
     setEdits((list) => removeEdit(list, e));
@@ -128,7 +129,7 @@ export default function SiteWorkspace({ assetId, onClose }: { assetId: string; o
   const onApply = () => {
     if (!versionId || edits.length === 0) return;
     apply.mutate(
-      { versionId, edits },
+      { versionId, edits: edits.map(wireEdit) },
       {
         onSuccess: (accepted) => {
           setJob({ id: accepted.id, what: `Applying ${edits.length} edit${edits.length === 1 ? '' : 's'}`, kind: 'version' });

@@ -24,7 +24,7 @@ export default function TrashDialog() {
   const setOpen = useGalleryUi((s) => s.setTrashOpen);
   const { ref, onCancel } = useModalDialog(() => setOpen(false));
   const { items, total, error, isPending, hasNextPage, fetchNextPage, isFetchingNextPage } = useTrash();
-  const { restore, purge, empty } = useTrashActions();
+  const { restore, purge, empty, emptying } = useTrashActions();
   const listRef = useRef<HTMLUListElement>(null);
   /** A row index to focus once the list has changed under it. */
   const refocus = useRef<number | null>(null);
@@ -61,7 +61,7 @@ export default function TrashDialog() {
       confirmLabel: 'Empty trash',
       tone: 'danger',
     });
-    if (ok) act(0, () => empty.mutateAsync());
+    if (ok) act(0, () => empty.mutateAsync(total ?? 0));
   };
 
   const busy = restore.isPending || purge.isPending || empty.isPending;
@@ -82,6 +82,14 @@ export default function TrashDialog() {
         </button>
       </header>
       <p className={styles.intro}>Deleted items wait here until you restore them or delete them for good.</p>
+      {emptying && (
+        <div className={styles.progress} role="status" data-testid="trash-progress">
+          <span>
+            Deleting {Math.min(emptying.deleted, emptying.total).toLocaleString()} of {emptying.total.toLocaleString()}…
+          </span>
+          <progress max={Math.max(1, emptying.total)} value={emptying.deleted} aria-label="Emptying the trash" />
+        </div>
+      )}
       {error && (
         <p className={styles.error} role="alert">
           Cannot load the trash: {errorMessage(error)}

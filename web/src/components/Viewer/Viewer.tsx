@@ -33,7 +33,7 @@ function Media({ asset, stageRef, onSwipe, slideshow, onEnded, onUnplayable }: {
   onUnplayable: () => void;
 }) {
   // An animated WebP/GIF clip (e.g. SVD output) is a video asset in an image format: no <video> plays it.
-  if (isImageClip(asset)) return <ClipPlayer key={asset.id} asset={asset} />;
+  if (isImageClip(asset)) return <ClipPlayer key={asset.id} ref={stageRef} asset={asset} onSwipe={onSwipe} />;
   if (asset.type === 'image' || asset.mimeType.startsWith('image/')) return <ImageStage key={asset.id} ref={stageRef} asset={asset} onSwipe={onSwipe} />;
   if (asset.type === 'video') {
     return (
@@ -81,7 +81,7 @@ function SiteStage({ asset }: { asset: Asset }) {
 
 /**
  * Full-screen viewer over the current filtered list (a modal dialog). ←/→ move through the list,
- * Esc closes, +/−/0 zoom images; a slideshow advances every 2, 5 or 10 s and pauses on any interaction.
+ * Esc closes, +/−/0 zoom images and clips; a slideshow advances every 2, 5 or 10 s and pauses on any interaction.
  * Loaded lazily: it is not part of the initial bundle.
  */
 export default function Viewer({ filters, total, target, onClose }: Props) {

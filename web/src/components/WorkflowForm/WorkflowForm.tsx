@@ -1,6 +1,8 @@
-import { useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
 import { checked, ComfyJobRequest, slotSpecs, slotValueProblem, type SlotSpec, type WorkflowDetails } from '@orchestrator/shared';
-import { errorMessage } from '../../api/client';
+import { ApiError, errorMessage } from '../../api/client';
+import { workflowKeys } from '../../api/workflows';
 import { useCreateJob, useValidateJob } from '../../hooks/useJobActions';
 import { useDeleteWorkflow, useWorkflow, useWorkflowList } from '../../hooks/useWorkflows';
 import { startDownload } from '../../lib/download';
@@ -34,16 +36,38 @@ function parseSlot(spec: SlotSpec, text: string): string | number | boolean | un
   return spec.kind === 'text' ? text : text.trim();
 }
 
-/** Runs a saved custom workflow: one field per slot the user marked when importing it. */
+const isGone = (err: unknown) => err instanceof ApiError && (err.status === 404 || err.code === 'unknown_workflow');
+
+/**
+ * Runs a saved custom workflow: one field per slot the user marked when importing it. When the chosen
+ * workflow was deleted elsewhere (another tab, another user), the form says so and waits for another
+ * choice: it never runs a different workflow in its place.
+ */
 export function WorkflowForm() {
   const list = useWorkflowList();
   const chosen = useWorkflowChoice((s) => s.id);
+  const chosenName = useWorkflowChoice((s) => s.name);
   const choose = useWorkflowChoice((s) => s.choose);
   const [editor, setEditor] = useState<EditorTarget | null>(null);
   const items = list.data ?? [];
-  const id = items.find((w) => w.id === chosen)?.id ?? items[0]?.id ?? null;
+  const listed = chosen === null ? undefined : items.find((w) => w.id === chosen);
+  const probe = useWorkflow(chosen !== null && list.isSuccess ? chosen : null);
+  // Gone: the fresh list lacks it, or the server answers 404 for it (the list may be older than the deletion).
+  const deleted = chosen !== null && list.isSuccess && (!listed || isGone(probe.error));
+  const id = deleted ? null : (listed?.id ?? items[0]?.id ?? null);
   const details = useWorkflow(id);
   const remove = useDeleteWorkflow();
+
+  const client = useQueryClient();
+  const probeGone = isGone(probe.error);
+  useEffect(() => {
+    if (probeGone) void client.invalidateQueries({ queryKey: workflowKeys.list });
+  }, [probeGone, client]);
+
+  // Remember the name of what is chosen (it may come from elsewhere, e.g. "Use these settings").
+  useEffect(() => {
+    if (listed && listed.name !== chosenName) choose(listed.id, listed.name);
+  }, [listed, chosenName, choose]);
 
   const onExport = () => {
     const w = details.data;
@@ -66,8 +90,20 @@ export function WorkflowForm() {
         <label htmlFor="wf-choice" className="visually-hidden">
           Workflow
         </label>
-        <select id="wf-choice" data-testid="workflow-select" value={id ?? ''} onChange={(e) => choose(e.target.value || null)} disabled={items.length === 0}>
+        <select
+          id="wf-choice"
+          data-testid="workflow-select"
+          value={id ?? ''}
+          onChange={(e) => choose(e.target.value || null, items.find((w) => w.id === e.target.value)?.name ?? null)}
+          disabled={items.length === 0}
+          aria-invalid={deleted || undefined}
+        >
           {items.length === 0 && <option value="">{list.isPending ? 'Loading…' : 'No saved workflows'}</option>}
+          {deleted && items.length > 0 && (
+            <option value="" disabled>
+              Choose a workflow…
+            </option>
+          )}
           {items.map((w) => (
             <option key={w.id} value={w.id}>
               {w.name} {w.kind === 'video' ? '(video)' : ''}
@@ -92,13 +128,19 @@ export function WorkflowForm() {
         )}
       </div>
       {list.error && <p className={formStyles.error}>{errorMessage(list.error)}</p>}
+      {deleted && (
+        <p className={styles.deleted} role="alert" data-testid="workflow-deleted">
+          Workflow “{chosenName ?? listed?.name ?? chosen}” was deleted.{' '}
+          {items.length > 0 ? 'Pick another one above to run it.' : 'Import a workflow to run one.'}
+        </p>
+      )}
       {items.length === 0 && !list.isPending && (
         <p className={styles.empty}>
           Bring your own ComfyUI graph: import its API-format JSON or a PNG ComfyUI saved, mark which inputs are the prompt, seed, steps or input image,
           and run it here like the built-in models.
         </p>
       )}
-      {details.error && <p className={formStyles.error}>{errorMessage(details.error)}</p>}
+      {details.error && !deleted && <p className={formStyles.error}>{errorMessage(details.error)}</p>}
       {details.data && <RunForm key={`${details.data.id}/${details.data.updatedAt}`} workflow={details.data} />}
       {editor && (
         <WorkflowEditor
@@ -115,6 +157,7 @@ export function WorkflowForm() {
 }
 
 function RunForm({ workflow }: { workflow: WorkflowDetails }) {
+  const client = useQueryClient();
   const create = useCreateJob();
   const validate = useValidateJob();
   const specs = useMemo(() => specsOf(workflow), [workflow]);
@@ -187,7 +230,10 @@ function RunForm({ workflow }: { workflow: WorkflowDetails }) {
       onSettled: (_data, err) => {
         const found = workflowProblemsOf(err);
         if (found && found.length > 0) setProblems(found);
-        else create.mutate(request);
+        else if (isGone(err)) {
+          // Deleted since the list was loaded: the refreshed list makes the form say so.
+          void client.invalidateQueries({ queryKey: workflowKeys.all });
+        } else create.mutate(request);
       },
     });
   };

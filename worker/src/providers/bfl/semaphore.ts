@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { LuaScript } from '@orchestrator/shared';
 
 /*
  * A counting semaphore in Redis, shared by every worker process: one sorted set per pool, whose
@@ -10,36 +11,11 @@ import type { Logger } from 'pino';
  * The same holder acquiring again (a retried job) keeps its slot instead of taking a second one.
  */
 
-// KEYS: the pools. ARGV: holder, ttlMs, then one limit per pool. Returns 1 when every pool had room.
-const ACQUIRE_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl = tonumber(ARGV[2])
-for i, key in ipairs(KEYS) do
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if not redis.call('ZSCORE', key, ARGV[1]) and redis.call('ZCARD', key) >= tonumber(ARGV[2 + i]) then
-    return 0
-  end
-end
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now + ttl, ARGV[1])
-  redis.call('PEXPIRE', key, ttl * 2)
-end
-return 1
-`;
-
+// KEYS: the pools (taken all or none). ARGV: holder, ttlMs, then one limit per pool. Returns 1 when every pool had room.
+const ACQUIRE_LUA = LuaScript.fromFile(new URL('../../../lua/semaphore/acquire.lua', import.meta.url));
 // Re-adds unconditionally: the holder's work is really in flight, so it counts even if its lease had lapsed.
-const RENEW_LUA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now + tonumber(ARGV[2]), ARGV[1])
-  redis.call('PEXPIRE', key, tonumber(ARGV[2]) * 2)
-end
-return 1
-`;
-
-const RELEASE_LUA = `for _, key in ipairs(KEYS) do redis.call('ZREM', key, ARGV[1]) end return 1`;
+const RENEW_LUA = LuaScript.fromFile(new URL('../../../lua/semaphore/renew.lua', import.meta.url));
+const RELEASE_LUA = LuaScript.fromFile(new URL('../../../lua/semaphore/release.lua', import.meta.url));
 
 export interface SemaphorePool {
   /** Redis key of the pool. */
@@ -63,7 +39,7 @@ export class SemaphoreLease {
 
   private async renew(): Promise<void> {
     try {
-      await this.redis.eval(RENEW_LUA, this.keys.length, ...this.keys, this.holder, this.ttlMs);
+      await RENEW_LUA.run(this.redis, this.keys.length, ...this.keys, this.holder, this.ttlMs);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'semaphore lease renewal failed');
     }
@@ -73,7 +49,7 @@ export class SemaphoreLease {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     try {
-      await this.redis.eval(RELEASE_LUA, this.keys.length, ...this.keys, this.holder);
+      await RELEASE_LUA.run(this.redis, this.keys.length, ...this.keys, this.holder);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'semaphore lease release failed');
     }
@@ -90,7 +66,7 @@ export class RedisSemaphore {
   /** A slot in every pool for `holder`, or null when any pool is full. */
   async acquire(holder: string, pools: readonly SemaphorePool[]): Promise<SemaphoreLease | null> {
     const keys = pools.map((p) => p.key);
-    const ok = (await this.redis.eval(ACQUIRE_LUA, keys.length, ...keys, holder, this.ttlMs, ...pools.map((p) => p.limit))) as number;
+    const ok = (await ACQUIRE_LUA.run(this.redis, keys.length, ...keys, holder, this.ttlMs, ...pools.map((p) => p.limit))) as number;
     return ok === 1 ? new SemaphoreLease(this.redis, keys, holder, this.ttlMs, this.log) : null;
   }
 

@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OutboundError } from '@orchestrator/shared';
 import { ComfyHttpClient, ComfyHttpError } from './http-client.js';
 
 let server: Server;
@@ -82,6 +84,66 @@ describe('ComfyHttpClient', () => {
     const err = await failure(refused.history('p1'));
     expect(err.code).toBe('unreachable');
     expect(err.message).toContain('ECONNREFUSED');
+    refused.close();
+  });
+});
+
+describe('ComfyHttpClient on the shared outbound core', () => {
+  let odd: Server;
+  let oddBase = '';
+  beforeAll(async () => {
+    odd = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (url.pathname === '/prompt' && req.method === 'POST') {
+        // The answer a fork or a proxy might give: 200 without a usable prompt_id.
+        return void res.setHeader('content-type', 'application/json').end('{"prompt_id":5,"number":1}');
+      }
+      if (url.pathname === '/history/html') return void res.setHeader('content-type', 'text/html').end('<html>proxy login</html>');
+      if (url.pathname === '/history/broken') {
+        // Headers and half a body, then the connection drops.
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"broken":');
+        return void setTimeout(() => res.socket?.destroy(), 20);
+      }
+      if (url.pathname === '/queue') return; // never answers
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => odd.listen(0, '127.0.0.1', () => r()));
+    oddBase = `http://127.0.0.1:${(odd.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    odd.closeAllConnections();
+    await new Promise((r) => odd.close(r));
+  });
+
+  it('checks the submit answer against its schema and names the problem', async () => {
+    const client = new ComfyHttpClient(oddBase);
+    const err = await failure(client.submit({ prompt: {}, client_id: 'c', prompt_id: 'p' }));
+    expect(err.code).toBe('bad_response');
+    expect(err.message).toContain('/prompt_id');
+    expect((await failure(client.history('html'))).code).toBe('bad_response');
+    client.close();
+  });
+
+  it('classifies failures before an answer as every outbound client does, and keeps that as the cause', async () => {
+    const client = new ComfyHttpClient(oddBase, { requestMs: 100 });
+    const timedOut = await failure(client.queue());
+    expect(timedOut.code).toBe('timeout');
+    expect(timedOut.cause).toBeInstanceOf(OutboundError);
+    expect(timedOut.cause).toMatchObject({ kind: 'timeout' });
+    const broken = await failure(client.history('broken'));
+    expect(broken.code).toBe('unreachable'); // a connection that broke: the backend is not answering either way
+    expect(broken.unreachable).toBe(true);
+    expect(broken.cause).toMatchObject({ kind: 'network' });
+    client.close();
+
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const refused = new ComfyHttpClient(`http://127.0.0.1:${port}`);
+    const err = await failure(refused.systemStats());
+    expect(err.cause).toMatchObject({ kind: 'unreachable', detail: 'ECONNREFUSED' });
     refused.close();
   });
 });

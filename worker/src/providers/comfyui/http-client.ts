@@ -3,7 +3,17 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { buffer as readAll } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
-import { backendEndpoint, isDiskFull } from '@orchestrator/shared';
+import {
+  ComfySubmitAnswer,
+  backendEndpoint,
+  callSignal,
+  checkJson,
+  checked,
+  classifyFailure,
+  isDiskFull,
+  parseJsonText,
+  type OutboundError,
+} from '@orchestrator/shared';
 
 /*
  * The ComfyUI HTTP API as this worker uses it (see shared/protocols/comfyui.md §1). Every call has a
@@ -11,7 +21,13 @@ import { backendEndpoint, isDiskFull } from '@orchestrator/shared';
  * the provider only needs to tell "backend unreachable" from "backend answered with an error".
  *
  * node:http with a keep-alive agent rather than fetch: a job makes several calls (submit, history,
- * view) and fetch's WHATWG layers cost a few hundred microseconds more per call on the job's path.
+ * view) and fetch's WHATWG layers cost a few hundred microseconds more per call on the job's path
+ * (measured by the jobs benchmark when this moved off fetch). So this client is not a fetchWithTimeout
+ * user like BFL and v0; around its own transport it takes the rest of the shared outbound core
+ * (shared/src/outbound-http.ts): each call's timeout and the caller's abort (callSignal), one
+ * classification of what went wrong before an answer (classifyFailure: the same timeout / unreachable
+ * / network as every other client, kept as the error's `cause`), JSON reading, and the submit answer
+ * checked against its TypeBox schema.
  */
 
 export type ComfyHttpErrorCode = 'unreachable' | 'timeout' | 'aborted' | 'http_status' | 'bad_response';
@@ -24,8 +40,10 @@ export class ComfyHttpError extends Error {
     readonly status?: number,
     /** Parsed JSON body of an error response, when there was one. */
     readonly body?: unknown,
+    /** How the shared outbound core classified a failure before any answer (timeout, unreachable, network). */
+    cause?: OutboundError,
   ) {
-    super(message);
+    super(message, cause ? { cause } : undefined);
   }
   /** True when the backend could not be reached at all (retry later, the GPU box may be rebooting). */
   get unreachable(): boolean {
@@ -72,11 +90,9 @@ export interface SubmitBody {
   extra_data?: Record<string, unknown>;
 }
 
-export interface SubmitResponse {
-  prompt_id: string;
-  number?: number;
-  node_errors?: Record<string, unknown>;
-}
+export type SubmitResponse = ComfySubmitAnswer;
+
+const SUBMIT_ANSWER = checked(ComfySubmitAnswer);
 
 export interface SystemStats {
   system?: {
@@ -118,6 +134,14 @@ function parseQueueItem(raw: unknown): QueueItem | null {
     graph: isRecord(raw[2]) ? raw[2] : undefined,
     clientId: typeof extra.client_id === 'string' ? extra.client_id : undefined,
   };
+}
+
+/** One call's signals: the timeout alone (to tell it from the caller's abort) and both combined. */
+interface Call {
+  signal: AbortSignal;
+  timeout: AbortSignal;
+  timeoutMs: number;
+  caller: AbortSignal | undefined;
 }
 
 interface RawResponse {
@@ -184,11 +208,9 @@ export class ComfyHttpClient {
    * envelope with `node_errors`); the caller turns it into a message naming the node and input.
    */
   async submit(body: SubmitBody, opts: RequestOptions = {}): Promise<SubmitResponse> {
-    const res = await this.json('POST', '/prompt', { timeoutMs: this.timeouts.submitMs, ...opts, body });
-    if (!isRecord(res) || typeof res.prompt_id !== 'string') {
-      throw new ComfyHttpError('bad_response', 'ComfyUI answered POST /prompt without a prompt_id');
-    }
-    return res as unknown as SubmitResponse;
+    const answer = checkJson(SUBMIT_ANSWER, await this.json('POST', '/prompt', { timeoutMs: this.timeouts.submitMs, ...opts, body }));
+    if (!answer.ok) throw new ComfyHttpError('bad_response', `ComfyUI answered POST /prompt without a prompt_id (${answer.problem})`);
+    return answer.value;
   }
 
   /** The finished entry for a prompt, or null while it is pending, running, unknown or deleted. */
@@ -217,7 +239,7 @@ export class ComfyHttpClient {
 
   /** Streams `GET /view` for one output into `destPath`; returns the bytes written and the content type. */
   async download(image: ImageRef, destPath: string, opts: RequestOptions = {}): Promise<{ size: number; contentType: string | null }> {
-    const { res, signal } = await this.view(image, opts);
+    const { res, call } = await this.view(image, opts);
     let size = 0;
     res.body.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -227,80 +249,71 @@ export class ComfyHttpClient {
     } catch (err) {
       // Our disk, not the backend: a full one must not read as "backend unreachable" (and be retried into it).
       if (isDiskFull(err)) throw err;
-      throw this.mapError(err, `GET /view ${image.filename}`, signal, opts.signal);
+      throw this.mapError(err, `GET /view ${image.filename}`, call);
     }
     return { size, contentType: res.contentType };
   }
 
   /** `GET /view` for one output, into memory (images: the caller rewrites them anyway). */
   async viewBytes(image: ImageRef, opts: RequestOptions = {}): Promise<{ bytes: Buffer; contentType: string | null }> {
-    const { res, signal } = await this.view(image, opts);
+    const { res, call } = await this.view(image, opts);
     try {
       return { bytes: await readAll(res.body), contentType: res.contentType };
     } catch (err) {
-      throw this.mapError(err, `GET /view ${image.filename}`, signal, opts.signal);
+      throw this.mapError(err, `GET /view ${image.filename}`, call);
     }
   }
 
-  private async view(image: ImageRef, opts: RequestOptions): Promise<{ res: RawResponse; signal: AbortSignal }> {
+  private async view(image: ImageRef, opts: RequestOptions): Promise<{ res: RawResponse; call: Call }> {
     const q = new URLSearchParams({ filename: image.filename, subfolder: image.subfolder ?? '', type: image.type || 'output' });
-    const signal = this.signal({ timeoutMs: this.timeouts.downloadMs, ...opts });
-    const res = await this.request('GET', `/view?${q.toString()}`, opts, signal);
-    return { res, signal };
+    const call = this.call(opts, opts.timeoutMs ?? this.timeouts.downloadMs);
+    const res = await this.request('GET', `/view?${q.toString()}`, opts, call);
+    return { res, call };
   }
 
   private async json(method: string, path: string, opts: RequestOptions): Promise<unknown> {
-    const signal = this.signal(opts);
-    const res = await this.request(method, path, opts, signal);
+    const call = this.call(opts);
+    const res = await this.request(method, path, opts, call);
     let text: string;
     try {
       text = (await readAll(res.body)).toString('utf8');
     } catch (err) {
-      throw this.mapError(err, `${method} ${path}`, signal, opts.signal);
+      throw this.mapError(err, `${method} ${path}`, call);
     }
     if (text.trim() === '') return null;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      throw new ComfyHttpError('bad_response', `${method} ${path}: response is not JSON`, res.status);
-    }
+    const json = parseJsonText(text);
+    if (json === undefined) throw new ComfyHttpError('bad_response', `${method} ${path}: response is not JSON`, res.status);
+    return json;
   }
 
-  /** The signal of one call: its timeout, and the caller's signal when there is one. */
-  private signal(opts: RequestOptions): AbortSignal {
-    const timeout = AbortSignal.timeout(opts.timeoutMs ?? this.timeouts.requestMs);
-    return opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
+  /** The signals of one call: its timeout, and the caller's signal when there is one. */
+  private call(opts: RequestOptions, timeoutMs = opts.timeoutMs ?? this.timeouts.requestMs): Call {
+    return { ...callSignal(timeoutMs, opts.signal), timeoutMs, caller: opts.signal };
   }
 
   /**
    * One HTTP exchange. Non-2xx responses throw ComfyHttpError('http_status') with the parsed JSON body
-   * when there is one. Given `bodySignal` (the call's signal, made by the caller), the caller reads the
-   * body under it; otherwise the body is drained here.
+   * when there is one. Given `bodyCall` (the call, made by the caller), the caller reads the body under
+   * its signal; otherwise the body is drained here.
    */
-  private async request(method: string, path: string, opts: RequestOptions, bodySignal?: AbortSignal): Promise<RawResponse> {
-    const signal = bodySignal ?? this.signal(opts);
+  private async request(method: string, path: string, opts: RequestOptions, bodyCall?: Call): Promise<RawResponse> {
+    const call = bodyCall ?? this.call(opts);
     const what = `${method} ${path.split('?')[0]}`;
     const payload = opts.body !== undefined ? JSON.stringify(opts.body) : undefined;
     let res: RawResponse;
     try {
-      res = await this.exchange(method, path, payload, signal);
+      res = await this.exchange(method, path, payload, call.signal);
     } catch (err) {
-      throw this.mapError(err, what, signal, opts.signal);
+      throw this.mapError(err, what, call);
     }
     if (res.status < 200 || res.status > 299) {
       const text = await readAll(res.body).then(
         (b) => b.toString('utf8'),
         () => '',
       );
-      let body: unknown;
-      try {
-        body = text ? (JSON.parse(text) as unknown) : undefined;
-      } catch {
-        body = undefined;
-      }
-      throw new ComfyHttpError('http_status', `${what}: HTTP ${res.status}`, res.status, body);
+      throw new ComfyHttpError('http_status', `${what}: HTTP ${res.status}`, res.status, parseJsonText(text));
     }
-    if (!bodySignal) await readAll(res.body).catch(() => undefined);
+    if (!bodyCall) await readAll(res.body).catch(() => undefined);
     return res;
   }
 
@@ -326,14 +339,16 @@ export class ComfyHttpClient {
     });
   }
 
-  private mapError(err: unknown, what: string, signal: AbortSignal, external?: AbortSignal): ComfyHttpError {
+  /**
+   * A failure before a whole answer, as the provider needs it: the caller's abort, our timeout, or the
+   * backend out of reach (the shared classifier's `unreachable` and `network` both: either way the GPU box
+   * is not answering, retry later).
+   */
+  private mapError(err: unknown, what: string, call: Call): ComfyHttpError {
     if (err instanceof ComfyHttpError) return err;
-    if (external?.aborted) return new ComfyHttpError('aborted', `${what}: aborted`);
-    const e = err as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
-    if (signal.aborted || e.name === 'TimeoutError' || e.name === 'AbortError') {
-      return new ComfyHttpError('timeout', `${what}: no answer from ${this.baseUrl} in time`);
-    }
-    const cause = e.code ?? e.cause?.code ?? e.cause?.message ?? e.message ?? 'network error';
-    return new ComfyHttpError('unreachable', `${what}: ${this.baseUrl} unreachable (${cause})`);
+    const failure = classifyFailure(err, call);
+    if (!failure) return new ComfyHttpError('aborted', `${what}: aborted`);
+    if (failure.kind === 'timeout') return new ComfyHttpError('timeout', `${what}: no answer from ${this.baseUrl} in time`, undefined, undefined, failure);
+    return new ComfyHttpError('unreachable', `${what}: ${this.baseUrl} unreachable (${failure.detail})`, undefined, undefined, failure);
   }
 }

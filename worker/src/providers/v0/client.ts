@@ -74,6 +74,8 @@ export interface GenerationInput {
   message: string;
   system?: string;
   modelId?: string;
+  /** Pictures sent with the message: each `url` an http(s) URL or a data URI. */
+  attachments?: { url: string }[];
 }
 
 export class V0ApiError extends Error {
@@ -194,6 +196,7 @@ export class V0Client {
   private generation(input: GenerationInput): Record<string, unknown> {
     return {
       message: input.message,
+      ...(input.attachments?.length ? { attachments: input.attachments } : {}),
       ...(input.system ? { system: input.system } : {}),
       ...(input.modelId ? { modelConfiguration: { modelId: input.modelId } } : {}),
       responseMode: 'async',

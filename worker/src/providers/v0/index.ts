@@ -3,6 +3,7 @@ import type { CloudProviderEntry } from '../../cloud/registry.js';
 import { JobFailure } from '../../errors.js';
 import type { Provider } from '../provider.js';
 import type { OutputThumbnails } from '../../storage/output-thumbnails.js';
+import type { InputImageSources } from '../../storage/input-image.js';
 import { V0Client, type V0ClientOptions } from './client.js';
 import { V0Provider, type V0Tuning } from './provider.js';
 import { DEFAULT_SITE_LIMITS, SiteWriter, type SiteLimits } from './site-writer.js';
@@ -21,6 +22,8 @@ export interface V0ProviderOptions {
   store?: FileStore;
   /** Where the site's thumbnail goes (none: the server makes it when asked). */
   thumbnails?: OutputThumbnails;
+  /** Where a message's pictures (`attachments`) are read from. */
+  images?: InputImageSources;
 }
 
 /** A provider that fails every job with a clear message (the key is missing). */
@@ -38,6 +41,7 @@ export function createV0Provider(config: Config, deps: V0ProviderOptions = {}): 
     tasks: deps.tasks ?? new MemoryV0TaskStore(),
     ...(deps.tuning ? { tuning: deps.tuning } : {}),
     ...(deps.thumbnails ? { thumbnails: deps.thumbnails } : {}),
+    ...(deps.images ? { images: deps.images } : {}),
   });
 }
 
@@ -49,9 +53,17 @@ export const v0CloudProvider: CloudProviderEntry = {
   backendId: 'v0',
   enabled: (config) => Boolean(config.v0ApiKey),
   concurrency: () => V0_WORKER_CONCURRENCY,
-  create({ config, redis, keys, storage, options }) {
+  create({ config, redis, keys, assets, storage, options }) {
     // RuntimeOptions.cloud.v0 is flat tuning, like the flux queue's: `{ v0: { pollInitialMs: 50 } }`.
     const tuning = (options ?? {}) as Partial<V0Tuning>;
-    return { provider: createV0Provider(config, { tuning, store: storage.output, ...(storage.thumbnails ? { thumbnails: storage.thumbnails } : {}), tasks: new RedisV0TaskStore(redis, (jobId) => keys.cloudTask('v0', jobId)) }) };
+    return {
+      provider: createV0Provider(config, {
+        tuning,
+        store: storage.output,
+        images: { uploads: storage.uploads, output: storage.output, assets },
+        ...(storage.thumbnails ? { thumbnails: storage.thumbnails } : {}),
+        tasks: new RedisV0TaskStore(redis, (jobId) => keys.cloudTask('v0', jobId)),
+      }),
+    };
   },
 };

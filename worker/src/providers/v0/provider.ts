@@ -18,6 +18,8 @@ import type { SiteWriter } from './site-writer.js';
 import { V0Generation, stopGeneration } from './stop.js';
 import type { V0TaskStore } from './task-store.js';
 import type { OutputThumbnails } from '../../storage/output-thumbnails.js';
+import type { InputImageSources } from '../../storage/input-image.js';
+import { attachmentUrls } from './attachments.js';
 
 /*
  * One site job on v0: create a chat (async) or send a follow-up message to one, wait for the new
@@ -46,6 +48,8 @@ export interface V0ProviderDeps {
   now?: () => Date;
   /** Where the site's thumbnail (its newest screenshot's) goes before the job completes (none: the server makes it when asked). */
   thumbnails?: OutputThumbnails;
+  /** Where a message's pictures (`attachments`: upload or gallery image ids) are read from. */
+  images?: InputImageSources;
 }
 
 /** Metadata key on chats we create: finds the chat of a job whose worker died before recording it. */
@@ -107,7 +111,7 @@ export class V0Provider implements Provider {
       gen.track(chatId, { messagesBefore: 0 });
     } else {
       ctx.progress({ percent: 1, message: 'Asking v0 to build the site…' });
-      const input = { message: request.prompt, ...this.options(request), metadata: { [JOB_ID_METADATA]: jobId } };
+      const input = { message: request.prompt, ...(await this.generation(request)), metadata: { [JOB_ID_METADATA]: jobId } };
       gen.requested = true; // from here on, a cancel may leave a generation running on v0
       const chat = await client.createChat(input, ctx.signal).catch((err: unknown) => {
         throw uncertainSubmit(err, ctx.signal, 'creating the v0 chat');
@@ -136,11 +140,13 @@ export class V0Provider implements Provider {
     const before = await this.step(ctx, 'reading the v0 chat', () => client.getChat(chatId, ctx.signal));
     const sent = rec !== null && (before.messages.length > (rec.messagesBefore ?? 0) || before.latestVersion?.id !== rec.previousVersionId);
     if (!rec || !sent) {
+      // Read before anything is recorded or sent: a missing picture fails the job with nothing sent.
+      const generation = await this.generation(request);
       rec = { chatId, messagesBefore: before.messages.length, ...(before.latestVersion ? { previousVersionId: before.latestVersion.id } : {}) };
       await tasks.set(jobId, rec);
       ctx.progress({ percent: 1, message: 'Sending the change to v0…' });
       gen.track(chatId, rec);
-      const reply = await client.sendMessage(chatId, { message: request.prompt, ...this.options(request) }, ctx.signal).catch((err: unknown) => {
+      const reply = await client.sendMessage(chatId, { message: request.prompt, ...generation }, ctx.signal).catch((err: unknown) => {
         throw uncertainSubmit(err, ctx.signal, 'sending the change to v0');
       });
       gen.observe(reply);
@@ -284,8 +290,14 @@ export class V0Provider implements Provider {
     return mine ? checkedId(mine.id, 'chat') : null;
   }
 
-  private options(request: V0JobRequest): { system?: string; modelId?: string } {
-    return { ...(request.systemPrompt ? { system: request.systemPrompt } : {}), ...(request.model ? { modelId: request.model } : {}) };
+  /** The message's options: system prompt, model, and its pictures as data URIs. */
+  private async generation(request: V0JobRequest): Promise<{ system?: string; modelId?: string; attachments?: { url: string }[] }> {
+    const attachments = await attachmentUrls(request.attachments, this.d.images);
+    return {
+      ...(request.systemPrompt ? { system: request.systemPrompt } : {}),
+      ...(request.model ? { modelId: request.model } : {}),
+      ...(attachments.length > 0 ? { attachments } : {}),
+    };
   }
 
   private waitOptions(ctx: RunContext, o: { messagesBefore: number; previousVersionId?: string }, gen?: V0Generation) {
