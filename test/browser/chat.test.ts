@@ -85,6 +85,26 @@ describe('the chat sidebar', () => {
     await page.close();
   });
 
+  it('puts a key typed in the same instant as accepting a suggestion after the inserted text', async () => {
+    const { page, errors } = await openPage(browser, stack.url, DESKTOP);
+    await input(page).click();
+    await page.keyboard.type('/apex-comfy sd');
+    await waitFor(async () => (await labels(page)).some((l) => l.startsWith('sd_xl_base_1.0')), 10000, 'model suggestions');
+    // Enter takes the suggestion, and a letter arrives before the next frame (a fast typist, a busy machine).
+    const value = await input(page).evaluate(async (el) => {
+      const area = el as HTMLTextAreaElement;
+      area.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, cancelable: true }));
+      await Promise.resolve(); // React renders a keydown's update in a microtask; no frame has run yet
+      document.execCommand('insertText', false, 'a');
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      document.execCommand('insertText', false, 'b');
+      return area.value;
+    });
+    expect(value).toBe('/apex-comfy sd_xl_base_1.0.safetensors ab');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('answers a wrong command with the nearest form (one click puts it in the input), recalls with ↑, completes agent names, and takes Shift+Enter as a new line', async () => {
     const { page, errors } = await openPage(browser, stack.url, DESKTOP);
     await input(page).click();

@@ -1,4 +1,4 @@
-import { useEffect, useId, useMemo, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ClipboardEvent, type DragEvent, type KeyboardEvent } from 'react';
 import { completeChat, parseChat, type ChatCompletion, type ChatTarget } from '@orchestrator/shared';
 import { errorMessage } from '../../api/client';
 import { useSendMessage } from '../../hooks/useChat';
@@ -94,12 +94,22 @@ export function ChatComposer({ threadId, target, readOnly }: Props) {
     el.style.height = `${Math.min(el.scrollHeight, MAX_ROWS_PX)}px`;
   }, [text]);
 
+  // The caret goes where a programmatic change put it in the same commit as the new value: a key typed
+  // right after Enter/Tab (before a later frame) must land after the inserted text, not at the end.
+  const pendingCaret = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const at = pendingCaret.current;
+    if (at === null) return;
+    pendingCaret.current = null;
+    areaRef.current?.setSelectionRange(at, at);
+  });
+
   const setValue = (value: string, at = value.length) => {
+    // The same text renders nothing (no layout effect): place the caret now.
+    if (value === text) areaRef.current?.setSelectionRange(at, at);
+    else pendingCaret.current = at;
     setText(value);
     setCaret(at);
-    requestAnimationFrame(() => {
-      areaRef.current?.setSelectionRange(at, at);
-    });
   };
 
   const accept = (index: number) => {
