@@ -31,12 +31,15 @@ afterAll(async () => {
   await h?.close();
 });
 
-const env = () => h.env([], { BFL_API_URL: bfl.url, BFL_API_KEY: bfl.apiKey, BFL_CONCURRENCY: String(CAP), JOB_LOCK_MS: '2000' });
+// Each process may run 2 at once, so with the account's 3 one process alone can never fill it: both take
+// jobs however the processes happen to be scheduled (on a busy machine one may react far faster).
+const settings = () => ({ BFL_API_URL: bfl.url, BFL_API_KEY: bfl.apiKey, BFL_CONCURRENCY: String(CAP), FLUX_WORKER_CONCURRENCY: '2', JOB_LOCK_MS: '2000' });
+const env = () => h.env([], settings());
 
 describe('flux jobs on two worker processes', () => {
   it(`never have more than BFL_CONCURRENCY=${CAP} BFL tasks in flight together, and both processes take jobs`, async () => {
     child = await spawnWorker(env());
-    runtime = await startWorkerRuntime(h.config([], { BFL_API_URL: bfl.url, BFL_API_KEY: bfl.apiKey, BFL_CONCURRENCY: String(CAP), JOB_LOCK_MS: '2000' }));
+    runtime = await startWorkerRuntime(h.config([], settings()));
     const ids = await Promise.all(Array.from({ length: 10 }, () => enqueueFlux(h)));
     const jobs = await Promise.all(ids.map((id) => h.waitForJob(id, (j: Job) => j.status === 'completed' || j.status === 'failed', 60000)));
     expect(jobs.map((j) => j.status)).toEqual(ids.map(() => 'completed'));
