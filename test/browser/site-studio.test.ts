@@ -262,7 +262,8 @@ describe('site studio, driven in Chromium', () => {
     await page.keyboard.press('Enter');
     const studio = page.getByTestId('site-studio');
     await studio.waitFor({ timeout: 10000 });
-    expect(await studio.getAttribute('aria-label')).toBe('Site studio: A tea house in Kyoto with');
+    // The card knows the asset's id; its title arrives with the asset record a moment later.
+    await waitFor(async () => (await studio.getAttribute('aria-label')) === 'Site studio: A tea house in Kyoto with', 10000, 'the studio titled');
     const heading = page.frameLocator('[data-testid="studio-preview"]').locator('h1');
     await waitFor(async () => (await heading.textContent().catch(() => null)) === 'A tea house in Kyoto with', 15000, 'the tea house in the preview');
     // A non-site job's card has no such button.
