@@ -11,3 +11,7 @@ process.stdout.write(`ready ${runtime.id}\n`);
 process.on('SIGTERM', () => {
   void runtime.close().then(() => process.exit(0));
 });
+// The test process holds our stdin open: when it ends (a failed test that never stopped us, a killed
+// run), so do we, rather than live on taking jobs from a prefix nobody watches.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();

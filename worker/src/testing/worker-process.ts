@@ -19,7 +19,7 @@ export interface WorkerProcess {
 }
 
 export function spawnWorker(env: Record<string, string>, startMs = 20000): Promise<WorkerProcess> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', CHILD], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] }); // stdin: the child exits when we do (worker-child.ts)
   let stderr = '';
   let stdout = '';
   if (process.env.CHILD_LOG) proc.stdout!.on('data', (d: Buffer) => process.stderr.write(`[child ${proc.pid}] ${d.toString()}`));
