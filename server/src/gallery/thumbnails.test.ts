@@ -158,12 +158,25 @@ describe('ThumbnailService', () => {
     expect(rejected[0]!.reason).toBeInstanceOf(PoolFullError);
   });
 
-  it('prunes thumbnails of assets that are gone', async () => {
+  it('prunes thumbnails of assets that are gone, once they are an hour old', async () => {
     const thumbs = service();
     const keep = asset('wide.png').id;
     await thumbs.forAsset(asset('wide.png'));
-    const deleted = await thumbs.prune((id) => id === keep);
-    expect(deleted).toBeGreaterThan(0);
+    await thumbs.forAsset(asset('popular.png'));
+    const asked: string[][] = [];
+    const liveOf = async (ids: readonly string[]) => {
+      asked.push([...ids]);
+      return new Set(ids.filter((id) => id === keep));
+    };
+    // Fresh: a worker may have filed it before the gallery recorded its output.
+    expect(await thumbs.prune(liveOf)).toBe(0);
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const shard of await readdir(cacheDir)) {
+      for (const name of await readdir(path.join(cacheDir, shard))) await utimes(path.join(cacheDir, shard, name), twoHoursAgo, twoHoursAgo);
+    }
+    expect(await thumbs.prune(liveOf)).toBeGreaterThan(0);
+    // One question per shard folder, each id once.
+    expect(asked.every((ids) => new Set(ids).size === ids.length)).toBe(true);
     expect((await thumbs.forAsset(asset('wide.png'))).kind).toBe('hit');
     expect((await thumbs.forAsset(asset('popular.png'))).kind).toBe('made');
   });

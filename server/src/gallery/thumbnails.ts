@@ -133,26 +133,28 @@ export class ThumbnailService {
   }
 
   /**
-   * Deletes cached thumbnails of assets that are gone (`isLive` says which ids still exist) and temp
-   * files left by a crash. For a periodic sweep; returns how many files were deleted.
+   * Deletes cached thumbnails of assets that are gone and temp files left by a crash, a shard folder at a
+   * time: `liveOf` answers which of a shard's asset ids still exist (one batch, not a call per file). A
+   * thumbnail less than an hour old is kept whatever `liveOf` says: a worker files an output's thumbnail
+   * before the gallery records the output. For the periodic sweep; returns how many files were deleted.
    */
-  async prune(isLive: (assetId: string) => boolean | Promise<boolean>): Promise<number> {
+  async prune(liveOf: (assetIds: readonly string[]) => Promise<ReadonlySet<string>>): Promise<number> {
     let deleted = 0;
     const shards = await readdir(this.options.cacheDir).catch(() => [] as string[]);
     for (const shard of shards) {
       if (!/^[0-9a-f]{2}$/.test(shard)) continue;
       const dir = path.join(this.options.cacheDir, shard);
-      for (const name of await readdir(dir).catch(() => [] as string[])) {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      const thumbs = names.filter((n) => n.endsWith('.webp'));
+      const live = await liveOf([...new Set(thumbs.map((n) => n.slice(0, 16)))]);
+      for (const name of names) {
+        const isTemp = name.endsWith('.tmp');
+        if (!isTemp && (!name.endsWith('.webp') || live.has(name.slice(0, 16)))) continue;
         const file = path.join(dir, name);
-        if (await this.isStale(file, name, isLive)) deleted += await unlink(file).then(() => 1, () => 0);
+        const st = await stat(file).catch(() => null);
+        if (st && Date.now() - st.mtimeMs > 3600_000) deleted += await unlink(file).then(() => 1, () => 0);
       }
     }
     return deleted;
-  }
-
-  private async isStale(file: string, name: string, isLive: (assetId: string) => boolean | Promise<boolean>): Promise<boolean> {
-    if (!name.endsWith('.tmp')) return !(await isLive(name.slice(0, 16)));
-    const st = await stat(file).catch(() => null);
-    return st !== null && Date.now() - st.mtimeMs > 3600_000;
   }
 }

@@ -13,6 +13,7 @@ import { contentDisposition } from '../files/file-headers.js';
 import { sendFile } from '../files/send-file.js';
 import { PoolFullError, WorkPool } from '../gallery/thumbnail-pool.js';
 import { ThumbnailService } from '../gallery/thumbnails.js';
+import { startThumbnailSweep } from '../gallery/thumbnail-sweep.js';
 import { planZip, planZipWith, zipStream } from '../gallery/zip-download.js';
 import { placeholder } from '../gallery/thumbnail-placeholder.js';
 import { sendObject, type ObjectFiles } from '../storage/object-files.js';
@@ -105,6 +106,13 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (app, { redis, config, thumbnails: injected, objects }) => {
   const store = new AssetStore(redis, config.keyPrefix);
   const thumbnails = injected ?? new ThumbnailService({ outputPath: config.outputPath, cacheDir: path.join(config.dataPath, 'thumbs') });
+  if (!injected && !objects) {
+    let stopSweep: (() => Promise<void>) | null = null;
+    app.addHook('onReady', async () => {
+      stopSweep = startThumbnailSweep({ thumbnails, redis, keyPrefix: config.keyPrefix, log: app.log });
+    });
+    app.addHook('onClose', async () => stopSweep?.());
+  }
 
   async function getAsset(id: string): Promise<Asset> {
     const asset = await store.get(id);
