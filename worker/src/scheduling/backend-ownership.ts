@@ -135,7 +135,7 @@ export class BackendOwnership {
   private async tick(): Promise<void> {
     const { redis, keys, workerId, backends } = this.o;
     if (backends.length === 0) return;
-    await this.renewOnce();
+    // Renewal is the beat's alone (start()): one renewal a beat, whatever the ticks do.
     const now = Date.now();
     const [, live, owners] = await Promise.all([
       redis.zadd(keys.owners, now, workerId),
