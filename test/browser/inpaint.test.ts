@@ -173,8 +173,18 @@ describe('img2img, inpainting and upscaling from the page', () => {
     await cn.getByTestId('controlnet-add').click();
     await cn.getByTestId('controlnet-0-model-trigger').click();
     await page.getByTestId('model-listbox').locator('[data-model-id="controlnet/controlnet-canny-sdxl-1.0.safetensors"]').click();
+    // The upload is held until Canny is chosen: its answer must not undo a choice made while it ran.
+    let releaseUpload!: () => void;
+    const cannyChosen = new Promise<void>((resolve) => (releaseUpload = resolve));
+    await page.route('**/api/uploads', async (route) => {
+      await cannyChosen;
+      await route.continue();
+    });
     await cn.getByTestId('upload-input').setInputFiles({ name: 'edges.png', mimeType: 'image/png', buffer: PICTURE });
     await cn.getByText('Canny edges').click();
+    releaseUpload();
+    await cn.getByText('edges.png').waitFor();
+    await page.unroute('**/api/uploads');
     await page.locator('#gen-cn-0-strength').fill('0.8');
 
     const extras = page.getByTestId('extras-fields');

@@ -1,4 +1,4 @@
-import { useState, type DragEvent } from 'react';
+import { useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import { errorMessage } from '../../api/client';
 import { useUpload } from '../../hooks/useUpload';
 import { useSelection } from '../../state/selection';
@@ -25,10 +25,16 @@ export function ImageInput({ id, value, onChange }: Props) {
   const upload = useUpload();
   const selected = useSelection((s) => s.selected);
   const [dragging, setDragging] = useState(false);
+  // An upload finishes renders later: it must report through the parent's current onChange, not the one
+  // it started with, or edits made meanwhile (a ControlNet's preprocessor, say) are overwritten.
+  const latestOnChange = useRef(onChange);
+  useLayoutEffect(() => {
+    latestOnChange.current = onChange;
+  });
 
   const send = (file: File | undefined) => {
     if (!file) return;
-    upload.mutate(file, { onSuccess: (u) => onChange({ id: u.id, url: u.url, label: file.name }) });
+    upload.mutate(file, { onSuccess: (u) => latestOnChange.current({ id: u.id, url: u.url, label: file.name }) });
   };
   const onDrop = (e: DragEvent<HTMLDivElement>) => {
     e.preventDefault();
