@@ -78,8 +78,9 @@ describe('ThumbnailService', () => {
     expect(second.body.equals(first.body)).toBe(true);
   });
 
-  it('makes a new thumbnail when the file changes, and deletes the old one', async () => {
-    const thumbs = service();
+  it('makes a new thumbnail when the file changes; the sweep deletes the old one once it is an hour old', async () => {
+    const ownCache = path.join(root, 'data', 'thumbs-changing'); // the ages set below touch no other test's files
+    const thumbs = service({ cacheDir: ownCache });
     await png('changing.png', 600, 600);
     const a = asset('changing.png');
     const before = await thumbs.forAsset(a);
@@ -89,8 +90,19 @@ describe('ThumbnailService', () => {
     expect(after.kind).toBe('made');
     expect(before.kind === 'made' && after.kind === 'made' && before.key !== after.key).toBe(true);
     expect(await sharp(after.body).metadata()).toMatchObject({ width: 384, height: 192 });
-    const files = (await readdir(path.join(cacheDir, a.id.slice(0, 2)))).filter((f) => f.startsWith(a.id));
-    expect(files).toHaveLength(1);
+    const shard = path.join(ownCache, a.id.slice(0, 2));
+    const versions = async () => (await readdir(shard)).filter((f) => f.startsWith(a.id)).sort();
+    const name = (t: typeof before) => `${a.id}-${t.kind === 'placeholder' ? '' : t.key}.webp`;
+    // Writing never lists the shard folder: the old version stays until the sweep.
+    expect(await versions()).toEqual([name(before), name(after)].sort());
+    const everyIdLives = async (ids: readonly string[]) => new Set(ids);
+    expect(await thumbs.prune(everyIdLives)).toBe(0); // under an hour old: may still be served
+    const [threeHoursAgo, twoHoursAgo] = [new Date(Date.now() - 3 * 3600_000), new Date(Date.now() - 2 * 3600_000)];
+    await utimes(path.join(shard, name(before)), threeHoursAgo, threeHoursAgo);
+    await utimes(path.join(shard, name(after)), twoHoursAgo, twoHoursAgo);
+    expect(await thumbs.prune(everyIdLives)).toBe(1);
+    expect(await versions()).toEqual([name(after)]);
+    expect((await thumbs.forAsset(a)).kind).toBe('hit');
   });
 
   it('runs one job for concurrent requests of the same thumbnail', async () => {

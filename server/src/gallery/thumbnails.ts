@@ -127,16 +127,18 @@ export class ThumbnailService {
     this.failed.set(key, true);
   }
 
-  /** Writes atomically (temp file + rename), then deletes the asset's thumbnails of older versions. */
+  /** Writes atomically (temp file + rename); older versions of the asset's thumbnail go in the sweep (prune). */
   private store(source: Extract<ThumbSource, { kind: 'file' }>, body: Buffer): Promise<void> {
-    return writeThumbnail(source.cacheFile, source.assetId, body, this.madeDirs);
+    return writeThumbnail(source.cacheFile, body, this.madeDirs);
   }
 
   /**
-   * Deletes cached thumbnails of assets that are gone and temp files left by a crash, a shard folder at a
-   * time: `liveOf` answers which of a shard's asset ids still exist (one batch, not a call per file). A
-   * thumbnail less than an hour old is kept whatever `liveOf` says: a worker files an output's thumbnail
-   * before the gallery records the output. For the periodic sweep; returns how many files were deleted.
+   * Deletes, a shard folder at a time: thumbnails of assets that are gone, superseded versions (an asset
+   * with several keeps its newest: a file changed in place got a new key), and temp files left by a crash.
+   * `liveOf` answers which of a shard's asset ids still exist (one batch, not a call per file). Nothing
+   * less than an hour old goes: a worker files an output's thumbnail before the gallery records the
+   * output, and a version being superseded may still be served. For the periodic sweep; returns how many
+   * files were deleted.
    */
   async prune(liveOf: (assetIds: readonly string[]) => Promise<ReadonlySet<string>>): Promise<number> {
     let deleted = 0;
@@ -145,11 +147,19 @@ export class ThumbnailService {
       if (!/^[0-9a-f]{2}$/.test(shard)) continue;
       const dir = path.join(this.options.cacheDir, shard);
       const names = await readdir(dir).catch(() => [] as string[]);
-      const thumbs = names.filter((n) => n.endsWith('.webp'));
-      const live = await liveOf([...new Set(thumbs.map((n) => n.slice(0, 16)))]);
+      const byAsset = new Map<string, string[]>();
       for (const name of names) {
-        const isTemp = name.endsWith('.tmp');
-        if (!isTemp && (!name.endsWith('.webp') || live.has(name.slice(0, 16)))) continue;
+        if (!name.endsWith('.webp')) continue;
+        const id = name.slice(0, 16);
+        byAsset.set(id, [...(byAsset.get(id) ?? []), name]);
+      }
+      const live = await liveOf([...byAsset.keys()]);
+      const doomed = names.filter((n) => n.endsWith('.tmp'));
+      for (const [id, versions] of byAsset) {
+        if (!live.has(id)) doomed.push(...versions);
+        else if (versions.length > 1) doomed.push(...(await olderVersions(dir, versions)));
+      }
+      for (const name of doomed) {
         const file = path.join(dir, name);
         const st = await stat(file).catch(() => null);
         if (st && Date.now() - st.mtimeMs > 3600_000) deleted += await unlink(file).then(() => 1, () => 0);
@@ -157,4 +167,11 @@ export class ThumbnailService {
     }
     return deleted;
   }
+}
+
+/** All but the newest (by mtime) of one asset's thumbnail files. */
+async function olderVersions(dir: string, names: string[]): Promise<string[]> {
+  const dated = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(path.join(dir, name)).catch(() => null))?.mtimeMs ?? 0 })));
+  dated.sort((a, b) => b.mtime - a.mtime);
+  return dated.slice(1).map((d) => d.name);
 }

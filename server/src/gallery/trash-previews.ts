@@ -3,7 +3,7 @@
  * disk (a rename), so the thumbnail the gallery cached for it (`<thumbs>/<id[0:2]>/<id>-<key>.webp`, see
  * thumbnails.ts) still shows it; nothing is decoded for the trash view. Purging an asset deletes them.
  */
-import { readFile, readdir, unlink } from 'node:fs/promises';
+import { readFile, readdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 const ASSET_ID = /^[0-9a-f]{16}$/;
@@ -11,17 +11,20 @@ const ASSET_ID = /^[0-9a-f]{16}$/;
 export class TrashPreviews {
   constructor(private readonly thumbsDir: string) {}
 
-  /** The cached thumbnails of an asset, newest name last (there is normally one). */
+  /** The cached thumbnails of an asset, newest first (there is normally one; the sweep prunes older versions). */
   private async files(id: string): Promise<string[]> {
     if (!ASSET_ID.test(id)) return [];
     const dir = path.join(this.thumbsDir, id.slice(0, 2));
     const names = await readdir(dir).catch(() => [] as string[]);
-    return names.filter((n) => n.startsWith(`${id}-`) && n.endsWith('.webp')).map((n) => path.join(dir, n));
+    const files = names.filter((n) => n.startsWith(`${id}-`) && n.endsWith('.webp')).map((n) => path.join(dir, n));
+    if (files.length < 2) return files;
+    const dated = await Promise.all(files.map(async (file) => ({ file, mtime: (await stat(file).catch(() => null))?.mtimeMs ?? 0 })));
+    return dated.sort((a, b) => b.mtime - a.mtime).map((d) => d.file);
   }
 
   /** A cached WebP thumbnail of the asset, or null when the gallery never made one. */
   async cached(id: string): Promise<Buffer | null> {
-    for (const file of (await this.files(id)).reverse()) {
+    for (const file of await this.files(id)) {
       const body = await readFile(file).catch(() => null);
       if (body) return body;
     }

@@ -163,7 +163,7 @@ export const storageRoutes: FastifyPluginAsyncTypebox<{ identity: StorageIdentit
       if (!st?.isFile()) throw new HttpError('not_found', 'No such output: store the file first');
       const assetId = thumbAssetIdFor(rel); // a site's screenshot is the site's thumbnail
       const entry = thumbCacheEntry(thumbsDir, assetId, rel, st);
-      await writeThumbnail(entry.file, assetId, body);
+      await writeThumbnail(entry.file, body);
       return { key: entry.key };
     },
   );

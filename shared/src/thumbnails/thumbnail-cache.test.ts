@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assetIdForPath } from '../assets.js';
@@ -38,14 +38,15 @@ describe('thumbCacheEntry / writeThumbnail', () => {
     expect(entry.file).toBe(path.join(dir, 'ab', `abcdef0123456789-${a}.webp`));
   });
 
-  it('writes atomically and keeps only the current version of an asset (no temp file left)', async () => {
+  it('writes atomically (no temp file left) and never lists the shard: older versions stay for the sweep', async () => {
     const id = '0011223344556677';
     const first = thumbCacheEntry(dir, id, 'a.png', { size: 1, mtimeMs: 1 });
     const second = thumbCacheEntry(dir, id, 'a.png', { size: 2, mtimeMs: 2 });
     const other = thumbCacheEntry(dir, '0011aaaaaaaaaaaa', 'b.png', { size: 1, mtimeMs: 1 });
-    await writeThumbnail(first.file, id, new Uint8Array([1]));
-    await writeThumbnail(other.file, '0011aaaaaaaaaaaa', new Uint8Array([3]));
-    await writeThumbnail(second.file, id, new Uint8Array([2]));
-    expect((await readdir(path.join(dir, '00'))).sort()).toEqual([path.basename(second.file), path.basename(other.file)].sort());
+    await writeThumbnail(first.file, new Uint8Array([1]));
+    await writeThumbnail(other.file, new Uint8Array([3]));
+    await writeThumbnail(second.file, new Uint8Array([2]));
+    expect((await readdir(path.join(dir, '00'))).sort()).toEqual([first.file, second.file, other.file].map((f) => path.basename(f)).sort());
+    expect([...(await readFile(second.file))]).toEqual([2]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, unlink } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { assetIdForPath } from '../assets.js';
 import { SITES_DIR, isV0Id, siteAssetId } from '../sites.js';
@@ -11,8 +11,9 @@ import { writeAtomic } from '../write-atomic.js';
  * own outputs, the server again for a worker that hands one over) and whoever reads it (the thumb route,
  * the trash view): `<DATA_PATH>/thumbs/<first two hex of the asset id>/<asset id>-<content key>.webp`.
  * The content key hashes the recipe, the path, the size and the mtime of the file, so a changed file gets
- * a new thumbnail and finding one needs a stat, never a decode. Writing one deletes the asset's older
- * versions.
+ * a new thumbnail and finding one needs a stat, never a decode. A file changed in place leaves its older
+ * thumbnail behind until the server's periodic sweep (thumbnail-sweep.ts) deletes superseded versions:
+ * looking for them on every write would list a shard folder of thousands of names per thumbnail.
  */
 
 /** The cache folder, under DATA_PATH. */
@@ -59,11 +60,10 @@ export function thumbCacheEntry(cacheDir: string, assetId: string, relPath: stri
 }
 
 /**
- * Writes a thumbnail atomically (temp file + rename: a reader sees none or all of it), then deletes the
- * asset's thumbnails of older versions. `madeDirs` remembers shard folders already made (a hot path on
- * the server); pass none to always make sure.
+ * Writes a thumbnail atomically (temp file + rename: a reader sees none or all of it). `madeDirs` remembers
+ * shard folders already made (a hot path on the server); pass none to always make sure.
  */
-export async function writeThumbnail(cacheFile: string, assetId: string, body: Uint8Array, madeDirs?: Set<string>): Promise<void> {
+export async function writeThumbnail(cacheFile: string, body: Uint8Array, madeDirs?: Set<string>): Promise<void> {
   const dir = path.dirname(cacheFile);
   if (!madeDirs?.has(dir)) {
     await mkdir(dir, { recursive: true });
@@ -74,11 +74,5 @@ export async function writeThumbnail(cacheFile: string, assetId: string, body: U
   } catch (err) {
     madeDirs?.delete(dir);
     throw err;
-  }
-  const mine = path.basename(cacheFile);
-  for (const name of await readdir(dir)) {
-    if (name.startsWith(`${assetId}-`) && name.endsWith('.webp') && name !== mine) {
-      await unlink(path.join(dir, name)).catch(() => undefined);
-    }
   }
 }

@@ -73,7 +73,7 @@ describe('the thumbnail of an output', () => {
     expect(await sharp(body).metadata()).toMatchObject({ format: 'webp', width: 384, height: 288 });
   });
 
-  it('a retry of the job rewrites the same file and leaves one thumbnail of it, the current one', async () => {
+  it('a retry of the job rewrites the same file and files the thumbnail of the current version (the old one waits for the server\'s sweep)', async () => {
     const png = await sharp({ create: { width: 300, height: 300, channels: 3, background: 'green' } }).png().toBuffer();
     const store = new LocalFileStore(outputPath);
     const thumbnails = new OutputThumbnails(new LocalThumbnailSink(store, cacheDir), log);
@@ -86,7 +86,8 @@ describe('the thumbnail of an output', () => {
     expect(second.id).toBe(first.id);
     const mine = (await cachedThumbnails()).filter((n) => n.startsWith(`${first.id}-`));
     const entry = thumbCacheEntry(cacheDir, first.id, first.relPath, await stat(path.join(outputPath, first.relPath)));
-    expect(mine).toEqual([path.basename(entry.file)]);
+    expect(mine).toContain(path.basename(entry.file));
+    expect(mine).toHaveLength(2);
   });
 
   it('never fails the output: undecodable bytes, a sink that throws, a video without ffmpeg', async () => {

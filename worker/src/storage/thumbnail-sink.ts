@@ -45,7 +45,7 @@ export class LocalThumbnailSink implements ThumbnailSink {
     const st = safe ? await stat(path.join(this.output.root, ...safe.split('/'))).catch(() => null) : null;
     if (!st?.isFile()) throw new Error(`no output at ${relPath}`);
     const assetId = thumbAssetIdFor(relPath); // a site's screenshot: the site's thumbnail
-    await writeThumbnail(thumbCacheEntry(this.cacheDir, assetId, relPath, st).file, assetId, webp, this.madeDirs);
+    await writeThumbnail(thumbCacheEntry(this.cacheDir, assetId, relPath, st).file, webp, this.madeDirs);
   }
 }
 
