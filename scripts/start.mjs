@@ -129,9 +129,19 @@ async function ensureRedis(children) {
   fail(`The private Redis did not start on port ${port} (is the port taken by something that is not Redis?).`);
 }
 
+/**
+ * --dev restarts a process when its package's sources or Lua scripts change, or when shared is rebuilt.
+ * Listed folders rather than `--watch`: that follows imported modules only, and the Lua scripts are read
+ * as files.
+ */
+function devWatchPaths(script) {
+  const pkg = script.split('/')[0];
+  return [`${pkg}/src`, `${pkg}/lua`, 'shared/dist', 'shared/lua'].map((p) => path.join(root, p)).filter((p) => existsSync(p));
+}
+
 function run(children, name, script, { restart }) {
   const args = dev
-    ? ['--import', 'tsx', '--watch', path.join(root, script.replace('/dist/', '/src/').replace(/\.js$/, '.ts'))]
+    ? ['--import', 'tsx', ...devWatchPaths(script).map((p) => `--watch-path=${p}`), path.join(root, script.replace('/dist/', '/src/').replace(/\.js$/, '.ts'))]
     : [path.join(root, script)];
   const start = (attempt) => {
     const proc = spawn(process.execPath, args, { stdio: 'inherit', env: process.env });
