@@ -114,6 +114,7 @@ describe('site studio, driven in Chromium', () => {
     await waitFor(async () => (await page.getByTestId('design-tag').textContent()) === '<img>', 10000, 'the image selected');
     expect(await page.getByTestId('design-src').inputValue()).toBe('/placeholder.svg?height=160&width=320');
     expect(await page.getByTestId('design-alt').inputValue()).toBe('Hero illustration');
+    expect(await page.getByTestId('design-text').count()).toBe(0); // an image has no text to edit
     await frame.locator('a').click();
     await waitFor(async () => (await page.getByTestId('design-href').count()) === 1, 10000, 'the link selected');
     expect(await page.getByTestId('design-href').inputValue()).toBe('/about');

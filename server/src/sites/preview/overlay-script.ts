@@ -90,11 +90,13 @@ export const OVERLAY_SCRIPT = `(function () {
   function selectable(el) {
     return el && el.nodeType === 1 && !mine(el) && el !== document.documentElement && document.body && document.body.contains(el);
   }
+  // Elements whose content is not their text (void and embedded ones): no Text field for them.
+  var NO_TEXT = /^(img|input|br|hr|area|base|col|embed|link|meta|source|track|wbr|video|audio|iframe|canvas|svg|picture|object|select)$/;
   function describe(el) {
     var d = {
       selector: selectorOf(el),
       tag: el.localName,
-      text: el.children.length === 0 ? clip((el.textContent || '').trim(), 5000) : null,
+      text: el.children.length === 0 && !NO_TEXT.test(el.localName) ? clip((el.textContent || '').trim(), 5000) : null,
       classes: Array.prototype.slice.call(el.classList, 0, 200).map(function (c) { return clip(c, 200); })
     };
     ['src', 'alt', 'href'].forEach(function (a) { if (el.hasAttribute(a)) d[a] = clip(unprefix(el.getAttribute(a) || ''), 5000); });
