@@ -2,7 +2,7 @@ import { readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { VideoPosters, makeThumbnail, thumbCacheEntry, writeThumbnail, type Asset } from '@orchestrator/shared';
+import { VideoPosters, makeThumbnail, newestFirst, thumbCacheEntry, writeThumbnail, type Asset } from '@orchestrator/shared';
 import { HttpError } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { WorkPool } from './thumbnail-pool.js';
@@ -151,16 +151,17 @@ export class ThumbnailService {
       for (const name of names) {
         if (!name.endsWith('.webp')) continue;
         const id = name.slice(0, 16);
-        byAsset.set(id, [...(byAsset.get(id) ?? []), name]);
+        const versions = byAsset.get(id);
+        if (versions) versions.push(path.join(dir, name));
+        else byAsset.set(id, [path.join(dir, name)]);
       }
       const live = await liveOf([...byAsset.keys()]);
-      const doomed = names.filter((n) => n.endsWith('.tmp'));
+      const doomed = names.filter((n) => n.endsWith('.tmp')).map((n) => path.join(dir, n));
       for (const [id, versions] of byAsset) {
         if (!live.has(id)) doomed.push(...versions);
-        else if (versions.length > 1) doomed.push(...(await olderVersions(dir, versions)));
+        else if (versions.length > 1) doomed.push(...(await newestFirst(versions)).slice(1));
       }
-      for (const name of doomed) {
-        const file = path.join(dir, name);
+      for (const file of doomed) {
         const st = await stat(file).catch(() => null);
         if (st && Date.now() - st.mtimeMs > 3600_000) deleted += await unlink(file).then(() => 1, () => 0);
       }
@@ -169,9 +170,3 @@ export class ThumbnailService {
   }
 }
 
-/** All but the newest (by mtime) of one asset's thumbnail files. */
-async function olderVersions(dir: string, names: string[]): Promise<string[]> {
-  const dated = await Promise.all(names.map(async (name) => ({ name, mtime: (await stat(path.join(dir, name)).catch(() => null))?.mtimeMs ?? 0 })));
-  dated.sort((a, b) => b.mtime - a.mtime);
-  return dated.slice(1).map((d) => d.name);
-}

@@ -3,8 +3,9 @@
  * disk (a rename), so the thumbnail the gallery cached for it (`<thumbs>/<id[0:2]>/<id>-<key>.webp`, see
  * thumbnails.ts) still shows it; nothing is decoded for the trash view. Purging an asset deletes them.
  */
-import { readFile, readdir, stat, unlink } from 'node:fs/promises';
+import { readFile, readdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { newestFirst } from '@orchestrator/shared';
 
 const ASSET_ID = /^[0-9a-f]{16}$/;
 
@@ -16,10 +17,7 @@ export class TrashPreviews {
     if (!ASSET_ID.test(id)) return [];
     const dir = path.join(this.thumbsDir, id.slice(0, 2));
     const names = await readdir(dir).catch(() => [] as string[]);
-    const files = names.filter((n) => n.startsWith(`${id}-`) && n.endsWith('.webp')).map((n) => path.join(dir, n));
-    if (files.length < 2) return files;
-    const dated = await Promise.all(files.map(async (file) => ({ file, mtime: (await stat(file).catch(() => null))?.mtimeMs ?? 0 })));
-    return dated.sort((a, b) => b.mtime - a.mtime).map((d) => d.file);
+    return newestFirst(names.filter((n) => n.startsWith(`${id}-`) && n.endsWith('.webp')).map((n) => path.join(dir, n)));
   }
 
   /** A cached WebP thumbnail of the asset, or null when the gallery never made one. */

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { assetIdForPath } from '../assets.js';
 import { siteAssetId } from '../sites.js';
-import { thumbAssetIdFor, thumbCacheEntry, thumbCacheKey, writeThumbnail } from './thumbnail-cache.js';
+import { newestFirst, thumbAssetIdFor, thumbCacheEntry, thumbCacheKey, writeThumbnail } from './thumbnail-cache.js';
 
 /* The cache rule the server, the worker and the storage API share. */
 
@@ -48,5 +48,18 @@ describe('thumbCacheEntry / writeThumbnail', () => {
     await writeThumbnail(second.file, new Uint8Array([2]));
     expect((await readdir(path.join(dir, '00'))).sort()).toEqual([first.file, second.file, other.file].map((f) => path.basename(f)).sort());
     expect([...(await readFile(second.file))]).toEqual([2]);
+  });
+
+  it('orders versions newest first by mtime, whatever their names (a missing file goes last)', async () => {
+    const id = '00aa223344556677';
+    const [a, b] = [1, 2].map((n) => thumbCacheEntry(dir, id, 'c.png', { size: n, mtimeMs: n }).file);
+    await writeThumbnail(a!, new Uint8Array([1]));
+    await writeThumbnail(b!, new Uint8Array([2]));
+    const hourAgo = new Date(Date.now() - 3600_000);
+    await utimes(b!, hourAgo, hourAgo);
+    expect(await newestFirst([b!, a!])).toEqual([a, b]);
+    const gone = path.join(dir, '00', `${id}-gone.webp`);
+    expect(await newestFirst([gone, b!, a!])).toEqual([a, b, gone]);
+    expect(await newestFirst([a!])).toEqual([a]);
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { assetIdForPath } from '../assets.js';
 import { SITES_DIR, isV0Id, siteAssetId } from '../sites.js';
@@ -75,4 +75,11 @@ export async function writeThumbnail(cacheFile: string, body: Uint8Array, madeDi
     madeDirs?.delete(dir);
     throw err;
   }
+}
+
+/** Cache files (paths) ordered newest first by mtime: the current version of an asset's thumbnail leads. */
+export async function newestFirst(files: readonly string[]): Promise<string[]> {
+  if (files.length < 2) return [...files];
+  const dated = await Promise.all(files.map(async (file) => ({ file, mtime: (await stat(file).catch(() => null))?.mtimeMs ?? 0 })));
+  return dated.sort((a, b) => b.mtime - a.mtime).map((d) => d.file);
 }
