@@ -1,20 +1,28 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { redisKeys } from '@orchestrator/shared';
-import type { ThumbnailService } from './thumbnails.js';
 
 /*
  * Now and then, the thumbnail cache loses what no asset needs any more: thumbnails of files deleted
- * outside the app (the watcher drops their records, nothing else touches their thumbnails) and temp
- * files a crash left. An asset in the trash keeps its thumbnail (the trash view shows it); purging it
- * deletes it there and then (routes/trash.ts).
+ * outside the app (the watcher drops their records, nothing else touches their thumbnails), superseded
+ * versions and temp files a crash left — on disk (ThumbnailService.prune) or in the bucket
+ * (ObjectThumbnailPruner). An asset in the trash keeps its thumbnail (the trash view shows it); purging
+ * it deletes it there and then (routes/trash.ts).
  */
+
+/** Answers which of these asset ids still exist (in the gallery or the trash). */
+export type LiveAssetIds = (ids: readonly string[]) => Promise<ReadonlySet<string>>;
+
+/** A thumbnail store the sweep can prune; returns how many thumbnails it deleted. */
+export interface ThumbnailPruner {
+  prune(liveOf: LiveAssetIds): Promise<number>;
+}
 
 const FIRST_SWEEP_MS = 10 * 60_000;
 const SWEEP_EVERY_MS = 6 * 3600_000;
 
 /** Which of these asset ids are in the gallery or the trash: one round trip for a shard's worth. */
-export function liveAssetIds(redis: Redis, keyPrefix: string): (ids: readonly string[]) => Promise<ReadonlySet<string>> {
+export function liveAssetIds(redis: Redis, keyPrefix: string): LiveAssetIds {
   const keys = redisKeys(keyPrefix);
   return async (ids) => {
     if (ids.length === 0) return new Set();
@@ -30,7 +38,7 @@ export function liveAssetIds(redis: Redis, keyPrefix: string): (ids: readonly st
 }
 
 export interface SweepOptions {
-  thumbnails: ThumbnailService;
+  thumbnails: ThumbnailPruner;
   redis: Redis;
   keyPrefix: string;
   log: Pick<Logger, 'info' | 'warn'>;

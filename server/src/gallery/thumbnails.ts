@@ -7,6 +7,7 @@ import { HttpError } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { WorkPool } from './thumbnail-pool.js';
 import { placeholder, type PlaceholderKind } from './thumbnail-placeholder.js';
+import type { LiveAssetIds, ThumbnailPruner } from './thumbnail-sweep.js';
 
 /*
  * Thumbnails, as the recipe and the cache rule in shared/src/thumbnails say (WebP, 384 px on the long
@@ -51,7 +52,7 @@ export type Thumbnail =
   | { kind: 'hit' | 'made'; body: Buffer; key: string; version: string }
   | { kind: 'placeholder'; body: Buffer; reason: PlaceholderKind };
 
-export class ThumbnailService {
+export class ThumbnailService implements ThumbnailPruner {
   readonly pool: WorkPool<Buffer | null>;
   private readonly posters: VideoPosters;
   private readonly failed = new Map<string, true>();
@@ -140,7 +141,7 @@ export class ThumbnailService {
    * output, and a version being superseded may still be served. For the periodic sweep; returns how many
    * files were deleted.
    */
-  async prune(liveOf: (assetIds: readonly string[]) => Promise<ReadonlySet<string>>): Promise<number> {
+  async prune(liveOf: LiveAssetIds): Promise<number> {
     let deleted = 0;
     const shards = await readdir(this.options.cacheDir).catch(() => [] as string[]);
     for (const shard of shards) {

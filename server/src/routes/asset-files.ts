@@ -13,6 +13,7 @@ import { contentDisposition } from '../files/file-headers.js';
 import { sendFile } from '../files/send-file.js';
 import { PoolFullError, WorkPool } from '../gallery/thumbnail-pool.js';
 import { ThumbnailService } from '../gallery/thumbnails.js';
+import { ObjectThumbnailPruner } from '../gallery/object-thumbnail-prune.js';
 import { startThumbnailSweep } from '../gallery/thumbnail-sweep.js';
 import { planZip, planZipWith, zipStream } from '../gallery/zip-download.js';
 import { placeholder } from '../gallery/thumbnail-placeholder.js';
@@ -106,10 +107,11 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (app, { redis, config, thumbnails: injected, objects }) => {
   const store = new AssetStore(redis, config.keyPrefix);
   const thumbnails = injected ?? new ThumbnailService({ outputPath: config.outputPath, cacheDir: path.join(config.dataPath, 'thumbs') });
-  if (!injected && !objects) {
+  if (!injected) {
+    const pruner = objects ? new ObjectThumbnailPruner(objects.thumbs) : thumbnails;
     let stopSweep: (() => Promise<void>) | null = null;
     app.addHook('onReady', async () => {
-      stopSweep = startThumbnailSweep({ thumbnails, redis, keyPrefix: config.keyPrefix, log: app.log });
+      stopSweep = startThumbnailSweep({ thumbnails: pruner, redis, keyPrefix: config.keyPrefix, log: app.log });
     });
     app.addHook('onClose', async () => stopSweep?.());
   }
