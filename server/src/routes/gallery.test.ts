@@ -57,7 +57,7 @@ describe('GET /api/assets', () => {
   });
 
   it('takes filters, search, sort and dates as query parameters', async () => {
-    expect(get('/api/assets?q=fox').then((r) => r.json<PageBody>().items.map((a) => a.fileName))).resolves.toEqual(['ComfyUI_00001_.png']);
+    await expect(get('/api/assets?q=fox').then((r) => r.json<PageBody>().items.map((a) => a.fileName))).resolves.toEqual(['ComfyUI_00001_.png']);
     expect((await get('/api/assets?model=sd_xl_base_1.0.safetensors&type=image')).json<PageBody>().total).toBe(2);
     expect((await get('/api/assets?sort=name&order=asc&limit=2')).json<PageBody>().items.map((a) => a.fileName)).toEqual(['a1111.png', 'ComfyUI_00001_.png']);
     expect((await get('/api/assets?from=2030-01-01T00:00:00Z&to=2030-01-01T00:00:10Z')).json<PageBody>().total).toBe(1);
