@@ -3,7 +3,8 @@
  * `npm start`: builds whatever is missing or stale, makes sure Redis answers (starting a private one
  * under DATA_PATH when REDIS_URL is local, unreachable and `redis-server` is installed), then runs the
  * server and one worker as child processes. `--worker-only` runs just a worker (`npm run worker`);
- * `--dev` runs them from source with --watch plus Vite's dev server (`npm run dev`).
+ * `--dev` runs them from source with --watch, rebuilds shared as it changes, and runs Vite's dev server
+ * (`npm run dev`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
@@ -162,6 +163,21 @@ function run(children, name, script, { restart }) {
   start(0);
 }
 
+/** A tool run through npm (its own process group): the signal reaches what npm started under it too. */
+function spawnTool(name, cmd, args) {
+  const proc = spawn(cmd, args, { cwd: root, stdio: 'inherit', detached: true });
+  children.push({ name, proc, last: false, group: true });
+}
+
+function signal(child, sig) {
+  try {
+    if (child.group) process.kill(-child.proc.pid, sig);
+    else child.proc.kill(sig);
+  } catch {
+    // already gone
+  }
+}
+
 let stopping = false;
 const children = [];
 
@@ -170,10 +186,10 @@ async function shutdown(code) {
   stopping = true;
   const ordered = [...children.filter((c) => !c.last), ...children.filter((c) => c.last)];
   for (const c of ordered) {
-    if (c.proc.exitCode !== null) continue;
-    c.proc.kill('SIGTERM');
+    if (c.proc.exitCode !== null || c.proc.signalCode !== null) continue; // already gone (a signal leaves exitCode null)
+    signal(c, 'SIGTERM');
     await new Promise((resolve) => {
-      const t = setTimeout(() => (c.proc.kill('SIGKILL'), resolve()), 15000);
+      const t = setTimeout(() => (signal(c, 'SIGKILL'), resolve()), 15000);
       c.proc.once('exit', () => (clearTimeout(t), resolve()));
     });
   }
@@ -194,7 +210,8 @@ await checkConfig();
 await ensureRedis(children);
 if (!workerOnly) run(children, 'server', 'server/dist/main.js', { restart: false });
 run(children, 'worker', 'worker/dist/main.js', { restart: true });
-if (dev && !workerOnly) {
-  const vite = spawn('npm', ['run', 'dev', '-w', 'web'], { cwd: root, stdio: 'inherit' });
-  children.push({ name: 'vite', proc: vite, last: false });
+if (dev) {
+  // Rebuilds shared/dist as shared/src changes; the server and worker watch shared/dist and restart.
+  spawnTool('tsc', 'npx', ['tsc', '-b', 'shared', '--watch', '--preserveWatchOutput']);
 }
+if (dev && !workerOnly) spawnTool('vite', 'npm', ['run', 'dev', '-w', 'web']);
