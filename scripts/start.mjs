@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /*
- * `npm start`: builds whatever is missing or stale, makes sure Redis answers (starting a private one
+ * `npm start`: builds whatever is missing or stale (the native PNG decoder too, when a C compiler is
+ * there: scripts/build-native.mjs), makes sure Redis answers (starting a private one
  * under DATA_PATH when REDIS_URL is local, unreachable and `redis-server` is installed), then runs the
  * server and one worker as child processes. `--worker-only` runs just a worker (`npm run worker`);
  * `--dev` runs them from source with --watch, rebuilds shared as it changes, and runs Vite's dev server
@@ -11,6 +12,7 @@ import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNative } from './build-native.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workerOnly = process.argv.includes('--worker-only');
@@ -65,6 +67,7 @@ function build() {
     if (res.status !== 0) fail(`Building ${label} failed (see above).`);
   };
   if (tsStale) run('shared, server and worker', 'npx', ['tsc', '-b', 'shared', 'server', 'worker']);
+  buildNative(); // optional: without it PNG thumbnails are made by sharp alone
   if (webStale) run('the web app', 'npm', ['run', 'build', '-w', 'web']);
 }
 
@@ -203,6 +206,7 @@ loadDotEnv();
 if (dev) {
   const res = spawnSync('npx', ['tsc', '-b', 'shared'], { cwd: root, stdio: 'inherit' });
   if (res.status !== 0) fail('Building shared failed (see above).');
+  buildNative();
 } else {
   build();
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, build the SPA (the browser tests drive the built page), then every test.
+// `npm test`: typecheck, lint, build the SPA (the browser tests drive the built page) and the native PNG
+// decoder (its tests need it where it can be built), then every test.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['typecheck', 'npm', ['run', 'typecheck']],
   ['lint', 'npm', ['run', 'lint']],
   ['build web', 'npm', ['run', 'build', '-w', 'web']],
+  ['build the native PNG decoder', 'node', ['scripts/build-native.mjs']],
   ['tests', 'npx', ['vitest', 'run', ...process.argv.slice(2)]],
 ];
 

@@ -17,6 +17,7 @@ export * from './storage/storage-mark.js';
 export * from './storage/s3-file-store.js';
 export * from './output-names.js';
 export * from './thumbnails/thumbnail-recipe.js';
+export * from './thumbnails/png-fast-decode.js';
 export * from './thumbnails/thumbnail-cache.js';
 export * from './thumbnails/video-poster.js';
 export * from './env-file.js';

@@ -7,7 +7,8 @@ import { parse } from 'yaml';
 
 /*
  * The deployment files, checked by reading (no Docker engine here): both Dockerfiles lint clean with
- * dockerfilelint and run as a non-root user with a HEALTHCHECK and ffmpeg; the compose files reference
+ * dockerfilelint and run as a non-root user with a HEALTHCHECK and ffmpeg (and the native PNG decoder with
+ * its libdeflate); the compose files reference
  * them, have health checks and wait for healthy dependencies, and reach a ComfyUI on the Docker host.
  */
 
@@ -44,6 +45,18 @@ describe('Dockerfile.server and Dockerfile.worker', () => {
       for (const pkg of shipped.filter((p) => existsSync(path.join(ROOT, p, 'lua')))) {
         expect(text).toMatch(new RegExp(`^COPY --from=build .*/app/${pkg}/lua ${pkg}/lua$`, 'm'));
       }
+    });
+
+    it(`${file}: builds the native PNG decoder and ships it with the libdeflate it loads`, () => {
+      const text = read(file);
+      const [build, runtime] = text.split(/^FROM .*$/m).slice(1);
+      expect(build).toMatch(/apt-get install -y --no-install-recommends gcc libc6-dev/);
+      expect(build).toMatch(/^COPY scripts\/build-native\.mjs scripts\/$/m);
+      expect(build).toMatch(/mkdir -p .*\bshared\/native\/build/);
+      expect(runtime).toMatch(/apt-get install -y --no-install-recommends .*\blibdeflate0\b/);
+      expect(runtime).toMatch(/^COPY --from=build .*\/app\/shared\/native\/build shared\/native\/build$/m);
+      // The folder is built in the image, never copied from the host (another architecture, or stale).
+      expect(read('.dockerignore').split('\n')).toContain('shared/native/build');
     });
 
     it(`${file}: ships the dependencies npm nests in a package's own node_modules (the lockfile has some: server/node_modules/p-limit)`, () => {

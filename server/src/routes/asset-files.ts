@@ -6,7 +6,7 @@ import Type from 'typebox';
 import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Redis } from 'ioredis';
-import { ASSET_ID_PATTERN, AssetStore, makeThumbnail, s3ThumbRelPath, type Asset, type Config } from '@orchestrator/shared';
+import { ASSET_ID_PATTERN, AssetStore, makeThumbnail, pngDecoder, s3ThumbRelPath, type Asset, type Config } from '@orchestrator/shared';
 import { HttpError, notFound } from '../errors.js';
 import { resolveInside } from '../files/safe-path.js';
 import { contentDisposition } from '../files/file-headers.js';
@@ -112,6 +112,9 @@ export const assetFileRoutes: FastifyPluginAsyncTypebox<AssetFileDeps> = async (
     let stopSweep: (() => Promise<void>) | null = null;
     app.addHook('onReady', async () => {
       stopSweep = startThumbnailSweep({ thumbnails: pruner, redis, keyPrefix: config.keyPrefix, log: app.log });
+      const png = pngDecoder();
+      if (png.native) app.log.info('PNG thumbnails: native decoder (libdeflate)');
+      else app.log.info({ reason: png.reason }, 'PNG thumbnails: sharp alone, slower (the native decoder needs a C compiler at build time and libdeflate0)');
     });
     app.addHook('onClose', async () => stopSweep?.());
   }

@@ -1,9 +1,10 @@
-import type { SharpInput } from 'sharp';
+import type { Sharp as SharpPipeline, SharpInput } from 'sharp';
+import { withDecodedPng } from './png-fast-decode.js';
 
 /*
  * How a thumbnail is made, in one place for the server (any file of the gallery, made when first asked
  * for) and the worker (its own outputs, made before the job completes, from the bytes it has in hand):
- * WebP, 384 px on the long side, one decode by sharp. The same recipe gives the same bytes whoever runs
+ * WebP, 384 px on the long side, one decode. The same recipe gives the same bytes whoever runs
  * it, and the recipe's name is part of every cache key (thumbnail-cache.ts), so changing anything here
  * remakes every thumbnail rather than mixing two looks.
  *
@@ -14,10 +15,12 @@ import type { SharpInput } from 'sharp';
  * decoded as far as it goes rather than refused (`failOn: 'none'`, which also skips libpng's checksums),
  * the reduction uses the Mitchell kernel (a 2.7× reduction reads ~11 source pixels per output pixel
  * against ~16 for the default Lanczos-3; a touch softer, without its ringing), and libwebp runs at
- * effort 0 (thumbnails of a few KB, ~10 % larger than at effort 1). Measured on the same machine in the
- * same run (`npm run bench -- thumbs` prints both): ~10 % less CPU per thumbnail than the former recipe
- * (Lanczos-3, effort 2). sharp is loaded on first use: processes that never make a thumbnail never load
- * libvips.
+ * effort 0 (thumbnails of a few KB, ~10 % larger than at effort 1). A plain 8-bit PNG file is decoded by
+ * the native decoder (png-fast-decode.ts: libdeflate inflates in about half of zlib-ng's time) into the
+ * same pixels sharp would produce, and sharp shrinks and encodes them. Measured on the same machine in
+ * the same run (`npm run bench -- thumbs` prints both): about a third less CPU per thumbnail than the
+ * former recipe (Lanczos-3, effort 2, sharp's PNG decoder). sharp is loaded on first use: processes
+ * that never make a thumbnail never load libvips.
  */
 
 export const THUMB_SIZE = 384;
@@ -49,10 +52,17 @@ export function loadSharp(): Promise<Sharp> {
  */
 export async function makeThumbnail(input: string | Exclude<SharpInput, string>): Promise<Buffer> {
   const sharp = await loadSharp();
-  return sharp(input, { failOn: 'none', limitInputPixels: THUMB_MAX_INPUT_PIXELS, sequentialRead: true, autoOrient: true })
-    .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', kernel: THUMB_KERNEL, withoutEnlargement: true, fastShrinkOnLoad: true })
-    .webp({ quality: THUMB_QUALITY, effort: THUMB_EFFORT })
-    .toBuffer();
+  const shrink = (image: SharpPipeline) =>
+    image
+      .resize(THUMB_SIZE, THUMB_SIZE, { fit: 'inside', kernel: THUMB_KERNEL, withoutEnlargement: true, fastShrinkOnLoad: true })
+      .webp({ quality: THUMB_QUALITY, effort: THUMB_EFFORT })
+      .toBuffer();
+  if (typeof input === 'string' && /\.png$/i.test(input)) {
+    // The same pixels as sharp's own decode, so the same thumbnail bytes (png-fast-decode.test.ts).
+    const made = await withDecodedPng(input, THUMB_MAX_INPUT_PIXELS, ({ data, ...raw }) => shrink(sharp(data, { raw })));
+    if (made) return made;
+  }
+  return shrink(sharp(input, { failOn: 'none', limitInputPixels: THUMB_MAX_INPUT_PIXELS, sequentialRead: true, autoOrient: true }));
 }
 
 /** Whether bytes look like a WebP file (RIFF….WEBP), as a thumbnail handed over by a worker must. */
