@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const source = path.join(root, 'shared/native/png-decode.c');
-export const nativeAddon = path.join(root, 'shared/native/build/png-decode.node');
+const nativeAddon = path.join(root, 'shared/native/build/png-decode.node');
 
 /** Node's C headers: beside the running binary (official builds, distributions), or npm's nodedir. */
 function nodeHeaders() {
@@ -21,7 +21,7 @@ function nodeHeaders() {
   return dirs.find((dir) => existsSync(path.join(dir, 'node_api.h'))) ?? null;
 }
 
-export function nativeStale() {
+function nativeStale() {
   return !existsSync(nativeAddon) || statSync(nativeAddon).mtimeMs < statSync(source).mtimeMs;
 }
 

@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeChunk } from '../png-text.js';
 import { pngDecoder, withDecodedPng, type RawImage } from './png-fast-decode.js';
 import { makeThumbnail } from './thumbnail-recipe.js';
 
@@ -15,14 +16,7 @@ const libdeflateInstalled = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linu
   existsSync(path.join(dir, 'libdeflate.so.0')),
 );
 
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'ascii');
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])), 0);
-  return Buffer.concat([head, data, crc]);
-}
+const chunk = (type: string, data: Buffer) => Buffer.from(makeChunk(type, data));
 
 function paeth(a: number, b: number, c: number): number {
   const pa = Math.abs(b - c);
